@@ -1,0 +1,65 @@
+# kinerja: two commands do all the set-up on a fresh clone (Python 3.11+, pip, make):
+#   make reports   install from the lock and run every notebook on the bundled data
+#   make test      install from the lock (with test extras) and run the whole suite
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DATA   ?= data/batu
+JOBS   ?= 2
+RUN_STAMP := $(VENV)/.kinerja-run
+DEV_STAMP := $(VENV)/.kinerja-dev
+
+.PHONY: help venv reports test test-fast bench data template lock kernel clean-reports clean
+
+help: ## List every target
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "kinerja needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name kinerja --display-name "Python (kinerja)" > /dev/null
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.lock $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	@touch $@
+
+venv: $(RUN_STAMP) ## Create .venv and install the locked runtime packages and the Jupyter kernel
+
+kernel: $(RUN_STAMP) ## Register the 'kinerja' Jupyter kernel in .venv
+	$(BIN)/python -m ipykernel install --sys-prefix --name kinerja --display-name "Python (kinerja)"
+
+reports: $(RUN_STAMP) ## Run every notebook on the bundled data into reports/<dataset>/<year>/
+	$(BIN)/kinerja run --data $(DATA) --out reports --jobs $(JOBS)
+
+test: $(DEV_STAMP) ## Run the whole test suite (unit, reference values, notebooks, nbval)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+
+test-fast: $(DEV_STAMP) ## Run the tests except the slow and notebook ones
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow and not notebooks"
+
+bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/results/)
+	$(BIN)/python benchmarks/bench_agreement.py
+
+data: $(RUN_STAMP) ## Regenerate the synthetic part of data/batu from its record (fixed seed)
+	$(BIN)/python -m kinerja.synth --dataset batu
+
+template: $(RUN_STAMP) ## Regenerate data/templates/kinerja_template.xlsx and the data dictionary
+	$(BIN)/python -m kinerja.template
+
+lock: ## Re-resolve dependencies: requirements*.lock and environment.yml (needs network)
+	$(PYTHON) tools/lock.py
+
+clean-reports: ## Delete generated reports
+	rm -rf reports/*/
+
+clean: clean-reports ## Delete .venv and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,79 @@
+"""Scoring rubrics (criteria and weights) bundled with kinerja, with their sources.
+
+Instruments differ between regions and years, so nothing in kinerja hard-codes a
+rubric: a dataset's own ``rubric`` table is what analyses use. The bundled rubrics are
+the national defaults the synthetic generator scores on:
+
+* SAKIP under PermenPANRB 12/2015 (five components: 30/25/15/10/20), evaluation years
+  up to 2021;
+* SAKIP under PermenPANRB 88/2021 (four components: 30/30/15/25, each split 20/30/50),
+  from evaluation year 2022;
+* KOVABLIK: the 2025 East Java provincial rubric (stage ``proposal`` and stage
+  ``presentasi``), used as an assumption for city-level competitions.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .paths import RESOURCES_DIR
+
+RUBRIC_FILES = {
+    "sakip_12_2015": "sakip_permenpanrb_12_2015.csv",
+    "sakip_88_2021": "sakip_permenpanrb_88_2021.csv",
+    "kovablik_jatim_2025": "kovablik_jatim_2025.csv",
+}
+
+#: First evaluation year judged under PermenPANRB 88/2021.
+FIRST_YEAR_88_2021 = 2022
+
+
+def bundled_rubric(name: str) -> pd.DataFrame:
+    """One bundled rubric: ``evaluation, stage, criterion_id, criterion, component, weight, source``.
+
+    >>> r = bundled_rubric("sakip_12_2015")
+    >>> float(r["weight"].sum()), r["component"].nunique()
+    (100.0, 5)
+    """
+    try:
+        fname = RUBRIC_FILES[name]
+    except KeyError:
+        raise ValueError(f"unknown rubric {name!r}; bundled rubrics: {', '.join(RUBRIC_FILES)}") from None
+    return pd.read_csv(RESOURCES_DIR / "rubrics" / fname, dtype={"criterion_id": str})
+
+
+def default_rubric_name(evaluation: str, year: int) -> str:
+    """Name of the bundled rubric for an evaluation in an evaluation year.
+
+    >>> default_rubric_name("sakip", 2021), default_rubric_name("sakip", 2022)
+    ('sakip_12_2015', 'sakip_88_2021')
+    """
+    if evaluation == "sakip":
+        return "sakip_12_2015" if year < FIRST_YEAR_88_2021 else "sakip_88_2021"
+    if evaluation == "kovablik":
+        return "kovablik_jatim_2025"
+    raise ValueError(f"unknown evaluation {evaluation!r}; expected 'sakip' or 'kovablik'")
+
+
+def weighted_totals(scores: pd.DataFrame, rubric: pd.DataFrame,
+                    by: tuple[str, ...] = ("year", "evaluation", "stage", "subject_id", "juror_id")) -> pd.DataFrame:
+    """Each juror's weighted total per subject: ``sum(score x weight / 100)`` over criteria.
+
+    A juror total is NaN (with ``n_criteria`` telling how many were scored) when the juror
+    left any criterion of the stage unscored, because a partial total is not on the
+    0-100 scale.
+
+    Returns the ``by`` columns plus ``total`` and ``n_criteria``.
+    """
+    keys = ["year", "evaluation", "stage", "criterion_id"]
+    merged = scores.merge(rubric[keys + ["weight"]], on=keys, how="left", validate="many_to_one")
+    if merged["weight"].isna().any():
+        bad = merged.loc[merged["weight"].isna(), keys].drop_duplicates().head(3).to_dict("records")
+        raise ValueError(f"scores refer to criteria missing from the rubric: {bad}")
+    merged["_pts"] = merged["score"] * merged["weight"] / 100.0
+    out = merged.groupby(list(by), observed=True, sort=True).agg(
+        total=("_pts", "sum"), n_criteria=("_pts", "size")).reset_index()
+    n_crit = rubric.groupby(["year", "evaluation", "stage"], observed=True).size().rename("_n_expected").reset_index()
+    out = out.merge(n_crit, on=["year", "evaluation", "stage"], how="left")
+    out.loc[out["n_criteria"] < out["_n_expected"], "total"] = float("nan")
+    return out.drop(columns="_n_expected")
