@@ -1,0 +1,218 @@
+"""Tests for Kendall's W (kinerja.agreement._kendall)."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from kinerja.agreement import AgreementInputError
+from kinerja.agreement._kendall import KENDALL_COLUMNS, kendall_w
+
+REF = Path(__file__).resolve().parents[1] / "reference"
+HYP = settings(max_examples=40, deadline=None,
+               suppress_health_check=[HealthCheck.too_slow])
+
+
+def load_expected(folder: str) -> list[dict]:
+    """Entries of tests/reference/<folder>/expected.json (own loader: see brief)."""
+    return json.loads((REF / folder / "expected.json").read_text())["expected"]
+
+
+def close_at(value: float, published: float, decimals: int) -> bool:
+    return abs(value - published) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
+
+
+def to_long(x: np.ndarray) -> pd.DataFrame:
+    """Subjects x raters array -> long format with the default column names."""
+    n, m = x.shape
+    return pd.DataFrame([(i, f"j{g}", x[i, g]) for i in range(n) for g in range(m)],
+                        columns=["subject_id", "juror_id", "score"])
+
+
+def anxiety() -> np.ndarray:
+    return (pd.read_csv(REF / "irr_R_package" / "anxiety.csv")
+            .set_index("subject").to_numpy(dtype=float))
+
+
+@pytest.fixture(autouse=True)
+def _no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+# ------------------------------------------------ published values (R irr)
+
+
+def _irr_cases():
+    column = {"kendall.Wt": "estimate", "kendall.chisq": "chi2", "kendall.p": "p_value"}
+    for e in load_expected("irr_R_package"):
+        if e["id"] in column:
+            yield pytest.param(column[e["id"]], e, id=f"{e['id']}@R-irr")
+
+
+@pytest.mark.parametrize(("column", "entry"), list(_irr_cases()))
+def test_irr_kendall_published_values(column, entry):
+    # R: irr::kendall(anxiety, correct = TRUE) -> Wt = 0.54, chisq(19) = 30.8, p = 0.0429
+    # (source: sophiedkk/pyirr tests reproducing the irr help page). The chi-square
+    # is built from the tie-corrected W: 3 * 19 * 0.5397 = 30.76.
+    res = kendall_w(to_long(anxiety()), correct_ties=True).iloc[0]
+    assert close_at(float(res[column]), entry["value"], entry["decimals"]), (
+        f"{entry['id']}: got {res[column]!r}, published {entry['value']} ({entry['source']})")
+    assert res["df"] == 19
+
+
+def test_uncorrected_w_on_anxiety_is_smaller():
+    # anxiety has many ties (scores 1-6 for 20 subjects): the correction matters
+    corrected = kendall_w(to_long(anxiety())).iloc[0]
+    raw = kendall_w(to_long(anxiety()), correct_ties=False).iloc[0]
+    assert raw["estimate"] < corrected["estimate"]
+    assert raw["chi2"] == pytest.approx(3 * 19 * raw["estimate"])
+    assert not raw["correct_ties"] and corrected["correct_ties"]
+
+
+# ------------------------------------------------------------- peers
+
+
+@HYP
+@given(st.integers(3, 12), st.integers(2, 6), st.integers(2, 8), st.randoms())
+def test_matches_scipy_friedman(n, m, levels, rnd):
+    x = np.array([[rnd.randint(1, levels) for _ in range(m)] for _ in range(n)], float)
+    res = kendall_w(to_long(x)).iloc[0]
+    if np.isnan(res["estimate"]):  # every score equal: Friedman is 0/0 as well
+        assert "same score" in res["note"]
+        return
+    # subjects are the treatments, raters the blocks
+    fr = stats.friedmanchisquare(*x)
+    assert res["chi2"] == pytest.approx(fr.statistic, rel=1e-10, abs=1e-12)
+    assert res["p_value"] == pytest.approx(fr.pvalue, rel=1e-10, abs=1e-12)
+
+
+@HYP
+@given(st.integers(3, 10), st.integers(2, 6), st.randoms())
+def test_untied_w_equals_mean_spearman_relation(n, m, rnd):
+    # Kendall (1948): W = ((m - 1) * mean pairwise Spearman rho + 1) / m, no ties
+    x = np.array([rnd.sample(range(100), n) for _ in range(m)], float).T
+    res = kendall_w(to_long(x)).iloc[0]
+    rho = np.mean([stats.spearmanr(x[:, a], x[:, b]).statistic
+                   for a, b in combinations(range(m), 2)])
+    assert res["estimate"] == pytest.approx(((m - 1) * rho + 1) / m, rel=1e-10, abs=1e-12)
+    # without ties the correction changes nothing
+    assert kendall_w(to_long(x), correct_ties=False)["estimate"].iloc[0] == pytest.approx(
+        res["estimate"], rel=1e-12)
+
+
+# -------------------------------------------------------- properties
+
+
+@HYP
+@given(st.integers(2, 10), st.integers(2, 6), st.randoms())
+def test_identical_rankings_give_one_and_monotone_rescoring_changes_nothing(n, m, rnd):
+    base = np.array(rnd.sample(range(1, 50), n), float)
+    # every rater ranks alike, each on their own (strictly increasing) scale
+    x = np.column_stack([base * rnd.uniform(0.5, 3) + rnd.uniform(-5, 5) for _ in range(m)])
+    assert kendall_w(to_long(x))["estimate"].iloc[0] == pytest.approx(1.0)
+    y = np.column_stack([base, rnd.sample(range(1, 50), n)] + [base] * (m - 2))
+    w1 = kendall_w(to_long(y))["estimate"].iloc[0]
+    y2 = y.copy()
+    y2[:, 1] = np.exp(y2[:, 1] / 10)  # monotone transform of one rater's scores
+    assert kendall_w(to_long(y2))["estimate"].iloc[0] == pytest.approx(w1, rel=1e-12)
+
+
+@HYP
+@given(st.integers(3, 8), st.integers(2, 5), st.randoms())
+def test_relabelling_and_row_order_change_nothing(n, m, rnd):
+    x = np.array([[rnd.randint(1, 4) for _ in range(m)] for _ in range(n)], float)
+    long = to_long(x)
+    subj = {s: f"agency-{rnd.randint(0, 10**6)}-{s}" for s in range(n)}
+    jur = {f"j{g}": f"juror-{rnd.randint(0, 10**6)}-{g}" for g in range(m)}
+    relab = long.assign(subject_id=long["subject_id"].map(subj),
+                        juror_id=long["juror_id"].map(jur)).sample(frac=1.0, random_state=1)
+    a, b = kendall_w(long).iloc[0], kendall_w(relab).iloc[0]
+    for col in ("estimate", "chi2", "p_value"):
+        assert (np.isnan(a[col]) and np.isnan(b[col])) or a[col] == pytest.approx(b[col])
+
+
+def test_two_opposite_rankings_give_zero():
+    x = np.column_stack([np.arange(1, 6), np.arange(5, 0, -1)]).astype(float)
+    res = kendall_w(to_long(x)).iloc[0]
+    assert res["estimate"] == pytest.approx(0.0, abs=1e-15)
+    assert res["chi2"] == pytest.approx(0.0, abs=1e-12) and res["p_value"] == pytest.approx(1.0)
+
+
+def test_schema_and_no_interval():
+    res = kendall_w(to_long(anxiety()))
+    assert res.columns.tolist() == KENDALL_COLUMNS
+    assert res["coefficient"].iloc[0] == "kendall_w"
+    assert res[["ci_low", "ci_high"]].isna().all().all()
+    assert res["n_subjects"].iloc[0] == 20 and res["n_raters"].iloc[0] == 3
+
+
+def test_column_names_are_overridable():
+    long = to_long(anxiety()).rename(columns={"subject_id": "instansi", "juror_id": "juri",
+                                              "score": "nilai"})
+    a = kendall_w(long, subject="instansi", rater="juri", value="nilai")
+    b = kendall_w(to_long(anxiety()))
+    assert a["estimate"].iloc[0] == b["estimate"].iloc[0]
+
+
+# ---------------------------------------------- missing data and degenerate designs
+
+
+def test_missing_score_is_refused_with_a_clear_message():
+    long = to_long(anxiety())
+    long.loc[5, "score"] = np.nan  # row 5 = subject 1, rater j2
+    with pytest.raises(AgreementInputError, match="complete data") as err:
+        kendall_w(long)
+    msg = str(err.value)
+    assert "1 of 60" in msg and "subject_id=1" in msg and "juror_id='j2'" in msg
+    assert "drop the incomplete subjects" in msg
+
+
+def test_missing_row_is_refused_too():
+    long = to_long(anxiety()).drop(index=7)
+    with pytest.raises(AgreementInputError, match=re.escape("1 of 60")):
+        kendall_w(long)
+
+
+def test_one_rater_is_undefined_with_reason():
+    res = kendall_w(to_long(anxiety()[:, :1])).iloc[0]
+    assert np.isnan(res["estimate"]) and "at least two raters" in res["note"]
+
+
+def test_one_subject_is_undefined_with_reason():
+    res = kendall_w(to_long(anxiety()[:1])).iloc[0]
+    assert np.isnan(res["estimate"]) and "at least two subjects" in res["note"]
+    assert res["df"] == 0
+
+
+def test_constant_scores():
+    x = np.full((5, 3), 4.0)
+    res = kendall_w(to_long(x)).iloc[0]
+    assert np.isnan(res["estimate"]) and "same score" in res["note"]
+    # uncorrected, all-tied rankings simply show no concordance
+    raw = kendall_w(to_long(x), correct_ties=False).iloc[0]
+    assert raw["estimate"] == 0.0 and raw["note"] == ""
+
+
+def test_one_rater_constant_others_not():
+    x = np.column_stack([np.arange(1, 7), np.arange(1, 7), np.full(6, 3)]).astype(float)
+    res = kendall_w(to_long(x)).iloc[0]
+    assert 0 < res["estimate"] < 1 and res["note"] == ""
+
+
+def test_bad_arguments():
+    with pytest.raises(AgreementInputError, match="correct_ties"):
+        kendall_w(to_long(anxiety()), correct_ties="yes")
+    with pytest.raises(AgreementInputError, match="column"):
+        kendall_w(to_long(anxiety()), value="nilai")
