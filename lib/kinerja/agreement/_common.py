@@ -84,13 +84,19 @@ def to_matrix(
     """
     check_columns(data, subject=subject, rater=rater, value=value)
     df = data[[subject, rater, value]]
-    if df[subject].isna().any() or df[rater].isna().any():
-        bad = df.index[df[subject].isna() | df[rater].isna()][:5].tolist()
+    s_codes, s_labels = pd.factorize(df[subject], sort=True)
+    r_codes, r_labels = pd.factorize(df[rater], sort=True)
+    if (s_codes < 0).any() or (r_codes < 0).any():
+        bad = df.index[(s_codes < 0) | (r_codes < 0)][:5].tolist()
         raise AgreementInputError(
             f"missing {subject!r} or {rater!r} in row(s) {bad}: every rating needs both"
         )
-    dup = df.duplicated([subject, rater], keep=False)
-    if dup.any():
+    # Duplicate (subject, rater) pairs, found on the integer codes (much faster than
+    # DataFrame.duplicated on large data).
+    key = s_codes.astype(np.int64) * len(r_labels) + r_codes
+    cnt = np.bincount(key, minlength=len(s_labels) * len(r_labels))
+    if cnt.max(initial=0) > 1:
+        dup = cnt[key] > 1
         first = df.loc[dup, [subject, rater]].iloc[0]
         raise AgreementInputError(
             f"{int(dup.sum())} rows share a ({subject}, {rater}) pair, e.g. "
@@ -107,8 +113,6 @@ def to_matrix(
                 f"column {value!r} must be numeric; row {i} holds {vals.loc[i]!r}"
             )
         vals = conv.astype(float)
-    s_codes, s_labels = pd.factorize(df[subject], sort=True)
-    r_codes, r_labels = pd.factorize(df[rater], sort=True)
     mat = np.full((len(s_labels), len(r_labels)), np.nan)
     mat[s_codes, r_codes] = vals.to_numpy(dtype=float)
     return RatingMatrix(mat, pd.Index(s_labels, name=subject), pd.Index(r_labels, name=rater))

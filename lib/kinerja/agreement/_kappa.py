@@ -223,6 +223,10 @@ def _resolve_table_categories(obj, q: int, categories, what: str) -> list:
 # ---------------------------------------------------------------------- inference
 
 
+#: Standard errors at or below this are treated as exactly zero (see _inference).
+_SE_ZERO = 1e-7
+
+
 def _inference(est, se, df, ci, ci_dist, alternative) -> dict:
     """Wald CI (upper bound truncated at 1) and test of H0: coefficient = 0."""
     out = {"ci_low": np.nan, "ci_high": np.nan, "z": np.nan, "p_value": np.nan, "note": ""}
@@ -230,7 +234,9 @@ def _inference(est, se, df, ci, ci_dist, alternative) -> dict:
         return out
     if ci_dist == "t" and not df >= 1:
         return out
-    if se <= 0:
+    # An SE this small is rounding noise of an exact zero (sqrt amplifies the noise of a
+    # variance of ~1e-16 to ~1e-8); a true SE of 1e-7 would need ~1e14 subjects.
+    if se <= _SE_ZERO:
         out.update(ci_low=est, ci_high=min(1.0, est),
                    note="SE is 0 (every subject contributes the same value): no test")
         return out

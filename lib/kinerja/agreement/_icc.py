@@ -1,0 +1,951 @@
+"""Intraclass correlation coefficients (ICC): the six Shrout & Fleiss forms.
+
+Complete (balanced) data use the classic two-way ANOVA mean squares, F tests and the
+McGraw & Wong (1996) confidence intervals. Incomplete data (missing cells) are never
+listwise-deleted: the variance components are estimated by restricted maximum
+likelihood (REML) on every observed rating, and the ICCs are formed from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+from ._common import AgreementInputError, to_matrix
+
+__all__ = ["icc", "icc_bootstrap"]
+
+# Shrout-Fleiss name, McGraw-Wong name, description
+_FORMS: tuple[tuple[str, str, str], ...] = (
+    ("ICC(1,1)", "ICC(1)", "one-way random effects, absolute agreement, single rater"),
+    ("ICC(2,1)", "ICC(A,1)", "two-way random effects, absolute agreement, single rater"),
+    ("ICC(3,1)", "ICC(C,1)", "two-way mixed effects (raters fixed), consistency, single rater"),
+    ("ICC(1,k)", "ICC(k)", "one-way random effects, absolute agreement, mean of k raters"),
+    ("ICC(2,k)", "ICC(A,k)", "two-way random effects, absolute agreement, mean of k raters"),
+    ("ICC(3,k)", "ICC(C,k)", "two-way mixed effects (raters fixed), consistency, mean of k raters"),
+)
+_SF_NAMES = [f[0] for f in _FORMS]
+
+# every accepted spelling of a form -> row index 0..5
+_ALIASES: dict[str, int] = {}
+for _i, (_sf, _mw, _d) in enumerate(_FORMS):
+    _ALIASES[_sf.lower()] = _i
+    _ALIASES[_mw.lower()] = _i
+for _i, _name in enumerate(["icc1", "icc2", "icc3", "icc1k", "icc2k", "icc3k"]):
+    _ALIASES[_name] = _i
+
+_COLUMNS = [
+    "type", "mcgraw_wong", "description", "estimate", "ci_low", "ci_high", "f", "df1",
+    "df2", "p_value", "n_subjects", "n_raters", "method", "note",
+]
+
+_REL_TOL = 1e-12  # sums of squares below this fraction of the total are rounding noise
+
+
+def _resolve_types(types) -> list[int]:
+    if isinstance(types, str):
+        types = (types,)
+    out = []
+    for t in types:
+        key = str(t).replace(" ", "").lower()
+        if key not in _ALIASES:
+            raise AgreementInputError(
+                f"unknown ICC type {t!r}; use one of {_SF_NAMES} "
+                "(McGraw-Wong names such as 'ICC(A,1)' and 'ICC2k' are accepted too)"
+            )
+        out.append(_ALIASES[key])
+    return out
+
+
+def _check_ci(ci) -> float | None:
+    if ci is None:
+        return None
+    ci = float(ci)
+    if not 0.0 < ci < 1.0:
+        raise AgreementInputError(f"ci is a confidence level in (0, 1), e.g. 0.95; got {ci}")
+    return ci
+
+
+# --------------------------------------------------------------------------------------
+# Input preparation
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    values: np.ndarray  # subjects x raters, NaN = missing; empty rows/cols removed
+    subjects: pd.Index
+    raters: pd.Index
+    notes: list[str] = field(default_factory=list)
+    n_missing: int = 0
+    spread: float = 0.0  # max |score - mean| before scaling; 0 = constant scores
+
+    @property
+    def complete(self) -> bool:
+        return self.n_missing == 0
+
+
+def _prepare(scores, subject, rater, score) -> _Prepared:
+    m = to_matrix(scores, subject=subject, rater=rater, value=score)
+    vals = m.values
+    notes: list[str] = []
+    missing = np.isnan(vals)
+    n_missing = int(missing.sum())
+    if n_missing:
+        obs = ~missing
+        keep_r = obs.any(axis=0)
+        if not keep_r.all():
+            dropped = [str(x) for x in m.raters[~keep_r][:5]]
+            notes.append(
+                f"{int((~keep_r).sum())} rater(s) with no ratings dropped "
+                f"(e.g. {', '.join(dropped)})"
+            )
+        keep_s = obs[:, keep_r].any(axis=1) if keep_r.any() else np.zeros(len(m.subjects), bool)
+        if not keep_s.all():
+            dropped = [str(x) for x in m.subjects[~keep_s][:5]]
+            notes.append(
+                f"{int((~keep_s).sum())} subject(s) with no ratings dropped "
+                f"(e.g. {', '.join(dropped)})"
+            )
+        vals = vals[np.ix_(keep_s, keep_r)]
+        subjects, raters = m.subjects[keep_s], m.raters[keep_r]
+        present = vals[~np.isnan(vals)]
+        n_missing = vals.size - present.size
+    else:
+        subjects, raters = m.subjects, m.raters
+        present = vals.ravel()
+    if not np.isfinite(present).all():
+        raise AgreementInputError(
+            f"column {score!r} holds infinite values; ICC needs finite scores"
+        )
+    spread = 0.0
+    if present.size:
+        # ICCs are invariant to shift and scale: centre and scale to max |deviation| 1,
+        # so that tiny or huge scores neither underflow nor lose digits when squared
+        centre = present.mean()
+        spread = float(max(present.max() - centre, centre - present.min()))
+        vals = (vals - centre) / spread if spread > 0 else vals - centre
+    return _Prepared(vals, subjects, raters, notes, n_missing, spread)
+
+
+# --------------------------------------------------------------------------------------
+# Balanced ANOVA
+# --------------------------------------------------------------------------------------
+
+
+def _mean_squares(y: np.ndarray):
+    """Two-way ANOVA mean squares (MSR, MSC, MSE, MSW) of a complete n x k matrix."""
+    n, k = y.shape
+    grand = y.mean()
+    yc = (y - grand).ravel()
+    sst = float(yc @ yc)
+    rows = y.mean(axis=1) - grand
+    cols = y.mean(axis=0) - grand
+    ssr = float(k * (rows @ rows))
+    ssc = float(n * (cols @ cols))
+    sse = sst - ssr - ssc
+    if sse < 1e-6 * sst:
+        # near-perfect consistency: the subtraction above would lose digits
+        resid = y - grand - rows[:, None] - cols[None, :]
+        sse = float((resid**2).sum())
+    ssw = sst - ssr
+    # rounding noise: perfect agreement must give exactly zero residual variance
+    tol = _REL_TOL * sst
+    ssr, ssc, sse, ssw = (0.0 if s <= tol else s for s in (ssr, ssc, sse, ssw))
+    return (
+        np.float64(ssr / (n - 1)),
+        np.float64(ssc / (k - 1)),
+        np.float64(sse / ((n - 1) * (k - 1))),
+        np.float64(ssw / (n * (k - 1))),
+    )
+
+
+def _weighted_mean_squares(yc: np.ndarray, w: np.ndarray):
+    """Mean squares for many subject-resamples at once.
+
+    ``yc`` is the (centred) n x k matrix, ``w`` a (B, n) matrix of how often each
+    subject occurs in each resample (bootstrap counts, or 1 - e_i for the jackknife).
+    Returns arrays of shape (B,). A subject drawn twice counts as two subjects.
+    """
+    n_eff = w.sum(axis=1)
+    k = yc.shape[1]
+    r = yc.sum(axis=1)
+    q = (yc**2).sum(axis=1)
+    t = w @ r
+    big_n = n_eff * k
+    corr = t**2 / big_n
+    sst = w @ q - corr
+    ssr = (w @ (r**2)) / k - corr
+    c = w @ yc
+    ssc = (c**2).sum(axis=1) / n_eff - corr
+    sse = sst - ssr - ssc
+    ssw = sst - ssr
+    tol = _REL_TOL * np.abs(sst)
+    ssr, ssc, sse, ssw = (np.where(s <= tol, 0.0, s) for s in (ssr, ssc, sse, ssw))
+    msr = ssr / (n_eff - 1)
+    msc = ssc / (k - 1)
+    mse = sse / ((n_eff - 1) * (k - 1))
+    msw = ssw / (n_eff * (k - 1))
+    return msr, msc, mse, msw, n_eff
+
+
+def _icc_from_ms(msr, msc, mse, msw, n, k):
+    """The six ICC estimates (stacked on axis 0) from ANOVA mean squares."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        icc1 = (msr - msw) / (msr + (k - 1) * msw)
+        icc2 = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
+        icc3 = (msr - mse) / (msr + (k - 1) * mse)
+        icc1k = (msr - msw) / msr
+        icc2k = (msr - mse) / (msr + (msc - mse) / n)
+        icc3k = (msr - mse) / msr
+    return np.stack(np.broadcast_arrays(icc1, icc2, icc3, icc1k, icc2k, icc3k))
+
+
+def _satterthwaite_v(rho, msc, mse, n, k):
+    """McGraw & Wong (1996) approximate df for ICC(A,1), evaluated at ``rho``.
+
+    Written with a' = k rho and b' = n (1 - rho) + k rho (n - 1) (their a and b times
+    n (1 - rho)) so that it stays finite at rho = 1.
+    """
+    a = k * rho * msc
+    b = (n * (1 - rho) + k * rho * (n - 1)) * mse
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (a + b) ** 2 / (a**2 / (k - 1) + b**2 / ((n - 1) * (k - 1)))
+
+
+def _anova_table(y: np.ndarray, ci: float | None, agreement_df2: str) -> dict:
+    n, k = y.shape
+    msr, msc, mse, msw = _mean_squares(y)
+    est = _icc_from_ms(msr, msc, mse, msw, n, k)
+    notes = [[] for _ in range(6)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f1 = msr / msw if msw > 0 else (np.inf if msr > 0 else np.nan)
+        f3 = msr / mse if mse > 0 else (np.inf if msr > 0 else np.nan)
+    df1 = float(n - 1)
+    df2_1 = float(n * (k - 1))
+    df2_3 = float((n - 1) * (k - 1))
+    v = float(_satterthwaite_v(est[1], msc, mse, n, k)) if np.isfinite(est[1]) else np.nan
+    if est[1] == 1.0:  # MSE = MSC = 0: the v formula is 0/0, CI collapses at 1 anyway
+        v = df2_3
+    df2_a = df2_3 if agreement_df2 == "exact" else v
+    f = np.array([f1, f3, f3, f1, f3, f3])
+    df2 = np.array([df2_1, df2_a, df2_3, df2_1, df2_a, df2_3])
+    with np.errstate(invalid="ignore"):
+        p = special.fdtrc(df1, df2, f)  # F survival function; fdtrc(., ., inf) = 0
+    lo = np.full(6, np.nan)
+    hi = np.full(6, np.nan)
+    if ci is not None:
+        q = 1 - (1 - ci) / 2
+        v_ok = np.isfinite(v) and v > 0
+        v_ = v if v_ok else 1.0
+        # upper quantiles of F: (df1, df2_1), (df1, df2_3), (df2_1, df1), (df2_3, df1),
+        # and for ICC(A,1): (df1, v), (v, df1)
+        c1 = special.fdtri([df1, df1, df2_1, df2_3, df1, v_], [df2_1, df2_3, df1, df1, v_, df1], q)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            forms = ((0, 3, f1, c1[0], c1[2]), (2, 5, f3, c1[1], c1[3]))
+            for i_single, i_mean, ff, up_l, up_u in forms:
+                if np.isinf(ff):
+                    lo[[i_single, i_mean]] = 1.0
+                    hi[[i_single, i_mean]] = 1.0
+                    continue
+                fl = ff / up_l
+                fu = ff * up_u
+                lo[i_single] = (fl - 1) / (fl + k - 1)
+                hi[i_single] = (fu - 1) / (fu + k - 1)
+                lo[i_mean] = 1 - 1 / fl
+                hi[i_mean] = 1 - 1 / fu
+            # ICC(A,1): McGraw & Wong (1996) Table 7, Satterthwaite df v at the estimate
+            if v_ok and msr > 0:
+                fl_a, fu_a = c1[4], c1[5]
+                denom = k * msc + (k * n - k - n) * mse
+                l2 = n * (msr - fl_a * mse) / (fl_a * denom + n * msr)
+                u2 = n * (fu_a * msr - mse) / (denom + n * fu_a * msr)
+                lo[1], hi[1] = l2, u2
+                lo[4] = l2 * k / (1 + l2 * (k - 1))
+                hi[4] = u2 * k / (1 + u2 * (k - 1))
+    # notes for undefined values
+    if msr == 0 and msw == 0:
+        for i in (0, 3):
+            notes[i].append("no variance between or within subjects: ICC(1) is 0/0")
+    if msr == 0 and mse == 0:
+        for i in (2, 5):
+            notes[i].append("no subject variance and no residual variance: consistency ICC is 0/0")
+        if msc == 0:
+            for i in (1, 4):
+                notes[i].append("all scores equal: ICC is 0/0")
+    if ci is not None:
+        for i in range(6):
+            if np.isfinite(est[i]) and not (np.isfinite(lo[i]) and np.isfinite(hi[i])):
+                notes[i].append("F-based CI undefined for this design (subject mean square is 0)")
+    if agreement_df2 == "satterthwaite":
+        for i in (1, 4):
+            notes[i].append(
+                "F test df2 = McGraw-Wong Satterthwaite df at the estimate (as R irr), "
+                "not the exact (n-1)(k-1)"
+            )
+    return dict(
+        estimate=est, ci_low=lo, ci_high=hi, f=f, df1=np.full(6, df1), df2=df2, p_value=p,
+        notes=notes, method=np.array(["anova"] * 6, dtype=object),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# REML for incomplete designs
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _RemlResult:
+    sigma_s: float  # subject variance
+    sigma_r: float  # rater variance (0 for the one-way and mixed models)
+    sigma_e: float  # residual variance
+    ok: bool
+    message: str = ""
+    theta: tuple = ()
+
+
+class _RemlModel:
+    """Profiled REML deviance of y = X b + Z_s s + [Z_r r] + e with crossed effects.
+
+    Uses the penalised least-squares formulation of Bates et al. (2015, lme4) with
+    relative standard deviations theta = (sd_s, sd_r) / sd_e, which stays valid on the
+    boundary theta = 0. The subject effects (many levels, a diagonal block) are
+    absorbed analytically. Subjects enter only through sums over the subjects that
+    share a number of ratings k_i, so after an O(n k^2) set-up one deviance evaluation
+    costs O(K k^2 + k^3), K = number of distinct k_i, whatever the number of subjects.
+
+    ``model``: "oneway" (subjects random, raters ignored), "random" (subjects and
+    raters random), "mixed" (subjects random, raters fixed). ``weights`` (optional,
+    one per subject) count how often a subject occurs (bootstrap resamples).
+    """
+
+    def __init__(self, y: np.ndarray, model: str, weights: np.ndarray | None = None):
+        w = np.ones(y.shape[0]) if weights is None else np.asarray(weights, float)
+        sel = w > 0
+        y, w = y[sel], w[sel]
+        obs = ~np.isnan(y)
+        keep_r = obs.any(axis=0)
+        y, obs = y[:, keep_r], obs[:, keep_r]
+        k = y.shape[1]
+        yz = np.where(obs, y, 0.0)
+        m = obs.astype(float)
+        ki = m.sum(axis=1)
+        ys = yz.sum(axis=1)
+        self.model = model
+        self.big_n = float(w @ ki)
+        self.yy = float(w @ (yz**2).sum(axis=1))
+        nj = w @ m
+        yr = w @ yz
+        ytot = float(w @ ys)
+        if model == "oneway":
+            g = ki[:, None]
+            a0 = np.array([[self.big_n]])
+            b0 = np.array([ytot])
+            self.n_fixed = 1
+            random_cols = np.zeros(1, bool)
+        elif model == "random":
+            g = np.column_stack([ki, m])
+            a0 = np.zeros((k + 1, k + 1))
+            a0[0, 0] = self.big_n
+            a0[0, 1:] = a0[1:, 0] = nj
+            a0[1:, 1:] = np.diag(nj)
+            b0 = np.concatenate([[ytot], yr])
+            self.n_fixed = 1
+            random_cols = np.concatenate([[False], np.ones(k, bool)])
+        elif model == "mixed":
+            g = np.column_stack([ki, m[:, 1:]])
+            a0 = np.zeros((k, k))
+            a0[0, 0] = self.big_n
+            a0[0, 1:] = a0[1:, 0] = nj[1:]
+            a0[1:, 1:] = np.diag(nj[1:])
+            b0 = np.concatenate([[ytot], yr[1:]])
+            self.n_fixed = k
+            random_cols = np.zeros(k, bool)
+        else:  # pragma: no cover - internal
+            raise ValueError(model)
+        self.a0, self.b0 = a0, b0
+        self.add = random_cols.astype(float)
+        self.random_cols = random_cols
+        self.n_theta = 2 if model == "random" else 1
+        # aggregate subjects by their number of ratings
+        kappa, cls = np.unique(ki, return_inverse=True)
+        n_cls = len(kappa)
+        q = g.shape[1]
+        gw = g * w[:, None]
+        self.kappa = kappa
+        self.n_c = np.bincount(cls, weights=w, minlength=n_cls)
+        self.h_mat = np.zeros((n_cls, q, q))
+        self.h_vec = np.zeros((n_cls, q))
+        self.e_c = np.bincount(cls, weights=w * ys**2, minlength=n_cls)
+        for c in range(n_cls):
+            idx = cls == c
+            self.h_mat[c] = gw[idx].T @ g[idx]
+            self.h_vec[c] = gw[idx].T @ ys[idx]
+
+    def solve(self, theta):
+        th_s = float(theta[0])
+        th_r = float(theta[1]) if self.n_theta == 2 else 0.0
+        sc = np.where(self.random_cols, th_r, 1.0)
+        t2 = th_s**2
+        inv_d = 1.0 / (1.0 + t2 * self.kappa)  # per class
+        hm = np.tensordot(inv_d, self.h_mat, axes=1)
+        hv = inv_d @ self.h_vec
+        s = (self.a0 - t2 * hm) * np.outer(sc, sc) + np.diag(self.add)
+        chol = np.linalg.cholesky(s)
+        rhs_o = self.b0 * sc
+        z = sc * (self.b0 - t2 * hv)
+        u_o = np.linalg.solve(chol.T, np.linalg.solve(chol, z))
+        # u_s . rhs_s, summed class by class
+        us_rhs = t2 * (inv_d @ self.e_c - hv @ (sc * u_o))
+        r2 = self.yy - u_o @ rhs_o - us_rhs
+        logdet = float(-(self.n_c @ np.log(inv_d)) + 2 * np.log(np.diag(chol)).sum())
+        return r2, logdet
+
+    def deviance(self, theta) -> float:
+        try:
+            r2, logdet = self.solve(theta)
+        except np.linalg.LinAlgError:
+            return 1e300
+        dof = self.big_n - self.n_fixed
+        if not r2 > 0:
+            return 1e300
+        return logdet + dof * (1.0 + np.log(2 * np.pi * r2 / dof))
+
+    def fit(self, start, second_start: bool = True) -> _RemlResult:
+        dof = self.big_n - self.n_fixed
+        if dof <= 0:
+            return _RemlResult(np.nan, np.nan, np.nan, False, "no residual degrees of freedom")
+        start = np.clip(np.asarray(start, float)[: self.n_theta], 1e-3, 1e3)
+        best = None
+        # a second start guards against stopping on a flat stretch near the boundary
+        starts = (start, np.full(self.n_theta, 1.0)) if second_start else (start,)
+        for x0 in starts:
+            res = optimize.minimize(
+                self.deviance, x0, method="L-BFGS-B",
+                bounds=[(0.0, 1e6)] * self.n_theta,
+                options=dict(ftol=1e-15, gtol=1e-10, maxiter=1000),
+            )
+            if best is None or res.fun < best.fun:
+                best = res
+        if not best.fun < 1e300:
+            return _RemlResult(np.nan, np.nan, np.nan, False, "REML did not converge")
+        theta = best.x
+        r2, _ = self.solve(theta)
+        s_e = r2 / dof
+        s_s = theta[0] ** 2 * s_e
+        s_r = theta[1] ** 2 * s_e if self.n_theta == 2 else 0.0
+        return _RemlResult(float(s_s), float(s_r), float(s_e), True, theta=tuple(theta))
+
+
+def _moment_start(y: np.ndarray) -> np.ndarray:
+    """Crude starting values (relative SDs) from row/column means of the observed cells."""
+    rows = np.nanmean(y, axis=1)  # every row and column has a value (see _prepare)
+    cols = np.nanmean(y, axis=0)
+    resid = y - rows[:, None] - cols[None, :] + np.nanmean(y)
+    s_e = np.nanvar(resid) if np.isfinite(resid).any() else 1.0
+    s_e = s_e if s_e > 0 else 1.0
+    s_s = np.nanvar(rows)
+    s_r = np.nanvar(cols)
+    return np.sqrt(np.maximum([s_s / s_e, s_r / s_e], 1e-2))
+
+
+_MODELS = ("oneway", "random", "mixed")
+
+
+def _reml_components(y, weights=None, start=None, models=_MODELS) -> dict[str, _RemlResult]:
+    """REML fits of the requested models; ``start`` is a theta or a dict model -> theta."""
+    if start is None:
+        start = _moment_start(y)
+    out = {}
+    for model in _MODELS:
+        if model not in models:
+            out[model] = _RemlResult(np.nan, np.nan, np.nan, False, "not fitted")
+            continue
+        if isinstance(start, dict):  # warm start (bootstrap): one start is enough
+            out[model] = _RemlModel(y, model, weights).fit(start[model], second_start=False)
+        else:
+            out[model] = _RemlModel(y, model, weights).fit(start)
+    return out
+
+
+def _icc_from_components(comp: dict[str, _RemlResult], k_mean: float) -> np.ndarray:
+    o, r, m = comp["oneway"], comp["random"], comp["mixed"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        icc1 = o.sigma_s / (o.sigma_s + o.sigma_e)
+        icc2 = r.sigma_s / (r.sigma_s + r.sigma_r + r.sigma_e)
+        icc3 = m.sigma_s / (m.sigma_s + m.sigma_e)
+        icc1k = o.sigma_s / (o.sigma_s + o.sigma_e / k_mean)
+        icc2k = r.sigma_s / (r.sigma_s + (r.sigma_r + r.sigma_e) / k_mean)
+        icc3k = m.sigma_s / (m.sigma_s + m.sigma_e / k_mean)
+    return np.array([icc1, icc2, icc3, icc1k, icc2k, icc3k], float)
+
+
+def _reml_table(prep: _Prepared) -> dict:
+    y = prep.values
+    n, k = y.shape
+    obs = ~np.isnan(y)
+    ki = obs.sum(axis=1)
+    k_h = float(len(ki) / (1.0 / ki).sum())
+    within = np.nanmax(y, axis=1) - np.nanmin(y, axis=1)
+    if (within == 0).all():
+        # no within-subject variation at all: every model has zero residual and rater
+        # variance, so every form is exactly 1 (REML would only approach it)
+        zero = _RemlResult(1.0, 0.0, 0.0, True)
+        comp = {m_: zero for m_ in _MODELS}
+    else:
+        comp = _reml_components(y)
+    est = _icc_from_components(comp, k_h)
+    notes = [[] for _ in range(6)]
+    common = []
+    n_single = int((ki == 1).sum())
+    if n_single:
+        common.append(
+            f"{n_single} subject(s) with a single rating kept (they inform the rater and "
+            "residual variances, not the subject variance directly)"
+        )
+    common.append(
+        "no F test or closed-form CI for an unbalanced design; use icc_bootstrap for a CI"
+    )
+    for i in range(6):
+        notes[i].extend(common)
+    for i in (3, 4, 5):
+        notes[i].append(f"k = harmonic mean of ratings per subject = {k_h:.3g}")
+    model_of = ["oneway", "random", "mixed"] * 2
+    for i in range(6):
+        c = comp[model_of[i]]
+        if not c.ok:
+            notes[i].append(c.message)
+        elif not np.isfinite(est[i]):
+            notes[i].append("all variance components are zero: ICC is 0/0")
+        elif c.sigma_s == 0:
+            notes[i].append("subject variance estimated at its boundary 0")
+    nan6 = np.full(6, np.nan)
+    total = n * k
+    method = f"reml (unbalanced: {prep.n_missing} of {total} cells missing)"
+    return dict(
+        estimate=est, ci_low=nan6.copy(), ci_high=nan6.copy(), f=nan6.copy(), df1=nan6.copy(),
+        df2=nan6.copy(), p_value=nan6.copy(), notes=notes,
+        method=np.array([method] * 6, dtype=object),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------
+
+
+def _degenerate_reason(prep: _Prepared) -> str | None:
+    n, k = prep.values.shape
+    if n == 0 or k == 0:
+        return "no ratings"
+    if k < 2:
+        return "only one rater: an ICC needs at least two raters"
+    if n < 2:
+        return "only one subject: an ICC needs at least two subjects"
+    if prep.spread == 0:
+        return "all scores are equal (zero variance): ICC is 0/0"
+    if prep.n_missing and (~np.isnan(prep.values)).sum(axis=1).max() < 2:
+        return "no subject has two or more ratings: within-subject agreement is not identified"
+    return None
+
+
+def _frame(prep: _Prepared, table: dict) -> pd.DataFrame:
+    n, k = prep.values.shape
+    notes = ["; ".join(prep.notes + table["notes"][i]) for i in range(6)]
+    return pd.DataFrame(
+        {
+            "type": _SF_NAMES,
+            "mcgraw_wong": [f[1] for f in _FORMS],
+            "description": [f[2] for f in _FORMS],
+            "estimate": table["estimate"],
+            "ci_low": table["ci_low"],
+            "ci_high": table["ci_high"],
+            "f": table["f"],
+            "df1": table["df1"],
+            "df2": table["df2"],
+            "p_value": table["p_value"],
+            "n_subjects": np.full(6, n, dtype=np.int64),
+            "n_raters": np.full(6, k, dtype=np.int64),
+            "method": table["method"],
+            "note": notes,
+        },
+        columns=_COLUMNS,
+    )
+
+
+def icc(
+    scores: pd.DataFrame,
+    subject: str = "subject_id",
+    rater: str = "juror_id",
+    score: str = "score",
+    ci: float | None = 0.95,
+    agreement_df2: str = "exact",
+) -> pd.DataFrame:
+    r"""Intraclass correlations: the six Shrout & Fleiss (1979) forms.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Long format, one row per (subject, rater) rating. A missing score (NaN) is a
+        missing cell. A duplicated (subject, rater) pair is an error.
+    subject, rater, score : str
+        Column names of the rated unit (agency), the rater (juror) and the score.
+    ci : float or None
+        Confidence level of the interval (default 0.95); None skips the intervals.
+    agreement_df2 : {"exact", "satterthwaite"}
+        Denominator df of the F test of the absolute-agreement forms ICC(2,1) and
+        ICC(2,k) (see Notes). "exact" (default) reports :math:`(n-1)(k-1)`, as psych,
+        pingouin and SPSS do; "satterthwaite" reproduces R ``irr::icc``.
+
+    Returns
+    -------
+    DataFrame
+        Six rows, ICC(1,1), ICC(2,1), ICC(3,1), ICC(1,k), ICC(2,k), ICC(3,k), with
+        columns:
+
+        - ``type``: Shrout & Fleiss name; ``mcgraw_wong``: McGraw & Wong (1996) name
+          (ICC(1), ICC(A,1), ICC(C,1), ICC(k), ICC(A,k), ICC(C,k));
+          ``description``: model, definition and unit.
+        - ``estimate``, ``ci_low``, ``ci_high``: the ICC and its ``ci`` interval.
+        - ``f``, ``df1``, ``df2``, ``p_value``: F test of H0: ICC = 0 (one-sided).
+        - ``n_subjects``, ``n_raters``: subjects and raters used.
+        - ``method``: ``"anova"`` for complete data, ``"reml (unbalanced: m of N cells
+          missing)"`` otherwise.
+        - ``note``: why a value is NaN, what was dropped, and choices that apply.
+
+    Notes
+    -----
+    **Complete data.** With :math:`n` subjects, :math:`k` raters and the two-way ANOVA
+    mean squares for subjects (MSR), raters (MSC), residual (MSE) and within subjects
+    (MSW = pooled MSC and MSE),
+
+    .. math::
+
+        ICC(1,1) &= \frac{MSR - MSW}{MSR + (k-1) MSW}, \qquad
+        ICC(1,k) = \frac{MSR - MSW}{MSR} \\
+        ICC(2,1) &= \frac{MSR - MSE}{MSR + (k-1) MSE + k (MSC - MSE) / n}, \qquad
+        ICC(2,k) = \frac{MSR - MSE}{MSR + (MSC - MSE) / n} \\
+        ICC(3,1) &= \frac{MSR - MSE}{MSR + (k-1) MSE}, \qquad
+        ICC(3,k) = \frac{MSR - MSE}{MSR}
+
+    Estimates are not truncated at 0. F tests: :math:`F = MSR/MSW` on
+    :math:`(n-1, n(k-1))` df for the one-way forms and :math:`F = MSR/MSE` on
+    :math:`(n-1, (n-1)(k-1))` df for the two-way forms. Confidence intervals follow
+    McGraw & Wong (1996, Table 7): exact F intervals for the one-way and consistency
+    forms, and for absolute agreement the approximate interval with Satterthwaite df
+
+    .. math::
+
+        v = \frac{(a\,MSC + b\,MSE)^2}{(a\,MSC)^2/(k-1) + (b\,MSE)^2/((n-1)(k-1))},
+        \quad a = \frac{k\hat\rho}{n(1-\hat\rho)},\;
+        b = 1 + \frac{k\hat\rho(n-1)}{n(1-\hat\rho)};
+
+    ICC(2,k) limits are the Spearman-Brown transforms of the ICC(2,1) limits. These
+    reproduce R ``psych::ICC`` and ``irr::icc`` and Shrout & Fleiss (1979).
+
+    **Contested choice: the df of the absolute-agreement F test.** Under H0:
+    ICC(A,1) = 0 the subject variance is zero, and then :math:`MSR/MSE` has an exact
+    :math:`F(n-1, (n-1)(k-1))` distribution whatever the rater variance; this is also
+    McGraw & Wong's Table 8 test at :math:`\rho_0 = 0` (where their :math:`a = 0`,
+    :math:`b = 1`). We report this exact df by default; it matches psych, pingouin and
+    SPSS. R ``irr::icc`` instead plugs the *estimate* :math:`\hat\rho` into the
+    Satterthwaite :math:`v` above (39.75 instead of 38 on the irr ``anxiety`` data,
+    p = 0.0543 vs 0.0562); its only advantage is that the test then agrees exactly with
+    the lower CI limit. ``agreement_df2="satterthwaite"`` reproduces irr.
+
+    **Missing cells (unbalanced designs).** Nothing is listwise-deleted. The variance
+    components of the one-way model (ICC(1,·)), the two-way random model
+    (ICC(2,·): subject, rater and residual variances) and the two-way mixed model with
+    fixed rater effects (ICC(3,·)) are estimated by REML from every observed rating, and
+
+    .. math::
+
+        ICC(2,1) = \frac{\sigma^2_s}{\sigma^2_s + \sigma^2_r + \sigma^2_e}, \quad
+        ICC(3,1) = \frac{\sigma^2_s}{\sigma^2_s + \sigma^2_e}, \quad
+        ICC(\cdot,k) = \frac{\sigma^2_s}{\sigma^2_s + \sigma^2_{err}/k},
+
+    with :math:`k` the harmonic mean of the number of ratings per subject (the mean
+    error variance of a subject's average). For complete data REML equals the ANOVA
+    estimators whenever those are non-negative; REML variances cannot be negative, so
+    an ICC is then at least 0. Subjects with one rating are kept (they inform rater and
+    residual variance); subjects or raters with no rating are dropped and named in
+    ``note``. No exact F test or interval exists for these designs: ``f``, ``p_value``,
+    ``ci_low``, ``ci_high`` are NaN (see ``note``); use :func:`icc_bootstrap` for a
+    subject-resampling interval.
+
+    **Degenerate designs** (one rater, one subject, all scores equal, no subject with
+    two ratings) give NaN estimates with the reason in ``note``, never an error.
+
+    References
+    ----------
+    .. [1] Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in
+       assessing rater reliability. Psychological Bulletin, 86(2), 420-428.
+    .. [2] McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some
+       intraclass correlation coefficients. Psychological Methods, 1(1), 30-46.
+    .. [3] Bates, D., Maechler, M., Bolker, B., & Walker, S. (2015). Fitting linear
+       mixed-effects models using lme4. Journal of Statistical Software, 67(1).
+
+    Examples
+    --------
+    Shrout & Fleiss (1979), 6 targets rated by 4 judges:
+
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame({"J1": [9, 6, 8, 7, 10, 6], "J2": [2, 1, 4, 1, 5, 2],
+    ...                      "J3": [5, 3, 6, 2, 6, 4], "J4": [8, 2, 8, 6, 9, 7]})
+    >>> long = wide.rename_axis("subject_id").reset_index().melt(
+    ...     "subject_id", var_name="juror_id", value_name="score")
+    >>> res = icc(long)
+    >>> res[["type", "mcgraw_wong", "estimate", "ci_low", "ci_high"]].round(2)
+           type mcgraw_wong  estimate  ci_low  ci_high
+    0  ICC(1,1)      ICC(1)      0.17   -0.13     0.72
+    1  ICC(2,1)    ICC(A,1)      0.29    0.02     0.76
+    2  ICC(3,1)    ICC(C,1)      0.71    0.34     0.95
+    3  ICC(1,k)      ICC(k)      0.44   -0.88     0.91
+    4  ICC(2,k)    ICC(A,k)      0.62    0.07     0.93
+    5  ICC(3,k)    ICC(C,k)      0.91    0.68     0.99
+    >>> res.loc[1, ["f", "df1", "df2", "p_value"]].astype(float).round(5).tolist()
+    [11.02725, 5.0, 15.0, 0.00013]
+    >>> res.loc[1, "method"]
+    'anova'
+    """
+    if agreement_df2 not in ("exact", "satterthwaite"):
+        raise AgreementInputError(
+            f"agreement_df2 must be 'exact' or 'satterthwaite', got {agreement_df2!r}"
+        )
+    ci = _check_ci(ci)
+    prep = _prepare(scores, subject, rater, score)
+    reason = _degenerate_reason(prep)
+    if reason is not None:
+        nan6 = np.full(6, np.nan)
+        table = dict(
+            estimate=nan6, ci_low=nan6, ci_high=nan6, f=nan6, df1=nan6, df2=nan6,
+            p_value=nan6, notes=[[reason] for _ in range(6)],
+            method=np.array(["anova" if prep.complete else "reml"] * 6, dtype=object),
+        )
+        return _frame(prep, table)
+    if prep.complete:
+        table = _anova_table(prep.values, ci, agreement_df2)
+    else:
+        table = _reml_table(prep)
+    return _frame(prep, table)
+
+
+# --------------------------------------------------------------------------------------
+# Bootstrap
+# --------------------------------------------------------------------------------------
+
+
+def _resample_counts(rng: np.random.Generator, n_boot: int, n: int) -> np.ndarray:
+    """(n_boot, n) matrix: how often each subject is drawn in each resample."""
+    idx = rng.integers(0, n, size=(n_boot, n))
+    flat = idx + n * np.arange(n_boot)[:, None]
+    return np.bincount(flat.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
+
+
+def _bootstrap_interval(boot, theta_hat, jack, ci, ci_method):
+    """Percentile or BCa limits for each row of ``boot`` (types x resamples)."""
+    a = 1 - ci
+    lo = np.full(boot.shape[0], np.nan)
+    hi = np.full(boot.shape[0], np.nan)
+    for t in range(boot.shape[0]):
+        b = boot[t][np.isfinite(boot[t])]
+        if b.size < 2 or not np.isfinite(theta_hat[t]):
+            continue
+        if ci_method == "percentile":
+            q_lo, q_hi = a / 2, 1 - a / 2
+        else:
+            prop = (np.sum(b < theta_hat[t]) + 0.5 * np.sum(b == theta_hat[t])) / b.size
+            prop = min(max(prop, 1.0 / (2 * b.size)), 1 - 1.0 / (2 * b.size))
+            z0 = stats.norm.ppf(prop)
+            j = jack[t][np.isfinite(jack[t])]
+            d = j.mean() - j
+            den = 6.0 * (d**2).sum() ** 1.5
+            acc = (d**3).sum() / den if den > 0 else 0.0
+            z = stats.norm.ppf([a / 2, 1 - a / 2])
+            adj = z0 + (z0 + z) / (1 - acc * (z0 + z))
+            q_lo, q_hi = stats.norm.cdf(adj)
+        lo[t], hi[t] = np.quantile(b, [q_lo, q_hi])
+    return lo, hi
+
+
+def _check_rng(seed):
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def icc_bootstrap(
+    scores: pd.DataFrame,
+    subject: str = "subject_id",
+    rater: str = "juror_id",
+    score: str = "score",
+    types=("ICC(2,1)",),
+    n_boot: int = 2000,
+    seed=None,
+    ci: float = 0.95,
+    ci_method: str = "bca",
+) -> pd.DataFrame:
+    r"""Bootstrap confidence intervals for ICCs by resampling subjects.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Long format, one row per (subject, rater) rating (see :func:`icc`).
+    subject, rater, score : str
+        Column names.
+    types : str or sequence of str
+        ICC forms, by Shrout & Fleiss name ("ICC(2,1)"), McGraw & Wong name
+        ("ICC(A,1)") or pingouin name ("ICC2").
+    n_boot : int
+        Number of resamples (default 2000).
+    seed : int, Generator or None
+        Seed for :func:`numpy.random.default_rng`; the same seed gives the same result.
+    ci : float
+        Confidence level.
+    ci_method : {"bca", "percentile"}
+        Bias-corrected and accelerated (default; the acceleration comes from the
+        subject jackknife) or plain percentile interval.
+
+    Returns
+    -------
+    DataFrame
+        One row per requested type: ``type, mcgraw_wong, description, estimate,
+        ci_low, ci_high, se_boot, n_boot, n_boot_valid, n_subjects, n_raters, method,
+        note``. ``estimate`` is the same as from :func:`icc`; ``se_boot`` is the
+        standard deviation of the resampled estimates.
+
+    Notes
+    -----
+    Subjects (agencies) are the sampling units: each resample draws :math:`n` subjects
+    with replacement, keeping all their ratings and the same raters (a subject drawn
+    twice counts as two subjects). Raters are held fixed, so the interval reflects
+    sampling of subjects only - for ICC(2,·) it does not propagate uncertainty from
+    having a sample of raters, unlike the F-based interval of :func:`icc`.
+
+    Complete data: the mean squares of all resamples are computed at once from
+    per-subject sums (a (n_boot, n) count matrix times the n x k ratings), so 2,000
+    resamples of 30 x 5 take a few milliseconds. Incomplete data: each resample is
+    refitted by REML (see :func:`icc`), which is slower (roughly 5-20 ms per resample).
+
+    BCa (Efron, 1987) corrects the percentile interval for median bias and skewness.
+    Coverage in simulation (200-400 replications of 30 subjects x 5 raters, variances
+    subject 1, rater 0.25 or 0, residual 0.75 or 1, population ICC(2,1) = 0.5; nominal
+    0.95): BCa 0.89-0.915, percentile 0.88-0.89, and 0.955-0.97 for the F-based
+    interval of :func:`icc`. So for complete data prefer the F-based interval; the
+    bootstrap is for designs without one (missing cells) and is somewhat liberal with
+    few subjects. Resamples whose ICC is undefined (0/0) are dropped and counted in
+    ``n_boot_valid``.
+
+    References
+    ----------
+    .. [1] Efron, B. (1987). Better bootstrap confidence intervals. Journal of the
+       American Statistical Association, 82(397), 171-185.
+    .. [2] McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some
+       intraclass correlation coefficients. Psychological Methods, 1(1), 30-46.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> true = rng.normal(size=30)
+    >>> long = pd.DataFrame({"subject_id": np.repeat(np.arange(30), 5),
+    ...                      "juror_id": np.tile(list("abcde"), 30),
+    ...                      "score": np.repeat(true, 5) + rng.normal(size=150)})
+    >>> res = icc_bootstrap(long, types=["ICC(2,1)", "ICC(3,k)"], seed=7)
+    >>> res[["type", "estimate", "ci_low", "ci_high"]].round(2)
+           type  estimate  ci_low  ci_high
+    0  ICC(2,1)      0.46    0.24     0.70
+    1  ICC(3,k)      0.82    0.63     0.93
+    """
+    rows = _resolve_types(types)
+    ci = _check_ci(ci)
+    if ci is None:
+        raise AgreementInputError("icc_bootstrap needs a confidence level ci in (0, 1)")
+    if ci_method not in ("bca", "percentile"):
+        raise AgreementInputError(f"ci_method must be 'bca' or 'percentile', got {ci_method!r}")
+    n_boot = int(n_boot)
+    if n_boot < 2:
+        raise AgreementInputError(f"n_boot must be at least 2, got {n_boot}")
+    rng = _check_rng(seed)
+    prep = _prepare(scores, subject, rater, score)
+    n, k = prep.values.shape
+    point = icc(scores, subject, rater, score, ci=None)
+    est = point["estimate"].to_numpy()
+    reason = _degenerate_reason(prep)
+    boot = np.full((6, n_boot), np.nan)
+    jack = np.full((6, max(n, 1)), np.nan)
+    if reason is None and prep.complete:
+        yc = prep.values - prep.values.mean()
+        chunk = max(1, int(4_000_000 // max(n * k, 1)))
+        for start in range(0, n_boot, chunk):
+            w = _resample_counts(rng, min(chunk, n_boot - start), n)
+            msr, msc, mse, msw, n_eff = _weighted_mean_squares(yc, w)
+            boot[:, start:start + w.shape[0]] = _icc_from_ms(msr, msc, mse, msw, n_eff, k)
+        if ci_method == "bca":
+            w = 1.0 - np.eye(n)
+            msr, msc, mse, msw, n_eff = _weighted_mean_squares(yc, w)
+            jack = _icc_from_ms(msr, msc, mse, msw, n_eff, k)
+        method = f"subject bootstrap ({ci_method}), anova per resample"
+    elif reason is None:
+        y = prep.values
+        ki = (~np.isnan(y)).sum(axis=1)
+        models = {_MODELS[r % 3] for r in rows}
+        full = _reml_components(y, models=models)
+        start = {
+            m_: (np.asarray(full[m_].theta) if full[m_].ok else _moment_start(y)) for m_ in _MODELS
+        }
+
+        def _fit(w):
+            if not (ki[w > 0] >= 2).any():
+                return np.full(6, np.nan)
+            k_h = w.sum() / (w / ki).sum()
+            return _icc_from_components(_reml_components(y, w, start, models), k_h)
+
+        for b in range(n_boot):
+            boot[:, b] = _fit(_resample_counts(rng, 1, n)[0])
+        if ci_method == "bca":
+            jack = np.column_stack([_fit(1.0 - np.eye(n)[i]) for i in range(n)])
+        method = f"subject bootstrap ({ci_method}), reml per resample"
+    else:
+        method = "subject bootstrap"
+    boot = boot[rows]
+    jack = jack[rows]
+    est_sel = est[rows]
+    lo, hi = _bootstrap_interval(boot, est_sel, jack, ci, ci_method)
+    valid = np.isfinite(boot).sum(axis=1)
+    se = np.full(len(rows), np.nan)
+    for t in range(len(rows)):
+        if valid[t] > 1:
+            se[t] = np.std(boot[t][np.isfinite(boot[t])], ddof=1)
+    notes = []
+    for t, r in enumerate(rows):
+        parts = list(prep.notes)
+        if reason is not None:
+            parts.append(reason)
+        elif valid[t] < n_boot:
+            parts.append(
+                f"{n_boot - valid[t]} of {n_boot} resamples gave an undefined ICC and were dropped"
+            )
+        if reason is None and not prep.complete:
+            parts.append(f"unbalanced: {prep.n_missing} of {n * k} cells missing")
+        notes.append("; ".join(parts))
+    return pd.DataFrame(
+        {
+            "type": [_FORMS[r][0] for r in rows],
+            "mcgraw_wong": [_FORMS[r][1] for r in rows],
+            "description": [_FORMS[r][2] for r in rows],
+            "estimate": est_sel,
+            "ci_low": lo,
+            "ci_high": hi,
+            "se_boot": se,
+            "n_boot": np.full(len(rows), n_boot, dtype=np.int64),
+            "n_boot_valid": valid.astype(np.int64),
+            "n_subjects": np.full(len(rows), n, dtype=np.int64),
+            "n_raters": np.full(len(rows), k, dtype=np.int64),
+            "method": [method] * len(rows),
+            "note": notes,
+        }
+    )
