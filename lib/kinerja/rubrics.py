@@ -77,3 +77,45 @@ def weighted_totals(scores: pd.DataFrame, rubric: pd.DataFrame,
     out = out.merge(n_crit, on=["year", "evaluation", "stage"], how="left")
     out.loc[out["n_criteria"] < out["_n_expected"], "total"] = float("nan")
     return out.drop(columns="_n_expected")
+
+
+def subject_totals(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
+    """Each subject's total: the mean over jurors of their complete weighted totals.
+
+    Returns ``year, evaluation, stage, subject_id, total, n_jurors, n_incomplete`` where
+    ``n_incomplete`` counts jurors whose partial scoring left their total undefined
+    (they are not averaged in; the count makes that visible).
+    """
+    jt = weighted_totals(scores, rubric)
+    keys = ["year", "evaluation", "stage", "subject_id"]
+    return jt.groupby(keys, observed=True, sort=True).agg(
+        total=("total", "mean"),
+        n_jurors=("total", "count"),
+        n_incomplete=("total", lambda s: int(s.isna().sum())),
+    ).reset_index()
+
+
+def juror_measures(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
+    """Per juror and subject, the score of each component and the weighted total.
+
+    A component score is the weight-averaged criterion score within the component (so it
+    stays on 0-100); the total is :func:`weighted_totals`. These are the quantities whose
+    agreement between jurors the agreement notebook reports.
+
+    Returns long data: ``year, evaluation, stage, measure, subject_id, juror_id, score``
+    where ``measure`` is a component name or ``"total"``; a juror's component score is
+    NaN where they left a criterion of it unscored.
+    """
+    keys = ["year", "evaluation", "stage", "criterion_id"]
+    m = scores.merge(rubric[keys + ["component", "weight"]], on=keys, how="left", validate="many_to_one")
+    m["_wx"] = m["score"] * m["weight"]
+    by = ["year", "evaluation", "stage", "component", "subject_id", "juror_id"]
+    comp = m.groupby(by, observed=True, sort=False).agg(_wx=("_wx", "sum"), _w=("weight", "sum"),
+                                                        _n=("score", "size")).reset_index()
+    n_exp = rubric.groupby(["year", "evaluation", "stage", "component"], observed=True).size().rename("_n_exp")
+    comp = comp.merge(n_exp.reset_index(), on=["year", "evaluation", "stage", "component"], how="left")
+    comp["score"] = (comp["_wx"] / comp["_w"]).where(comp["_n"] == comp["_n_exp"])
+    comp = comp.rename(columns={"component": "measure"})
+    tot = weighted_totals(scores, rubric).rename(columns={"total": "score"}).assign(measure="total")
+    cols = ["year", "evaluation", "stage", "measure", "subject_id", "juror_id", "score"]
+    return pd.concat([comp[cols], tot[cols]], ignore_index=True)

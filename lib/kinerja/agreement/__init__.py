@@ -27,6 +27,10 @@ _LAZY = {
     "gwet_ac_table": "_kappa",
     "subject_agreement": "_kappa",
     "weight_matrix": "_weights",
+    "bland_altman": "_pairs",
+    "paired_scores": "_pairs",
+    "pairwise": "_pairs",
+    "most_discrepant_pair": "_pairs",
     "kendall_w": "_kendall",
     "agreement_summary": "_summary",
 }
