@@ -1,0 +1,104 @@
+"""Provenance labels: real, inferred and synthetic data say so wherever they appear.
+
+Every table and figure a notebook shows is derived from rows that carry a ``basis``
+(see :mod:`kinerja.schema`). The helpers here turn the bases behind a result into a
+visible label: a caption for tables and a stamp on figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+#: Short human labels for each basis.
+BASIS_LABEL = {
+    "named": "real (published)",
+    "observed": "real (your records)",
+    "inferred": "INFERRED",
+    "synthetic": "SYNTHETIC",
+}
+
+
+def basis_of(*frames: pd.DataFrame) -> list[str]:
+    """The distinct bases present in the ``basis`` column of the given tables, sorted.
+
+    >>> basis_of(pd.DataFrame({"basis": ["named", "synthetic", "named"]}))
+    ['named', 'synthetic']
+    """
+    found: set[str] = set()
+    for df in frames:
+        if df is not None and "basis" in df.columns:
+            found.update(str(b) for b in df["basis"].dropna().unique())
+    return sorted(found)
+
+
+def provenance_label(bases: Iterable[str]) -> str:
+    """One line that says what a result is made of, loudest first.
+
+    >>> provenance_label(["named", "synthetic"])
+    'SYNTHETIC juror scores (kinerja.synth, planted effects) + real (published) records'
+    >>> provenance_label(["named"])
+    'real (published) records'
+    """
+    bases = set(bases)
+    parts = []
+    if "synthetic" in bases:
+        parts.append("SYNTHETIC juror scores (kinerja.synth, planted effects)")
+    if "inferred" in bases:
+        parts.append("INFERRED rows (reconstructed, not published)")
+    real = [BASIS_LABEL[b] for b in ("named", "observed") if b in bases]
+    if real:
+        parts.append(" + ".join(real) + " records")
+    return " + ".join(parts) if parts else "provenance unknown"
+
+
+def caption(title: str, *frames: pd.DataFrame, bases: Iterable[str] | None = None) -> str:
+    """A table caption: the title and the provenance of the rows behind it."""
+    b = list(bases) if bases is not None else basis_of(*frames)
+    return f"{title} — data: {provenance_label(b)}"
+
+
+def styled(df: pd.DataFrame, title: str, *sources: pd.DataFrame, bases: Iterable[str] | None = None,
+           precision: int = 2):
+    """A pandas Styler of ``df`` with a provenance caption (renders in notebooks and HTML).
+
+    ``sources`` are the tables whose ``basis`` columns the result derives from (``df``
+    itself is used when none are given).
+    """
+    srcs = sources or (df,)
+    sty = df.style.set_caption(caption(title, *srcs, bases=bases)).format(precision=precision, na_rep="—")
+    return sty.set_table_styles([{"selector": "caption",
+                                  "props": "caption-side: top; font-weight: bold; text-align: left;"}])
+
+
+def stamp(ax, bases: Iterable[str]):
+    """Label the figure of ``ax`` with the provenance of its data (red when synthetic or
+    inferred), below the axes where it cannot hide data; returns ``ax``."""
+    bases = list(bases)
+    text = provenance_label(bases)
+    color = "#b2182b" if ("synthetic" in bases or "inferred" in bases) else "#444444"
+    ax.figure.supxlabel(text, x=0.99, ha="right", fontsize=7.5, color=color,
+                        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": color})
+    return ax
+
+
+def dataset_banner(provenance: pd.DataFrame, title: str = "") -> str:
+    """Markdown banner stating which tables of a dataset are real, inferred or synthetic.
+
+    ``provenance`` is tidy counts with columns ``table, basis, rows`` (as returned by
+    ``Dataset.provenance()``).
+
+    >>> prov = pd.DataFrame({"table": ["grades", "scores"], "basis": ["named", "synthetic"], "rows": [29, 100]})
+    >>> print(dataset_banner(prov))
+    **Data provenance.** ⚠️ **SYNTHETIC** rows: scores (100). Real (published) rows: grades (29).
+    """
+    parts = []
+    for basis, head in (("synthetic", "⚠️ **SYNTHETIC** rows"), ("inferred", "**INFERRED** rows"),
+                        ("named", "Real (published) rows"), ("observed", "Real (your records) rows")):
+        sel = provenance[(provenance["basis"] == basis) & (provenance["rows"] > 0)]
+        if len(sel):
+            items = ", ".join(f"{t} ({int(n)})" for t, n in zip(sel["table"], sel["rows"]))
+            parts.append(f"{head}: {items}.")
+    lead = f"**{title} — data provenance.**" if title else "**Data provenance.**"
+    return " ".join([lead, *parts])
