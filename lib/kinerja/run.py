@@ -1,0 +1,1368 @@
+"""Run the report notebooks with papermill: the library behind ``kinerja run``.
+
+A *run* executes a collection of parameterised notebooks (by default every
+``notebooks/*.ipynb``, in file-name order) for one or more datasets and evaluation
+years. Each (dataset, year) gets its own report folder, an immutable record of one
+run::
+
+    reports/<dataset>/<year>/
+        00_data_overview.ipynb    executed notebook, code and outputs (errors included)
+        00_data_overview.html     the same without code: what a reader sees
+        ...                       tables and figures the notebooks write to ``out_dir``
+        parameters.json           dataset, year, parameters of every notebook, status,
+                                  timestamps, git commit, kinerja version
+        environment.txt           exact version of every installed distribution
+
+Before anything is executed the run is checked, and refused with a
+:class:`RunConfigurationError` listing every problem found, when
+
+* the Jupyter kernel is not installed;
+* a notebook has no code cell tagged ``parameters`` (or more than one), or does not
+  declare all the standard parameters ``data``, ``year`` and ``out_dir``;
+* a user parameter is declared by none of the selected notebooks (papermill itself
+  only warns), names a standard parameter, or cannot be converted to the declared
+  type;
+* a dataset or year does not exist, two datasets share a name, or a report folder
+  already holds a previous run (pass ``overwrite=True`` to replace it).
+
+A notebook that fails while running does not stop the others: its executed notebook
+(with the traceback) and its HTML are still written, and the :class:`RunSummary`
+names the failing cell.
+
+Notes
+-----
+Kernels start with the project root as working directory (never the caller's), and
+without any ``MPLBACKEND`` inherited from the caller, so that matplotlib uses the
+inline backend and figures end up in the reports (``MPLBACKEND=Agg`` would make them
+vanish silently). Notebooks run in a pool of ``jobs`` threads, each notebook in its own
+kernel process. Ctrl-C stops the run: nothing more starts, running cells are
+interrupted (a second Ctrl-C kills their kernels), and ``parameters.json`` marks the
+notebooks that did not run; :class:`KeyboardInterrupt` is then raised again.
+
+Examples
+--------
+>>> from kinerja.run import run_collection
+>>> summary = run_collection("batu", years=2020, jobs=2)          # doctest: +SKIP
+>>> print(summary.failure_table() or "all notebooks ran")         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextvars
+import datetime as _dt
+import functools
+import hashlib
+import importlib.metadata
+import io
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tokenize
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kinerja.paths import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
+
+__all__ = [
+    "STANDARD_PARAMETERS",
+    "DEFAULT_KERNEL",
+    "RunConfigurationError",
+    "KernelNotInstalledError",
+    "NotebookParameter",
+    "NotebookSpec",
+    "CellFailure",
+    "NotebookResult",
+    "RunSummary",
+    "inspect_notebooks",
+    "coerce_parameter",
+    "run_collection",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Parameters every report notebook declares; the runner always sets them.
+STANDARD_PARAMETERS = ("data", "year", "out_dir")
+#: The Jupyter kernel the report notebooks run in.
+DEFAULT_KERNEL = "kinerja"
+DEFAULT_TIMEOUT = 1200
+DEFAULT_START_TIMEOUT = 120
+PARAMETERS_TAG = "parameters"
+PARAMETERS_FILE = "parameters.json"
+ENVIRONMENT_FILE = "environment.txt"
+
+_INJECTED_TAG = "injected-parameters"  # papermill's tag on the cell it inserts
+_PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"  # papermill's failure banners
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "on"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "off"})
+_NONE = frozenset({"none", "null"})
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class RunConfigurationError(ValueError):
+    """The run was refused before any notebook was executed.
+
+    Parameters
+    ----------
+    problems : sequence of str
+        One message per problem found; all are reported at once.
+    """
+
+    def __init__(self, problems: Sequence[str] | str):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:
+            message = f"{len(self.problems)} problems:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(message)
+
+
+class KernelNotInstalledError(RunConfigurationError):
+    """The Jupyter kernel named for the run is not installed."""
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@dataclass(frozen=True)
+class NotebookParameter:
+    """One parameter declared in a notebook's ``parameters`` cell.
+
+    Attributes
+    ----------
+    name : str
+        Variable name.
+    type : str or None
+        The annotation as written (``"int"``, ``"list[str]"``), or None if the
+        declaration has no annotation.
+    default : str
+        The default value as source code (``'"batu"'``, ``"2020"``).
+    help : str
+        The comment on the declaration line.
+    """
+
+    name: str
+    type: str | None
+    default: str
+    help: str = ""
+
+    def __str__(self) -> str:
+        annotation = f": {self.type}" if self.type else ""
+        comment = f"  # {self.help}" if self.help else ""
+        return f"{self.name}{annotation} = {self.default}{comment}"
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """A notebook of the collection, with the parameters its tagged cell declares.
+
+    Attributes
+    ----------
+    name : str
+        File name without ``.ipynb``; also the name of its outputs in a report folder.
+    path : Path
+        Absolute path of the notebook.
+    parameters : dict of str to NotebookParameter
+        Declared parameters, in declaration order.
+    problems : tuple of str
+        Why the runner refuses this notebook (empty if it is runnable).
+    """
+
+    name: str
+    path: Path
+    parameters: dict[str, NotebookParameter] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True if the notebook follows the conventions and can be run."""
+        return not self.problems
+
+
+def _parse_parameters_cell(source: str) -> dict[str, NotebookParameter]:
+    """The parameters declared by a ``parameters`` cell, read with :mod:`ast`.
+
+    Every top-level ``name = value`` or ``name: type = value`` is a parameter; the
+    comment at the end of its last line is its help. (papermill's own inspector uses
+    a regular expression that skips a line with a second ``=``, e.g. in its comment.)
+
+    Raises
+    ------
+    SyntaxError
+        If the cell is not valid Python.
+    """
+    tree = ast.parse(source)
+    comments = {}
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    declared = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name = node.target.id
+            annotation = ast.get_source_segment(source, node.annotation) or ""
+            if isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str):
+                annotation = node.annotation.value  # quoted annotation: x: "int" = 1
+            type_name = " ".join(annotation.split()) or None
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, type_name = node.targets[0].id, None
+        else:
+            continue
+        default = ast.get_source_segment(source, node.value) or ""
+        declared[name] = NotebookParameter(name, type_name, default, comments.get(node.end_lineno, ""))
+    return declared
+
+
+def _read_notebook_spec(path: Path) -> NotebookSpec:
+    """Read a notebook and check its ``parameters`` cell against the conventions."""
+    import nbformat
+
+    name = path.stem
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # unreadable JSON, unknown nbformat, ...
+        return NotebookSpec(name, path, {}, (f"{path.name}: cannot be read as a notebook ({exc})",))
+
+    language = (nb.metadata.get("kernelspec", {}).get("language")
+                or nb.metadata.get("language_info", {}).get("name") or "python")
+    if language.lower() != "python":
+        return NotebookSpec(name, path, {}, (
+            f"{path.name}: is a {language} notebook; the runner runs Python notebooks",))
+
+    tagged = [c for c in nb.cells if c.cell_type == "code" and PARAMETERS_TAG in c.metadata.get("tags", [])]
+    if not tagged:
+        return NotebookSpec(name, path, {}, (
+            f"{path.name}: has no code cell tagged '{PARAMETERS_TAG}' (add the tag to the cell that "
+            f"declares {', '.join(STANDARD_PARAMETERS)}; in JupyterLab: Property Inspector > Cell Tags)",))
+    if len(tagged) > 1:
+        return NotebookSpec(name, path, {}, (
+            f"{path.name}: has {len(tagged)} cells tagged '{PARAMETERS_TAG}'; keep exactly one",))
+    try:
+        declared = _parse_parameters_cell(tagged[0].source)
+    except SyntaxError as exc:
+        return NotebookSpec(name, path, {}, (
+            f"{path.name}: its '{PARAMETERS_TAG}' cell is not valid Python (line {exc.lineno}: {exc.msg})",))
+    missing = [s for s in STANDARD_PARAMETERS if s not in declared]
+    problems = ()
+    if missing:
+        problems = (f"{path.name}: its '{PARAMETERS_TAG}' cell does not declare the standard parameter(s) "
+                    f"{', '.join(missing)} (every report notebook declares {', '.join(STANDARD_PARAMETERS)})",)
+    return NotebookSpec(name, path, declared, problems)
+
+
+def _available_notebooks(notebook_dir: Path) -> list[Path]:
+    return sorted(p.resolve() for p in Path(notebook_dir).glob("*.ipynb") if not p.name.startswith("."))
+
+
+def _select_notebooks(selection: Iterable[str | os.PathLike] | None,
+                      notebook_dir: Path) -> tuple[list[Path], list[str]]:
+    """Resolve notebook names/paths to files; returns (paths, problems)."""
+    available = _available_notebooks(notebook_dir)
+    selection = None if selection is None else _as_list(selection)
+    if not selection:
+        if not available:
+            return [], [f"no notebooks (*.ipynb) in {notebook_dir}"]
+        return available, []
+    chosen: list[Path] = []
+    problems = []
+    for item in selection:
+        as_path = Path(item).expanduser()
+        if as_path.suffix == ".ipynb" and as_path.is_file():
+            chosen.append(as_path.resolve())
+            continue
+        key = as_path.stem if as_path.suffix == ".ipynb" else str(item)
+        exact = [p for p in available if p.stem == key]
+        matches = exact or [p for p in available if p.stem.startswith(key)]
+        if len(matches) == 1:
+            chosen.append(matches[0])
+        else:
+            names = ", ".join(p.stem for p in available) or "none"
+            what = "matches several notebooks" if matches else "is not a notebook"
+            problems.append(f"--notebook {item}: {what} (notebooks in {notebook_dir}: {names})")
+    unique = sorted(set(chosen), key=lambda p: (p.name, str(p)))
+    stems = [p.stem for p in unique]
+    for stem in sorted({s for s in stems if stems.count(s) > 1}):
+        problems.append(f"two selected notebooks are named {stem}.ipynb; their reports would overwrite each other")
+    return unique, problems
+
+
+def inspect_notebooks(notebooks: Iterable[str | os.PathLike] | None = None,
+                      notebook_dir: str | os.PathLike = NOTEBOOKS_DIR) -> list[NotebookSpec]:
+    """Describe the notebooks of the collection and their declared parameters.
+
+    Parameters
+    ----------
+    notebooks : iterable of str or path, optional
+        Notebook names (``"00_data_overview"``, a unique prefix such as ``"00"``, or
+        ``"00_data_overview.ipynb"``) looked up in `notebook_dir`, or paths to
+        ``.ipynb`` files anywhere. Default: every notebook in `notebook_dir`.
+    notebook_dir : path, default NOTEBOOKS_DIR
+        Folder of the collection.
+
+    Returns
+    -------
+    list of NotebookSpec
+        In file-name order; ``spec.problems`` says why a notebook would be refused.
+
+    Raises
+    ------
+    RunConfigurationError
+        If a name matches no notebook (or several).
+    """
+    paths, problems = _select_notebooks(notebooks, Path(notebook_dir))
+    if problems:
+        raise RunConfigurationError(problems)
+    return [_read_notebook_spec(p) for p in paths]
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _split_optional(type_name: str) -> str | None:
+    """'Optional[int]' or 'int | None' -> 'int'; otherwise None."""
+    m = re.fullmatch(r"(?:typing\.)?Optional\[\s*(.+?)\s*\]", type_name)
+    if m:
+        return m.group(1)
+    parts = [p.strip() for p in type_name.split("|")]
+    if len(parts) > 1 and "None" in parts:
+        rest = [p for p in parts if p != "None"]
+        return " | ".join(rest) if rest else None
+    return None
+
+
+def coerce_parameter(value: Any, type_name: str | None, default: str | None = None, *, name: str = "value") -> Any:
+    """Convert a parameter value to the type its notebook declares.
+
+    Parameters
+    ----------
+    value : str or object
+        The value; strings (as given on the command line) are parsed, other objects
+        are checked.
+    type_name : str or None
+        The declared annotation: ``int``, ``float``, ``bool``, ``str``,
+        ``Optional[...]`` or a container such as ``list[str]``. If None (no
+        annotation) the type of the `default` literal is used.
+    default : str, optional
+        The declared default as source code, used when there is no annotation.
+    name : str, default "value"
+        Parameter name, for error messages.
+
+    Returns
+    -------
+    object
+        The converted value.
+
+    Raises
+    ------
+    ValueError
+        If the value cannot be converted.
+
+    Notes
+    -----
+    Booleans accept ``true/false``, ``yes/no``, ``1/0``, ``on/off`` (any case).
+    ``Optional[T]`` accepts ``none`` or ``null``. Containers (``list``, ``dict``,
+    ``tuple``) are parsed as Python literals. An unannotated parameter whose default
+    is not a simple literal gets the string parsed as a Python literal if possible,
+    otherwise the string itself.
+
+    Examples
+    --------
+    >>> coerce_parameter("2021", "int", name="year")
+    2021
+    >>> coerce_parameter("0.5", "float")
+    0.5
+    >>> coerce_parameter("no", "bool")
+    False
+    >>> coerce_parameter("[1, 2]", "list[int]")
+    [1, 2]
+    >>> coerce_parameter("none", "Optional[int]") is None
+    True
+    >>> coerce_parameter("200", None, default="1000")
+    200
+    >>> coerce_parameter("abc", "int", name="n_boot")
+    Traceback (most recent call last):
+    ...
+    ValueError: n_boot: expected an int, got 'abc'
+    """
+    if type_name is None:
+        try:
+            literal = ast.literal_eval(default) if default is not None else None
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            literal = None
+        if isinstance(literal, (bool, int, float, str)):
+            type_name = type(literal).__name__
+        elif isinstance(value, str):
+            try:
+                return ast.literal_eval(value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                return value
+        else:
+            return value
+
+    type_name = type_name.strip()
+    inner = _split_optional(type_name)
+    if inner is not None:
+        if value is None or (isinstance(value, str) and value.strip().lower() in _NONE):
+            return None
+        return coerce_parameter(value, inner, name=name)
+
+    base = type_name.split("[", 1)[0].strip().removeprefix("typing.").lower()
+    if not isinstance(value, str):
+        return _check_type(value, base, type_name, name)
+    text = value.strip()
+    if base == "str":
+        return value
+    if base == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{name}: expected an int, got {value!r}") from None
+    if base == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{name}: expected a float, got {value!r}") from None
+    if base == "bool":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ValueError(f"{name}: expected a bool (true/false, yes/no, 1/0, on/off), got {value!r}")
+    if base in ("list", "dict", "tuple", "set"):
+        try:
+            parsed = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise ValueError(f"{name}: expected a {type_name} written as a Python literal, got {value!r}") from None
+        return _check_type(parsed, base, type_name, name)
+    # Any other annotation (Path, Literal[...], ...): a literal if it parses, else the string.
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return value
+
+
+def _check_type(value: Any, base: str, type_name: str, name: str) -> Any:
+    """Check a non-string value against a declared base type (API callers)."""
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "str": isinstance(value, str),
+        "list": isinstance(value, list),
+        "dict": isinstance(value, dict),
+        "tuple": isinstance(value, (tuple, list)),
+        "set": isinstance(value, (set, list)),
+    }.get(base, True)
+    if not ok:
+        raise ValueError(f"{name}: expected {type_name}, got {type(value).__name__} {value!r}")
+    if base == "float":
+        return float(value)
+    if base in ("tuple", "set"):
+        return list(value)  # papermill writes lists; tuples/sets are not translated
+    return value
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def _resolve_dataset(name_or_path: str | os.PathLike) -> Path:
+    """Absolute path of a dataset folder or workbook (see ``kinerja.io.resolve_dataset``)."""
+    from kinerja.io import resolve_dataset
+
+    return Path(resolve_dataset(name_or_path)).resolve()
+
+
+def _dataset_years(path: Path) -> list[int]:
+    """Evaluation years of a dataset (see ``kinerja.io.dataset_years``)."""
+    from kinerja.io import dataset_years
+
+    return sorted(int(y) for y in dataset_years(path))
+
+
+def _dataset_name(path: Path) -> str:
+    """``batu`` for ``data/batu/`` and for ``data/batu.xlsx``."""
+    return path.stem if path.suffix.lower() in (".xlsx", ".xlsm") else path.name
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    """Where and how a notebook failed.
+
+    Attributes
+    ----------
+    ename, evalue : str
+        Exception name and message.
+    cell_index : int or None
+        0-based index of the failing cell in the source notebook (None when the
+        failure is not in a cell, e.g. the kernel did not start or the HTML export
+        failed).
+    execution_count : int or None
+        The ``In [n]`` number of the failing cell, if it ran.
+    source_line : str
+        First non-blank line of the failing cell's source.
+    """
+
+    ename: str
+    evalue: str
+    cell_index: int | None = None
+    execution_count: int | None = None
+    source_line: str = ""
+
+    @property
+    def location(self) -> str:
+        """``"cell 3 [In 4]"``, or ``"-"`` if not in a cell."""
+        if self.cell_index is None:
+            return "-"
+        count = f" [In {self.execution_count}]" if self.execution_count is not None else ""
+        return f"cell {self.cell_index}{count}"
+
+    def __str__(self) -> str:
+        where = "" if self.cell_index is None else f"{self.location}: "
+        return f"{where}{self.ename}: {self.evalue}".rstrip(": ")
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    """The outcome of one notebook for one dataset and year.
+
+    Attributes
+    ----------
+    dataset : str
+        Dataset name (folder name or workbook stem).
+    year : int
+        Evaluation year.
+    notebook : str
+        Notebook name.
+    source : Path
+        The notebook that was run.
+    output : Path
+        The executed notebook.
+    html : Path or None
+        The HTML report (None if it could not be written).
+    parameters : dict
+        The parameters passed to the notebook.
+    duration : float
+        Wall time in seconds (execution and HTML export).
+    error : CellFailure or None
+        None if the notebook ran without error.
+    """
+
+    dataset: str
+    year: int
+    notebook: str
+    source: Path
+    output: Path
+    html: Path | None
+    parameters: dict[str, Any]
+    duration: float
+    error: CellFailure | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True if the notebook ran and its HTML was written."""
+        return self.error is None
+
+    @property
+    def status(self) -> str:
+        """``"ok"`` or ``"failed"``."""
+        return "ok" if self.ok else "failed"
+
+    @property
+    def label(self) -> str:
+        """``"<dataset>/<year>/<notebook>"``."""
+        return f"{self.dataset}/{self.year}/{self.notebook}"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did: one :class:`NotebookResult` per (dataset, year, notebook).
+
+    Attributes
+    ----------
+    results : list of NotebookResult
+        In (dataset, year, notebook) order, whatever the order of completion.
+    report_dirs : list of Path
+        The report folders written, one per (dataset, year).
+    started, finished : datetime
+        Timezone-aware start and end of the run.
+    """
+
+    results: list[NotebookResult]
+    report_dirs: list[Path]
+    started: _dt.datetime
+    finished: _dt.datetime
+
+    @property
+    def ok(self) -> bool:
+        """True if every notebook succeeded."""
+        return all(r.ok for r in self.results)
+
+    @property
+    def failures(self) -> list[NotebookResult]:
+        """The results of the notebooks that failed."""
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def duration(self) -> float:
+        """Wall time of the whole run, in seconds."""
+        return (self.finished - self.started).total_seconds()
+
+    def failure_table(self, width: int = 100) -> str:
+        """A short plain-text table of the failures ("" if there are none).
+
+        Parameters
+        ----------
+        width : int, default 100
+            Long error messages and source lines are cut to fit about this width.
+        """
+        failures = self.failures
+        if not failures:
+            return ""
+        rows = [("notebook", "cell", "error", "first line of the cell")]
+        for r in failures:
+            e = r.error
+            message = f"{e.ename}: {e.evalue}".strip().rstrip(":").splitlines()[0] if e.evalue else e.ename
+            rows.append((r.label, e.location, message, e.source_line or "-"))
+        fixed = max(len(row[0]) for row in rows) + max(len(row[1]) for row in rows) + 8
+        room = max(width - fixed, 50)
+        need_error, need_source = (max(len(" ".join(row[i].split())) for row in rows) for i in (2, 3))
+        source_limit = min(need_source, max(room * 3 // 10, 22))  # the source line gets up to 30%
+        error_limit = max(room - source_limit, 28)
+        source_limit = max(source_limit, room - min(need_error, error_limit))
+        cut = [(a, b, _shorten(c, error_limit), _shorten(d, source_limit)) for a, b, c, d in rows]
+        widths = [max(len(row[i]) for row in cut) for i in range(3)]
+        lines = [f"{len(failures)} of {len(self.results)} notebooks failed:"]
+        for a, b, c, d in cut:
+            lines.append(f"  {a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip())
+        return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: max(limit - 3, 1)] + "..."
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class _Job:
+    dataset: str
+    data_path: Path
+    year: int
+    spec: NotebookSpec
+    report_dir: Path
+    parameters: dict[str, Any]
+    source_sha256: str
+
+
+@dataclass
+class _ReportFolder:
+    dataset: str
+    data_path: Path
+    year: int
+    path: Path
+    jobs: list[_Job] = field(default_factory=list)
+    results: dict[str, NotebookResult] = field(default_factory=dict)
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, os.PathLike, int)):
+        return [value]
+    return list(value)
+
+
+def _check_kernel(kernel: str) -> dict[str, Any]:
+    """Return the kernelspec of `kernel`, or raise KernelNotInstalledError."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel)
+    except NoSuchKernel:
+        hint = ("run `make reports` or `python -m ipykernel install --sys-prefix --name kinerja "
+                "--display-name \"Python (kinerja)\"`") if kernel == DEFAULT_KERNEL else (
+                f"install it (`python -m ipykernel install --sys-prefix --name {kernel}`) or pass "
+                f"--kernel {DEFAULT_KERNEL}")
+        raise KernelNotInstalledError(f"kernel '{kernel}' is not installed: {hint}") from None
+    return {"name": kernel, "display_name": spec.display_name, "language": spec.language,
+            "argv": list(spec.argv), "resource_dir": spec.resource_dir}
+
+
+def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> list[_ReportFolder]:
+    """Check everything that can be checked before running; build the jobs."""
+    problems: list[str] = []
+
+    # Notebooks.
+    paths, notebook_problems = _select_notebooks(notebooks, Path(notebook_dir))
+    problems += notebook_problems
+    specs = [_read_notebook_spec(p) for p in paths]
+    for s in specs:
+        problems += list(s.problems)
+
+    # User parameters: not standard, declared somewhere, convertible where declared.
+    user = dict(parameters or {})
+    for name in user:
+        if name in STANDARD_PARAMETERS:
+            flag = {"data": "--data", "year": "--year", "out_dir": "--out"}[name]
+            problems.append(f"parameter '{name}' is set by the runner; use {flag} instead of -p {name}=...")
+        elif not any(name in s.parameters for s in specs):
+            known = sorted({p for s in specs for p in s.parameters if p not in STANDARD_PARAMETERS})
+            problems.append(f"unknown parameter '{name}': none of the selected notebooks declares it "
+                            f"(declared: {', '.join(known) or 'only the standard ones'})")
+    per_notebook: dict[str, dict[str, Any]] = {}
+    for s in specs:
+        values = {}
+        for name, value in user.items():
+            declared = s.parameters.get(name)
+            if declared is None or name in STANDARD_PARAMETERS:
+                continue
+            try:
+                values[name] = coerce_parameter(value, declared.type, declared.default, name=name)
+            except ValueError as exc:
+                problems.append(f"-p {name}={value}: {exc.args[0].split(': ', 1)[-1]} "
+                                f"(declared in {s.path.name} as `{declared}`)")
+        per_notebook[s.name] = values
+
+    # Datasets and years.
+    wanted_years = sorted({int(y) for y in _as_list(years)})
+    datasets: list[tuple[str, Path, list[int]]] = []
+    seen: dict[str, Path] = {}
+    if not _as_list(data):
+        problems.append("no dataset given (e.g. --data batu)")
+    for item in _as_list(data):
+        try:
+            path = _resolve_dataset(item)
+        except Exception as exc:
+            problems.append(f"--data {item}: {exc}")
+            continue
+        name = _dataset_name(path)
+        if name in seen:
+            if seen[name] != path:
+                problems.append(f"datasets {seen[name]} and {path} are both named '{name}'; "
+                                f"their reports would overwrite each other")
+            continue
+        seen[name] = path
+        try:
+            available = _dataset_years(path)
+        except Exception as exc:
+            problems.append(f"--data {item}: cannot list its years ({type(exc).__name__}: {exc})")
+            continue
+        if wanted_years:
+            absent = [y for y in wanted_years if y not in available]
+            if absent:
+                problems.append(f"dataset '{name}' has no year {', '.join(map(str, absent))} "
+                                f"(its years: {', '.join(map(str, available)) or 'none'})")
+            chosen = [y for y in wanted_years if y in available]
+        else:
+            chosen = available
+            if not available:
+                problems.append(f"dataset '{name}' ({path}) has no years")
+        datasets.append((name, path, chosen))
+
+    # Report folders.
+    hashes = {s.path: _sha256(s.path) for s in specs}
+    out = Path(out).expanduser().resolve()
+    folders = []
+    for name, path, chosen in datasets:
+        for year in chosen:
+            folder = _ReportFolder(name, path, year, out / name / str(year))
+            if folder.path.exists() and any(folder.path.iterdir()):
+                if not overwrite:
+                    problems.append(_existing_run_message(folder.path))
+                elif not (folder.path / PARAMETERS_FILE).is_file():
+                    problems.append(f"{folder.path} is not empty and holds no {PARAMETERS_FILE}, so it is not "
+                                    f"a kinerja report folder; it is not replaced (move it away or choose --out)")
+            for s in specs:
+                params = {"data": str(path), "year": year, "out_dir": str(folder.path), **per_notebook.get(s.name, {})}
+                folder.jobs.append(_Job(name, path, year, s, folder.path, params, hashes[s.path]))
+            folders.append(folder)
+
+    if problems:
+        raise RunConfigurationError(problems)
+    return folders
+
+
+def _existing_run_message(folder: Path) -> str:
+    when = ""
+    try:
+        record = json.loads((folder / PARAMETERS_FILE).read_text(encoding="utf-8"))
+        when = f" from {record.get('started', '?')} (kinerja {record.get('kinerja_version', '?')})"
+    except (OSError, ValueError, AttributeError):
+        pass
+    return (f"{folder} already holds a run{when}; reports are an immutable record of one run: "
+            f"pass --overwrite (overwrite=True) to replace it, or choose other --year/--out")
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc).astimezone()
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(PROJ_ROOT), *args], capture_output=True, text=True,
+                              timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _git_state() -> dict[str, Any]:
+    """Commit of the project and whether the work tree differs from it (None if unknown)."""
+    commit = _git("rev-parse", "--verify", "--quiet", "HEAD")
+    commit = commit.strip() if commit else None
+    status = _git("status", "--porcelain") if commit else None
+    return {"git_commit": commit, "git_dirty": None if status is None else bool(status.strip())}
+
+
+_DISTRIBUTIONS_SCRIPT = r"""
+import importlib.metadata as m, json, sys
+out = {}
+for d in m.distributions():
+    name = d.metadata["Name"] if d.metadata else None
+    if name:
+        out.setdefault(name.lower().replace("_", "-").replace(".", "-"), (name, d.version))
+json.dump(sorted(out.values(), key=lambda nv: nv[0].lower()), sys.stdout)
+"""
+
+
+def _distributions_here() -> list[tuple[str, str]]:
+    seen: dict[str, tuple[str, str]] = {}
+    for d in importlib.metadata.distributions():
+        name = d.metadata["Name"] if d.metadata else None
+        if name:
+            seen.setdefault(re.sub(r"[-_.]+", "-", name).lower(), (name, d.version))
+    return sorted(seen.values(), key=lambda nv: nv[0].lower())
+
+
+def _kernel_python(kernel_info: Mapping[str, Any]) -> str | None:
+    argv = kernel_info.get("argv") or []
+    if not argv:
+        return None
+    exe = argv[0]
+    if "python" not in Path(exe).name.lower():
+        return None
+    return exe if os.path.isabs(exe) else shutil.which(exe)
+
+
+def _environment_record(kernel_info: Mapping[str, Any]) -> tuple[str, str]:
+    """Text of environment.txt, from the interpreter of the kernel; and that interpreter."""
+    python = _kernel_python(kernel_info)
+    dists = None
+    if python and Path(python).parent != Path(sys.executable).parent:
+        try:
+            done = subprocess.run([python, "-c", _DISTRIBUTIONS_SCRIPT], capture_output=True, text=True,
+                                  timeout=120, check=True)
+            dists = [tuple(x) for x in json.loads(done.stdout)]
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            logger.warning("could not list the distributions of the kernel's Python %s (%s); "
+                           "recording those of %s", python, exc, sys.executable)
+            python = sys.executable
+    if dists is None:
+        python = python or sys.executable
+        dists = _distributions_here()
+    header = [
+        "# Installed Python distributions of the environment that ran the notebooks",
+        f"# interpreter: {python}",
+        f"# runner: Python {platform.python_version()} on {platform.platform()}",
+    ]
+    return "\n".join(header + [f"{n}=={v}" for n, v in dists]) + "\n", python
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(PROJ_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _write_record(folder: _ReportFolder, base: Mapping[str, Any], finished: _dt.datetime | None,
+                  interrupted: bool = False) -> None:
+    notebooks = {}
+    for job in folder.jobs:
+        result = folder.results.get(job.spec.name)
+        entry: dict[str, Any] = {
+            "source": _display_path(job.spec.path),
+            "sha256": job.source_sha256,
+            "parameters": job.parameters,
+            "status": result.status if result else "not run",
+        }
+        if result is not None:
+            entry["duration_s"] = round(result.duration, 2)
+            entry["error"] = None if result.error is None else {
+                "cell_index": result.error.cell_index,
+                "execution_count": result.error.execution_count,
+                "source_line": result.error.source_line,
+                "ename": result.error.ename,
+                "evalue": result.error.evalue,
+            }
+        notebooks[job.spec.name] = entry
+    done = len(folder.results) == len(folder.jobs)
+    record = {
+        "dataset": folder.dataset,
+        "data": str(folder.data_path),
+        "year": folder.year,
+        **base,
+        "finished": finished.isoformat(timespec="seconds") if finished else None,
+        "status": ("ok" if all(r.ok for r in folder.results.values()) else "failed") if done
+                  else ("interrupted" if interrupted else "running"),
+        "notebooks": notebooks,
+    }
+    folder.path.mkdir(parents=True, exist_ok=True)
+    tmp = folder.path / f".{PARAMETERS_FILE}.tmp"
+    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp.replace(folder.path / PARAMETERS_FILE)
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _kernel_env() -> dict[str, str]:
+    """The caller's environment without MPLBACKEND (the kernel then uses the inline backend)."""
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    return env
+
+
+#: Kernel managers started by this process (to interrupt them on Ctrl-C).
+_LIVE_KERNELS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _signal_kernels(sig: int) -> None:
+    """Send `sig` to every kernel process of this runner that is still alive."""
+    for km in list(_LIVE_KERNELS):
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            try:
+                process.send_signal(sig)
+            except OSError:
+                pass
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel_manager_class() -> type:
+    """An AsyncKernelManager that starts kernels with :func:`_kernel_env`."""
+    import zmq
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class KinerjaKernelManager(AsyncKernelManager):
+        @default("transport_encryption")
+        def _default_transport_encryption(self):
+            # CurveZMQ between runner and kernel when both support it (ipykernel >= 7
+            # otherwise warns on every start that it runs unencrypted over TCP).
+            has_policy = "transport_encryption" in AsyncKernelManager.class_trait_names()
+            return "auto" if has_policy and zmq.has("curve") else "disabled"
+
+        async def _async_pre_start_kernel(self, **kw):
+            kw.setdefault("env", _kernel_env())
+            _LIVE_KERNELS.add(self)
+            return await super()._async_pre_start_kernel(**kw)
+
+    return KinerjaKernelManager
+
+
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _locate_failure(nb, exc: BaseException, timeout: float) -> tuple[CellFailure, Any]:
+    """Find where an executed notebook failed.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The executed notebook as written by papermill.
+    exc : BaseException
+        What papermill raised.
+    timeout : float
+        The cell timeout of the run (for the message of a timeout).
+
+    Returns
+    -------
+    failure : CellFailure
+    cell : NotebookNode or None
+        The failing cell, None if the failure is not in a cell.
+
+    Notes
+    -----
+    A cell that raised has an ``error`` output (papermill raises
+    ``PapermillExecutionError`` for the first one). A timeout, a dead kernel or a
+    lost connection leaves no error of its own: the failing cell is then the last
+    cell that papermill started.
+    """
+    from papermill.exceptions import PapermillExecutionError
+
+    cells = []  # (index in the source notebook, cell)
+    index = -1
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if _PAPERMILL_ERROR_TAG in tags:
+            continue
+        if _INJECTED_TAG not in tags:
+            index += 1  # the injected cell stands for the parameters cell before it
+        cells.append((max(index, 0), cell))
+
+    if isinstance(exc, PapermillExecutionError):
+        for idx, cell in cells:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error" and not (
+                        output.get("ename") == "SystemExit" and output.get("evalue") in ("", "0")):
+                    return CellFailure(output.get("ename") or "Error", output.get("evalue") or "", idx,
+                                       cell.get("execution_count"), _first_line(cell.source)), cell
+        for idx, cell in cells:
+            if cell.metadata.get("papermill", {}).get("exception") is True:
+                return CellFailure(exc.ename, exc.evalue, idx, cell.get("execution_count"),
+                                   _first_line(cell.source)), cell
+
+    name = type(exc).__name__
+    if name == "CellTimeoutError":
+        message = f"cell exceeded the timeout of {timeout:g} s (--timeout)"
+    elif name == "DeadKernelError":
+        message = f"the kernel died ({_shorten(str(exc), 200)}); out of memory?"
+    else:
+        message = _shorten(str(exc), 300)
+    started = [(idx, cell) for idx, cell in cells if cell.metadata.get("papermill", {}).get("start_time")]
+    if not started:
+        return CellFailure(name, message), None
+    idx, cell = started[-1]
+    return CellFailure(name, message, idx, cell.get("execution_count"), _first_line(cell.source)), cell
+
+
+def _execute_in_thread(job: _Job, kernel: str, timeout: float, start_timeout: float) -> NotebookResult:
+    """:func:`_execute` in a pool thread, then close the event loops it left behind.
+
+    jupyter_client creates an asyncio loop per thread (kept in a context variable) and
+    never closes it; running the job in its own context lets us find and close it.
+    """
+    context = contextvars.Context()
+    try:
+        return context.run(_execute, job, kernel, timeout, start_timeout)
+    finally:
+        for value in context.values():
+            if isinstance(value, asyncio.AbstractEventLoop) and not value.is_running() and not value.is_closed():
+                value.close()
+        asyncio.set_event_loop(None)
+
+
+class _NoAltTextNotice(logging.Filter):
+    """nbconvert warns on every figure that it lacks alternative text (matplotlib
+    output never has one); it fills in a generic text itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Alternative text is missing")
+
+
+_html_log = logging.getLogger(f"{__name__}.html")
+_html_log.addFilter(_NoAltTextNotice())
+
+
+def _export_html(nb, name: str) -> str:
+    """The report page: nbconvert's ``lab`` template without code or prompts."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True, log=_html_log)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+    return body
+
+
+def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> NotebookResult:
+    """Execute one notebook and export its HTML; never raises for notebook errors."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    output = job.report_dir / f"{job.spec.name}.ipynb"
+    html = job.report_dir / f"{job.spec.name}.html"
+    job.report_dir.mkdir(parents=True, exist_ok=True)
+    raised: BaseException | None = None
+    try:
+        papermill.execute_notebook(
+            str(job.spec.path), str(output),
+            parameters=job.parameters,
+            kernel_name=kernel,
+            language="python",
+            progress_bar=False,
+            request_save_on_cell_execute=True,
+            start_timeout=start_timeout,
+            execution_timeout=timeout,
+            # Kernel cwd: nbclient starts the kernel in resources["metadata"]["path"]. Not
+            # papermill's cwd=, which os.chdir()s the whole (multi-threaded) process.
+            resources={"metadata": {"path": str(PROJ_ROOT)}},
+            kernel_manager_class=_kernel_manager_class(),
+        )
+    except Exception as exc:  # a cell raised; or timeout, dead kernel, kernel that did not start
+        raised = exc
+
+    error: CellFailure | None = None
+    nb = None
+    if output.is_file():
+        try:
+            nb = nbformat.read(output, as_version=4)
+        except Exception as exc:
+            logger.warning("could not read the executed notebook %s: %s", output, exc)
+    if raised is not None:
+        if nb is None:
+            error = CellFailure(type(raised).__name__, _shorten(str(raised), 300))
+        else:
+            error, cell = _locate_failure(nb, raised, timeout)
+            if (cell is not None and cell.cell_type == "code"
+                    and not isinstance(raised, PapermillExecutionError)):
+                # A timeout or dead kernel leaves no error in the cell: record it there, so
+                # that the executed notebook and its HTML say why they stop.
+                cell.setdefault("outputs", []).append(nbformat.v4.new_output(
+                    "error", ename=error.ename, evalue=error.evalue,
+                    traceback=[f"{error.ename}: {error.evalue} (recorded by kinerja run)"]))
+                nbformat.write(nb, output)
+    written: Path | None = None
+    if nb is not None:
+        try:
+            html.write_text(_export_html(nb, job.spec.name), encoding="utf-8")
+            written = html
+        except Exception as exc:
+            logger.warning("HTML export of %s failed: %s", output, exc)
+            if error is None:
+                error = CellFailure(type(exc).__name__, f"HTML export failed: {exc}")
+    return NotebookResult(job.dataset, job.year, job.spec.name, job.spec.path, output, written,
+                          dict(job.parameters), time.perf_counter() - start, error)
+
+
+_PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
+
+
+class _QuietPapermillInspector(logging.Filter):
+    """Drop papermill's parameter-inspection warnings: the runner validated the parameters.
+
+    papermill re-inspects the parameters cell with a regular expression that cannot
+    read some valid declarations (a second ``=`` in the comment), then warns
+    "Passed unknown parameter" for parameters the notebook does declare.
+    """
+
+    _NOISE = ("Passed unknown parameter", "Unable to parse line")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self._NOISE)
+
+
+class _Progress:
+    """A tqdm bar over the jobs and one line per finished job (or log records if quiet)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, unit="notebook", desc="kinerja run", file=sys.stderr,
+                            dynamic_ncols=True, leave=False)
+
+    def done(self, result: NotebookResult) -> None:
+        if result.ok:
+            line = f"ok      {result.label}  {result.duration:.1f} s"
+        else:
+            line = f"FAILED  {result.label}  {result.duration:.1f} s  ({result.error})"
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+            self.bar.update(1)
+        else:
+            logger.info(line)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_collection(
+    data: str | os.PathLike | Sequence[str | os.PathLike],
+    years: int | Iterable[int] | None = None,
+    out: str | os.PathLike = REPORTS_DIR,
+    notebooks: Iterable[str | os.PathLike] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    jobs: int = 1,
+    kernel: str = DEFAULT_KERNEL,
+    timeout: float = DEFAULT_TIMEOUT,
+    start_timeout: float = DEFAULT_START_TIMEOUT,
+    overwrite: bool = False,
+    progress: bool = True,
+    notebook_dir: str | os.PathLike = NOTEBOOKS_DIR,
+) -> RunSummary:
+    """Execute the report notebooks for datasets and years, writing report folders.
+
+    Parameters
+    ----------
+    data : str or path, or a sequence of them
+        Datasets: a folder name under ``data/`` (``"batu"``), or a path to a dataset
+        folder or ``.xlsx`` workbook.
+    years : int or iterable of int, optional
+        Evaluation years to run. Default: every year of each dataset. A year missing
+        from a dataset is refused.
+    out : path, default REPORTS_DIR
+        Reports go to ``<out>/<dataset>/<year>/``.
+    notebooks : iterable of str or path, optional
+        Notebook names (or unique prefixes, e.g. ``"01"``) in `notebook_dir`, or
+        paths to notebooks. Default: all notebooks of `notebook_dir`.
+    parameters : mapping, optional
+        Extra parameters by name. Strings are converted to the type each notebook
+        declares (see :func:`coerce_parameter`); each notebook receives only the
+        parameters it declares. The standard parameters cannot be given here.
+    jobs : int, default 1
+        Notebooks executed at the same time (each in its own kernel).
+    kernel : str, default "kinerja"
+        Jupyter kernel to execute with (always named, never taken from the notebook).
+    timeout : float, default 1200
+        Seconds a single cell may run before the notebook fails.
+    start_timeout : float, default 120
+        Seconds to wait for a kernel to start.
+    overwrite : bool, default False
+        Replace report folders that already hold a run. Without it such folders are
+        refused: a report folder records exactly one run.
+    progress : bool, default True
+        Show a progress bar and one line per finished notebook on stderr. If False,
+        the lines go to the ``kinerja.run`` logger at INFO level.
+    notebook_dir : path, default NOTEBOOKS_DIR
+        Folder of the collection.
+
+    Returns
+    -------
+    RunSummary
+        One result per (dataset, year, notebook); ``summary.ok`` is False if any
+        notebook failed. Notebook failures do not raise.
+
+    Raises
+    ------
+    KernelNotInstalledError
+        If `kernel` is not installed.
+    RunConfigurationError
+        If the run is refused (see the module docstring); nothing has been run.
+
+    Notes
+    -----
+    Each notebook is executed by papermill into ``<notebook>.ipynb`` and exported to
+    ``<notebook>.html`` (nbconvert ``lab`` template, no code, no prompts, images
+    embedded). Kernels start in the project root with the caller's environment minus
+    ``MPLBACKEND``. ``parameters.json`` is written when a folder's first notebook
+    starts (status ``running``) and rewritten when its last notebook ends.
+    """
+    if int(jobs) < 1:
+        raise RunConfigurationError(f"jobs must be at least 1, got {jobs}")
+    if not timeout or timeout <= 0:
+        raise RunConfigurationError(f"timeout must be a positive number of seconds, got {timeout}")
+    if not start_timeout or start_timeout <= 0:
+        raise RunConfigurationError(f"start_timeout must be a positive number of seconds, got {start_timeout}")
+    kernel_info = _check_kernel(kernel)
+    folders = _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite)
+
+    started = _now()
+    environment, python = _environment_record(kernel_info)
+    base = {
+        "started": started.isoformat(timespec="seconds"),
+        "kinerja_version": _kinerja_version(),
+        **_git_state(),
+        "kernel": {"name": kernel, "display_name": kernel_info["display_name"], "python": python},
+        "execution_timeout_s": timeout,
+        "runner": {"python": platform.python_version(), "platform": platform.platform(), "jobs": int(jobs)},
+    }
+    for folder in folders:
+        if overwrite and folder.path.exists():
+            shutil.rmtree(folder.path)
+        folder.path.mkdir(parents=True, exist_ok=True)
+        (folder.path / ENVIRONMENT_FILE).write_text(environment, encoding="utf-8")
+        _write_record(folder, base, None)
+
+    all_jobs = [job for folder in folders for job in folder.jobs]
+    folder_of = {id(job): folder for folder in folders for job in folder.jobs}
+    bar = _Progress(len(all_jobs), progress)
+
+    def finished(job: _Job, result: NotebookResult) -> None:
+        folder = folder_of[id(job)]
+        if job.spec.name in folder.results:
+            return
+        folder.results[job.spec.name] = result
+        bar.done(result)
+        if len(folder.results) == len(folder.jobs):
+            _write_record(folder, base, _now())
+
+    noise = _QuietPapermillInspector()
+    for name in _PAPERMILL_LOGGERS:
+        logging.getLogger(name).addFilter(noise)
+    # Notebooks always run in worker threads, so that Ctrl-C reaches this thread (nbclient
+    # takes over SIGINT when it runs in the main thread) and stops the run cleanly.
+    pool = ThreadPoolExecutor(max_workers=int(jobs), thread_name_prefix="kinerja-run")
+    futures = {pool.submit(_execute_in_thread, job, kernel, timeout, start_timeout): job for job in all_jobs}
+    try:
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+    except KeyboardInterrupt:
+        _stop_running_notebooks(futures, finished)
+        for folder in folders:
+            if len(folder.results) < len(folder.jobs):
+                _write_record(folder, base, _now(), interrupted=True)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+        for name in _PAPERMILL_LOGGERS:
+            logging.getLogger(name).removeFilter(noise)
+
+    results = [folder.results[job.spec.name] for folder in folders for job in folder.jobs]
+    return RunSummary(results, [f.path for f in folders], started, _now())
+
+
+def _stop_running_notebooks(futures: Mapping[Any, _Job], finished) -> None:
+    """After Ctrl-C: run nothing more, interrupt the running cells, collect their results.
+
+    A terminal sends SIGINT to the kernels too; kernels still busy after a grace period
+    are interrupted here. A second Ctrl-C kills them.
+    """
+    for future in futures:
+        future.cancel()
+    running = [f for f in futures if not f.cancelled()]
+    try:
+        wait(running, timeout=3)
+        _signal_kernels(signal.SIGINT)
+        for future in as_completed(running):
+            if future.exception() is None:
+                finished(futures[future], future.result())
+    except KeyboardInterrupt:
+        _signal_kernels(signal.SIGKILL)
+
+
+def _kinerja_version() -> str:
+    try:
+        return importlib.metadata.version("kinerja")
+    except importlib.metadata.PackageNotFoundError:
+        from kinerja import __version__
+
+        return __version__
