@@ -38,7 +38,7 @@ kernel: $(RUN_STAMP) ## Register the 'kinerja' Jupyter kernel in .venv
 	$(BIN)/python -m ipykernel install --sys-prefix --name kinerja --display-name "Python (kinerja)"
 
 reports: $(RUN_STAMP) ## Run every notebook on the bundled data into reports/<dataset>/<year>/
-	$(BIN)/kinerja run --data $(DATA) --out reports --jobs $(JOBS)
+	$(BIN)/kinerja run --data $(DATA) --out reports --jobs $(JOBS) --overwrite
 
 test: $(DEV_STAMP) ## Run the whole test suite (unit, reference values, notebooks, nbval)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup

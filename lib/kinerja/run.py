@@ -632,7 +632,7 @@ class RunSummary:
         Parameters
         ----------
         width : int, default 100
-            Long error messages and source lines are cut to fit about this width.
+            Long source lines are cut to fit about this width; error messages are not.
         """
         failures = self.failures
         if not failures:
@@ -642,13 +642,12 @@ class RunSummary:
             e = r.error
             message = f"{e.ename}: {e.evalue}".strip().rstrip(":").splitlines()[0] if e.evalue else e.ename
             rows.append((r.label, e.location, message, e.source_line or "-"))
-        fixed = max(len(row[0]) for row in rows) + max(len(row[1]) for row in rows) + 8
-        room = max(width - fixed, 50)
-        need_error, need_source = (max(len(" ".join(row[i].split())) for row in rows) for i in (2, 3))
-        source_limit = min(need_source, max(room * 3 // 10, 22))  # the source line gets up to 30%
-        error_limit = max(room - source_limit, 28)
-        source_limit = max(source_limit, room - min(need_error, error_limit))
-        cut = [(a, b, _shorten(c, error_limit), _shorten(d, source_limit)) for a, b, c, d in rows]
+        # The error message is never cut (it is what the reader needs); the source line
+        # gets what is left of the width, at least 22 characters.
+        errors = [" ".join(row[2].split()) for row in rows]
+        fixed = max(len(row[0]) for row in rows) + max(len(row[1]) for row in rows) + max(map(len, errors)) + 8
+        source_limit = max(width - fixed, 22)
+        cut = [(a, b, c, _shorten(d, source_limit)) for (a, b, _, d), c in zip(rows, errors)]
         widths = [max(len(row[i]) for row in cut) for i in range(3)]
         lines = [f"{len(failures)} of {len(self.results)} notebooks failed:"]
         for a, b, c, d in cut:
