@@ -41,7 +41,7 @@ reports: $(RUN_STAMP) ## Run every notebook on the bundled data into reports/<da
 	$(BIN)/kinerja run --data $(DATA) --out reports --jobs $(JOBS) --overwrite
 
 test: $(DEV_STAMP) ## Run the whole test suite (unit, reference values, notebooks, nbval)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 test-fast: $(DEV_STAMP) ## Run the tests except the slow and notebook ones
 	$(BIN)/python -m pytest -n $(JOBS) -m "not slow and not notebooks"

@@ -81,3 +81,16 @@ def test_overview_synthetic_year(tmp_path):
     assert len(_images(nb)) >= 5
     grades = pd.read_csv(tmp_path / "results" / "grades_overview.csv")
     assert (grades["grade_basis"] == "synthetic").all()
+
+
+def test_juror_agreement_2020(tmp_path):
+    nb = _execute("01_juror_agreement.ipynb", tmp_path, n_boot=200)
+    assert len(_images(nb)) >= 4  # forest plot, pair heatmap, Bland-Altman, grade grid
+    text = _text(nb)
+    assert "SYNTHETIC" in text and "kappa" in text.lower()
+    res = pd.read_csv(tmp_path / "results" / "agreement.csv")
+    assert {"estimate", "ci_low", "ci_high", "reading", "note", "provenance"} <= set(res.columns)
+    assert res["provenance"].str.contains("SYNTHETIC").all()
+    assert set(res["evaluation"]) == {"sakip", "kovablik"}
+    ga = pd.read_csv(tmp_path / "results" / "grade_agreement.csv")
+    assert {"gwet_ac1", "fleiss_kappa", "percent_agreement"} <= set(ga["coefficient"])

@@ -33,6 +33,12 @@ _LAZY = {
     "most_discrepant_pair": "_pairs",
     "kendall_w": "_kendall",
     "agreement_summary": "_summary",
+    "grade_agreement": "_summary",
+    "juror_grades": "_summary",
+    "summary_table": "_summary",
+    "plain_words": "_summary",
+    "format_ci": "_summary",
+    "interpret": "_interpret",
 }
 
 __all__ = ["AgreementInputError", "RatingMatrix", "to_matrix", *_LAZY]

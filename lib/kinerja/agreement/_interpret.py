@@ -23,6 +23,12 @@ SCALES = {
         ("poor", "slight", "fair", "moderate", "substantial", "almost perfect"),
         "Landis & Koch (1977), Biometrics 33:159-174 (kappa-type coefficients)",
     ),
+    "schmidt_1997": (
+        (0.1, 0.3, 0.5, 0.7, 0.9, np.inf),
+        ("very weak", "very weak", "weak", "moderate", "strong", "unusually strong"),
+        "Schmidt (1997), Decision Sciences 28:763-774 (Kendall's W: .1 very weak, .3 weak, .5 moderate, "
+        ".7 strong, .9 unusually strong)",
+    ),
     "krippendorff_2004": (
         (0.667, 0.8, np.inf), ("unreliable", "tentative", "reliable"),
         "Krippendorff (2004), Content Analysis, 2nd ed., p. 241 (alpha >= .800 reliable; >= .667 tentative)",
@@ -31,7 +37,7 @@ SCALES = {
 
 #: Default scale per family of statistic.
 DEFAULT_SCALE = {"icc": "koo_li_2016", "alpha": "krippendorff_2004", "kappa": "landis_koch_1977",
-                 "kendall_w": "landis_koch_1977"}
+                 "kendall_w": "schmidt_1997"}
 
 
 def label(value: float, scale: str) -> str:

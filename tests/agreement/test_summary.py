@@ -1,0 +1,129 @@
+"""agreement_summary and grade agreement on whole datasets (what notebook 01 shows)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kinerja import synth
+from kinerja.agreement import agreement_summary, grade_agreement, icc, juror_grades, plain_words
+from kinerja.agreement._summary import SUMMARY_COLUMNS
+from kinerja.io import load_dataset
+from kinerja.paths import DATA_DIR
+from kinerja.rubrics import juror_measures
+
+
+@pytest.fixture(scope="module")
+def batu2020():
+    return load_dataset("batu", year=2020)
+
+
+@pytest.fixture(scope="module")
+def summary2020(batu2020):
+    return agreement_summary(batu2020, 2020, n_boot=200, seed=1)
+
+
+def _get(s, ev, st, measure, stat, panel="all"):
+    r = s[(s["evaluation"] == ev) & (s["stage"] == st) & (s["measure"] == measure)
+          & (s["statistic"] == stat) & (s["panel"] == panel)]
+    assert len(r) == 1, (ev, st, measure, stat, panel)
+    return r.iloc[0]
+
+
+def test_columns_and_coverage(summary2020):
+    assert list(summary2020.columns) == list(SUMMARY_COLUMNS)
+    got = set(map(tuple, summary2020[["evaluation", "stage"]].drop_duplicates().to_numpy()))
+    assert got == {("sakip", "lke"), ("kovablik", "proposal"), ("kovablik", "presentasi")}
+    sak_measures = set(summary2020.loc[summary2020["evaluation"] == "sakip", "measure"])
+    assert len(sak_measures) == 6 and "total" in sak_measures  # 5 components of PermenPANRB 12/2015 + total
+
+
+def test_summary_equals_direct_icc_on_juror_totals(batu2020, summary2020):
+    m = juror_measures(batu2020.scores, batu2020.rubric)
+    tot = m[(m["evaluation"] == "sakip") & (m["measure"] == "total")].dropna(subset=["score"])
+    direct = icc(tot).set_index("type")
+    for stat in ("ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(2,k)"):
+        assert _get(summary2020, "sakip", "lke", "total", stat)["estimate"] == pytest.approx(
+            direct.loc[stat, "estimate"], rel=1e-12)
+    # missing cells -> REML, and the totals' absolute-agreement ICCs get bootstrap CIs
+    r = _get(summary2020, "sakip", "lke", "total", "ICC(2,1)")
+    assert r["method"].startswith("reml") and r["ci_low"] < r["estimate"] < r["ci_high"]
+    assert "bootstrap" in r["ci_method"]
+
+
+def test_complete_kovablik_design_uses_f_intervals(summary2020):
+    r = _get(summary2020, "kovablik", "proposal", "total", "ICC(2,1)")
+    assert r["method"].startswith("anova") or "F" in r["ci_method"]
+    assert np.isfinite(r["ci_low"]) and np.isfinite(r["ci_high"])
+
+
+def test_single_juror_panel_is_nan_with_reason(summary2020):
+    r = _get(summary2020, "sakip", "lke", "total", "ICC(2,1)", panel="biro_provinsi")
+    assert np.isnan(r["estimate"]) and "one juror" in r["note"]
+
+
+def test_kendall_w_states_the_complete_subset(summary2020):
+    r = _get(summary2020, "sakip", "lke", "total", "Kendall's W")
+    assert "22 of 29" in r["note"]  # 7 missing cells in 7 different units in the bundled 2020 data
+
+
+def test_plain_words_flags_planted_severity(summary2020):
+    text = plain_words(summary2020, "sakip", "lke")
+    assert "harsher or more" in text  # ICC(C,1) well above ICC(A,1): planted severity differences
+
+
+def _synthetic_dataset(tmp_path, **cfg):
+    res = synth.generate(DATA_DIR / "batu" / "record", synth.SynthConfig(years=(2020,), **cfg))
+    synth.write(res, tmp_path, meta={"name": "t"})
+    return load_dataset(tmp_path, year=2020)
+
+
+def test_pipeline_recovers_presence_and_absence_of_juror_severity(tmp_path):
+    """Planted truth: with no severity, panel or home effects, consistency and absolute
+    agreement coincide; with large severity SD they separate."""
+    none = _synthetic_dataset(tmp_path / "none", severity_sd=0.0, home_bias=0.0, p_missing_unit=0.0,
+                              panel_effect={p: 0.0 for p in synth.SynthConfig().panel_effect})
+    s0 = agreement_summary(none, 2020, n_boot=0, by_panel=False)
+    gap0 = (_get(s0, "sakip", "lke", "total", "ICC(3,1)")["estimate"]
+            - _get(s0, "sakip", "lke", "total", "ICC(2,1)")["estimate"])
+    harsh = _synthetic_dataset(tmp_path / "harsh", severity_sd=8.0, p_missing_unit=0.0)
+    s1 = agreement_summary(harsh, 2020, n_boot=0, by_panel=False)
+    gap1 = (_get(s1, "sakip", "lke", "total", "ICC(3,1)")["estimate"]
+            - _get(s1, "sakip", "lke", "total", "ICC(2,1)")["estimate"])
+    assert abs(gap0) < 0.05 and gap1 > 0.2, (gap0, gap1)
+
+
+def test_grade_agreement_percent_agreement_by_brute_force(batu2020):
+    g = juror_grades(batu2020, 2020)
+    ga = grade_agreement(batu2020, 2020)
+    pa = ga[(ga["coefficient"] == "percent_agreement") & (ga["weights"] == "unweighted")]["estimate"].iloc[0]
+    # Fleiss/Gwet observed agreement: per unit, share of ordered juror pairs with the same grade
+    shares = []
+    for _, part in g.groupby("subject_id"):
+        gr = part["grade"].tolist()
+        if len(gr) < 2:
+            continue
+        pairs = list(itertools.permutations(range(len(gr)), 2))
+        shares.append(sum(gr[i] == gr[j] for i, j in pairs) / len(pairs))
+    assert pa == pytest.approx(np.mean(shares), rel=1e-12)
+    # the kappa paradox in the bundled data: AC1 above Fleiss' kappa at the same raw agreement
+    u = ga[ga["weights"] == "unweighted"].set_index("coefficient")["estimate"]
+    assert u["gwet_ac1"] > u["fleiss_kappa"]
+
+
+def test_degenerate_one_juror_and_constant_scores(tmp_path):
+    ds = _synthetic_dataset(tmp_path / "one", panels_per_year={"akademisi": 1}, pool_size={"akademisi": 1},
+                            kovablik_panels=("akademisi",), p_missing_unit=0.0)
+    s = agreement_summary(ds, 2020, n_boot=50, by_panel=True)
+    r = _get(s, "sakip", "lke", "total", "ICC(2,1)")
+    assert np.isnan(r["estimate"]) and r["note"]
+    # constant scores: every juror gives 75 everywhere
+    const = ds.for_year(2020)
+    const.tables["scores"] = const.scores.assign(score=75.0)
+    s = agreement_summary(const, 2020, n_boot=50, by_panel=False)
+    for stat in ("ICC(2,1)", "Krippendorff's alpha (interval)"):
+        r = _get(s, "sakip", "lke", "total", stat)
+        assert np.isnan(r["estimate"]) and r["note"], stat
