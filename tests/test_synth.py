@@ -48,7 +48,7 @@ def test_bundled_data_is_what_the_generator_writes(tmp_path, batu):
     names = [f"{t}.csv" for t in batu.tables] + ["dataset.json"]
     match, mismatch, errors = filecmp.cmpfiles(tmp_path, DATA_DIR / "batu", names, shallow=False)
     assert not mismatch and not errors, f"stale bundled files {mismatch + errors}: run `make data`"
-    tnames = [f"{t}.csv" for t in batu.truth] + ["parameters.json"]
+    tnames = [f"{t}.csv" for t in batu.truth] + ["parameters.json", "README.md"]
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "truth", DATA_DIR / "batu" / "truth", tnames, shallow=False)
     assert not mismatch and not errors, f"stale truth files {mismatch + errors}: run `make data`"
 

@@ -475,7 +475,17 @@ def write(result: SynthResult, out_dir: str | Path, meta: dict | None = None) ->
     for name, df in result.tables.items():
         df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     for name, df in result.truth.items():
-        df.to_csv(out / "truth" / f"{name}.csv", index=False, lineterminator="\n", float_format="%.4f")
+        df.assign(basis="synthetic").to_csv(out / "truth" / f"{name}.csv", index=False, lineterminator="\n",
+                                            float_format="%.4f")
+    (out / "truth" / "README.md").write_text(
+        "# SYNTHETIC: the planted truth behind the synthetic juror scores\n\n"
+        f"{SYNTHETIC_NOTE}\n\n"
+        "- `parameters.json`: every parameter of the generative model (kinerja.synth.SynthConfig).\n"
+        "- `truth_jurors.csv`: each juror's severity, noise SD and panel effect.\n"
+        "- `truth_units.csv`: each unit's true quality per rubric component.\n"
+        "- `truth_totals.csv`: true and juror-mean totals, unit/category/innovation effects.\n"
+        "- `truth_innovations.csv`: innovation merits per stage, head attendance, finals and awards.\n\n"
+        "Regenerate with `make data`; analyses can be checked against these values.\n")
     (out / "truth" / "parameters.json").write_text(json.dumps(result.parameters, indent=1) + "\n")
     cfg = result.parameters["config"]
     meta = dict(meta or {})
