@@ -54,8 +54,17 @@ def provenance_label(bases: Iterable[str]) -> str:
 
 
 def caption(title: str, *frames: pd.DataFrame, bases: Iterable[str] | None = None) -> str:
-    """A table caption: the title and the provenance of the rows behind it."""
+    """A table caption: the title and the provenance of the rows behind it.
+
+    ``bases=[]`` marks a table about the data rather than derived from it (row counts,
+    accounts): the caption is then the title alone.
+
+    >>> caption("Row accounts", bases=[])
+    'Row accounts'
+    """
     b = list(bases) if bases is not None else basis_of(*frames)
+    if bases is not None and not b:
+        return title
     return f"{title} — data: {provenance_label(b)}"
 
 
@@ -68,6 +77,8 @@ def styled(df: pd.DataFrame, title: str, *sources: pd.DataFrame, bases: Iterable
     """
     srcs = sources or (df,)
     sty = df.style.set_caption(caption(title, *srcs, bases=bases)).format(precision=precision, na_rep="—")
+    if isinstance(df.index, pd.RangeIndex):
+        sty = sty.hide(axis="index")  # a 0..n-1 row number says nothing to a reader
     return sty.set_table_styles([{"selector": "caption",
                                   "props": "caption-side: top; font-weight: bold; text-align: left;"}])
 
