@@ -19,7 +19,7 @@ from hypothesis.extra.numpy import arrays
 from kinerja.agreement import AgreementInputError, krippendorff_alpha
 from kinerja.agreement import _alpha
 
-from .conftest import REFERENCE, load_expected, load_expected_meta
+from .reference import REFERENCE, load_expected, load_expected_meta
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -19,7 +19,7 @@ from hypothesis.extra.numpy import arrays
 from kinerja.agreement import AgreementInputError, icc, icc_bootstrap
 from kinerja.agreement import _icc
 
-from .conftest import REFERENCE, load_expected
+from .reference import REFERENCE, close_at, load_expected
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -52,9 +52,6 @@ def simulate(n, k, sd_s=1.0, sd_r=0.5, sd_e=1.0, seed=0, missing=0.0):
     return y
 
 
-def close_at(ours: float, published: float, decimals: int) -> bool:
-    """Agreement at the published precision: |ours - published| <= half a unit."""
-    return abs(ours - published) <= 0.5 * 10.0 ** (-decimals) + 1e-12
 
 
 @pytest.fixture(scope="module")

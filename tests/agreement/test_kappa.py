@@ -8,11 +8,9 @@ data. Level 3: properties (hypothesis) and degenerate designs.
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from functools import lru_cache
-from pathlib import Path
 
 import krippendorff
 import numpy as np
@@ -37,7 +35,8 @@ from kinerja.agreement._kappa import (
 )
 from kinerja.agreement._weights import WEIGHT_SCHEMES, weight_matrix
 
-REF = Path(__file__).resolve().parents[1] / "reference"
+from .reference import REFERENCE as REF, close_at
+from .reference import expected_entries as load_expected
 HYP = settings(max_examples=40, deadline=None,
                suppress_health_check=[HealthCheck.too_slow])
 
@@ -45,14 +44,8 @@ HYP = settings(max_examples=40, deadline=None,
 # ------------------------------------------------------------------ helpers
 
 
-def load_expected(folder: str) -> list[dict]:
-    """Entries of tests/reference/<folder>/expected.json (own loader: see brief)."""
-    return json.loads((REF / folder / "expected.json").read_text())["expected"]
 
 
-def close_at(value: float, published: float, decimals: int) -> bool:
-    """Agreement at the published precision: |value - published| <= half a unit."""
-    return abs(value - published) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
 
 
 def wide_to_long(wide: pd.DataFrame) -> pd.DataFrame:

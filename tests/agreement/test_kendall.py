@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,18 +16,14 @@ from scipy import stats
 from kinerja.agreement import AgreementInputError
 from kinerja.agreement._kendall import KENDALL_COLUMNS, kendall_w
 
-REF = Path(__file__).resolve().parents[1] / "reference"
+from .reference import REFERENCE as REF, close_at
+from .reference import expected_entries as load_expected
 HYP = settings(max_examples=40, deadline=None,
                suppress_health_check=[HealthCheck.too_slow])
 
 
-def load_expected(folder: str) -> list[dict]:
-    """Entries of tests/reference/<folder>/expected.json (own loader: see brief)."""
-    return json.loads((REF / folder / "expected.json").read_text())["expected"]
 
 
-def close_at(value: float, published: float, decimals: int) -> bool:
-    return abs(value - published) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9)
 
 
 def to_long(x: np.ndarray) -> pd.DataFrame:
