@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -164,21 +162,19 @@ def agreement_summary(dataset, year: int | None = None, n_boot: int = 1000, seed
     for i, (ev, st, ms, part) in enumerate(it):
         long = part[["subject_id", "juror_id", "score"]].dropna(subset=["score"])
         base = dict(year=year, evaluation=ev, stage=st, measure=ms, panel="all")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=RuntimeWarning)
-            rows += _coefficients(long, base, n_boot, None if seed is None else seed + i,
-                                  boot_icc=(ms == "total"))
-            if by_panel:
-                jp = long["juror_id"].map(panels)
-                for panel in sorted(jp.dropna().unique()):
-                    sub = long[jp == panel]
-                    pbase = dict(base, panel=panel)
-                    if sub["juror_id"].nunique() < 2:
-                        rows += _single_juror_rows(pbase, sub)
-                        continue
-                    prows = _coefficients(sub, pbase, n_boot, None if seed is None else seed + i,
-                                          boot_icc=False)
-                    rows += [r for r in prows if r["statistic"] in ("ICC(2,1)", "Krippendorff's alpha (interval)")]
+        rows += _coefficients(long, base, n_boot, None if seed is None else seed + i,
+                              boot_icc=(ms == "total"))
+        if by_panel:
+            jp = long["juror_id"].map(panels)
+            for panel in sorted(jp.dropna().unique()):
+                sub = long[jp == panel]
+                pbase = dict(base, panel=panel)
+                if sub["juror_id"].nunique() < 2:
+                    rows += _single_juror_rows(pbase, sub)
+                    continue
+                prows = _coefficients(sub, pbase, n_boot, None if seed is None else seed + i,
+                                      boot_icc=False)
+                rows += [r for r in prows if r["statistic"] in ("ICC(2,1)", "Krippendorff's alpha (interval)")]
     out = add_interpretation(pd.DataFrame(rows))
     return out[list(SUMMARY_COLUMNS)]
 
