@@ -43,16 +43,16 @@ test: $(DEV_STAMP) ## Run the whole test suite (unit, reference values, notebook
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 test-fast: $(DEV_STAMP) ## Run the tests except the slow and notebook ones
-	$(BIN)/python -m pytest -n $(JOBS) -m "not slow and not notebooks"
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow and not notebooks" --ignore=notebooks
 
 bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/results/)
 	$(BIN)/python benchmarks/bench_agreement.py
 
 data: $(RUN_STAMP) ## Regenerate the synthetic part of data/batu from its record (fixed seed)
-	$(BIN)/python -m kinerja.synth --dataset batu
+	$(BIN)/python -m kinerja.data.synth --dataset batu
 
 template: $(RUN_STAMP) ## Regenerate data/templates/kinerja_template.xlsx and the data dictionary
-	$(BIN)/python -m kinerja.template
+	$(BIN)/python -m kinerja.data.template
 
 lock: ## Re-resolve dependencies: requirements*.lock and environment.yml (needs network)
 	$(PYTHON) tools/lock.py

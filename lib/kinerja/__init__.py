@@ -1,18 +1,98 @@
 """kinerja: audit the fairness of Indonesian public-sector performance evaluations.
 
-Sub-modules
------------
-schema     The data model: six tidy tables, their columns, keys and vocabularies.
-grades     SAKIP grade bands (the single place they live in the code).
-rubrics    Bundled rubrics (PermenPANRB 12/2015, 88/2021; KOVABLIK) and score totals.
-io         ``load_dataset`` with validation, clear errors and row accounts.
-template   The Excel fill-in template and the generated data dictionary.
-synth      Synthetic juror-level scores with known planted effects.
-agreement  Inter-rater reliability and agreement statistics (ICC, alpha, kappas, AC1, W).
-labels     Provenance labels (real / inferred / synthetic) for tables and figures.
-overview   Tables behind the data-overview notebook.
-plots      Figures (each takes ``ax=`` and stamps the data's provenance).
-run, cli   The papermill runner behind ``kinerja run``.
+The package is built in layers; each imports only from the layers above it in this
+list, never from those below:
+
+``kinerja.data``      what a dataset is: ``schema`` (the six tables), ``io``
+                      (``load_dataset``: validation, clear errors, row accounts),
+                      ``template`` (Excel fill-in template, data dictionary), ``synth``
+                      (synthetic juror scores with planted effects), ``grades`` (SAKIP
+                      bands), ``rubrics`` (bundled rubrics, weighted totals).
+``kinerja.stats``     statistics on plain tables, no I/O: ``agreement`` (ICC, alpha,
+                      kappas, Gwet's AC, Kendall's W, two-juror tools) and the shared
+                      machinery the analyses build on.
+``kinerja.analyses``  one module per notebook: a ``Dataset`` in, documented tidy tables
+                      and ``findings`` out (``overview`` = notebook 00, ``agreement`` =
+                      notebook 01, ...); ``findings`` holds the findings contract.
+``kinerja.report``    what a reader sees: provenance ``labels``, ``plots``, ``wording``,
+                      and ``notebook`` (the one set-up call and the saving of tables,
+                      figures and findings).
+``kinerja.run``       the papermill runner behind ``kinerja run`` (``runner``, ``cli``).
+
+Short public names
+------------------
+The modules users import by a short name keep working at that name, as the very same
+module objects: ``kinerja.io`` is ``kinerja.data.io``, ``kinerja.agreement`` is
+``kinerja.stats.agreement``, and so on (:data:`PUBLIC_NAMES`).
 """
 
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+
 __version__ = "0.1.0"
+
+#: Short public module names and the layered module each one is.
+PUBLIC_NAMES: dict[str, str] = {
+    "schema": "kinerja.data.schema",
+    "io": "kinerja.data.io",
+    "template": "kinerja.data.template",
+    "synth": "kinerja.data.synth",
+    "grades": "kinerja.data.grades",
+    "rubrics": "kinerja.data.rubrics",
+    "agreement": "kinerja.stats.agreement",
+    "overview": "kinerja.analyses.overview",
+    "labels": "kinerja.report.labels",
+    "plots": "kinerja.report.plots",
+    "cli": "kinerja.run.cli",
+}
+
+
+class _PublicNameFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Makes ``import kinerja.<short name>`` give the layered module itself.
+
+    The module object is shared (``kinerja.io is kinerja.data.io``; the same for their
+    submodules, ``kinerja.agreement._icc is kinerja.stats.agreement._icc``), so
+    monkeypatching, ``isinstance`` checks and pickling behave as if the module lived at
+    both names.
+    """
+
+    @staticmethod
+    def real_name(fullname: str) -> str | None:
+        """The layered name of ``kinerja.<short>[.<sub>...]``, or None if not an alias."""
+        package, _, rest = fullname.partition(".")
+        short, dot, sub = rest.partition(".")
+        if package != __name__ or short not in PUBLIC_NAMES:
+            return None
+        return PUBLIC_NAMES[short] + dot + sub
+
+    def find_spec(self, fullname, path=None, target=None):
+        if self.real_name(fullname) is None:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self)
+
+    def create_module(self, spec):
+        module = importlib.import_module(self.real_name(spec.name))
+        # the import system is about to overwrite the real module's __spec__ with the
+        # alias spec; keep the real one to restore it in exec_module
+        module.__dict__.setdefault("_kinerja_real_spec", module.__spec__)
+        return module
+
+    def exec_module(self, module):
+        module.__spec__ = module.__dict__.pop("_kinerja_real_spec")
+        module.__loader__ = module.__spec__.loader
+
+
+if not any(isinstance(f, _PublicNameFinder) for f in sys.meta_path):
+    sys.meta_path.insert(0, _PublicNameFinder())
+
+
+def __getattr__(name: str):
+    # ``kinerja.io`` as an attribute, without an import statement
+    if name in PUBLIC_NAMES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 import sys
 
-from kinerja.cli import main
+from kinerja.run.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

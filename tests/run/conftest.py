@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kinerja import run
+from kinerja.run import runner as run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

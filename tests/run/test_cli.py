@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 
-from kinerja import cli
+from kinerja.run import cli
 from kinerja.paths import PROJ_ROOT
 
 from .conftest import FIXTURES

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from kinerja import run
+from kinerja.run import runner as run
 from kinerja.run import NotebookParameter, coerce_parameter
 
 from .conftest import FIXTURES, write_toy_dataset

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kinerja import run
+from kinerja.run import runner as run
 from kinerja.run import KernelNotInstalledError, RunConfigurationError, run_collection
 
 from .conftest import FIXTURES

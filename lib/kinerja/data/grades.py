@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .paths import RESOURCES_DIR
+from ..paths import RESOURCES_DIR
 
 #: Grades from worst to best; use as an ordered categorical.
 GRADE_ORDER: tuple[str, ...] = ("D", "C", "CC", "B", "BB", "A", "AA")

@@ -32,13 +32,19 @@ _LAZY = {
     "pairwise": "_pairs",
     "most_discrepant_pair": "_pairs",
     "kendall_w": "_kendall",
-    "agreement_summary": "_summary",
-    "grade_agreement": "_summary",
-    "juror_grades": "_summary",
-    "summary_table": "_summary",
-    "plain_words": "_summary",
-    "format_ci": "_summary",
     "interpret": "_interpret",
+}
+
+#: Report-level helpers that lived here before the analysis layer existed: still
+#: reachable under their old names (with a DeprecationWarning naming the new place),
+#: so that users' notebooks keep running. Nothing in kinerja uses these redirects.
+_MOVED = {
+    "agreement_summary": "kinerja.analyses.agreement",
+    "grade_agreement": "kinerja.analyses.agreement",
+    "juror_grades": "kinerja.analyses.agreement",
+    "summary_table": "kinerja.report.wording",
+    "plain_words": "kinerja.report.wording",
+    "format_ci": "kinerja.report.wording",
 }
 
 __all__ = ["AgreementInputError", "RatingMatrix", "to_matrix", *_LAZY]
@@ -48,6 +54,12 @@ def __getattr__(name: str):
     if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
+    if name in _MOVED:
+        import warnings
+
+        warnings.warn(f"kinerja.agreement.{name} moved to {_MOVED[name]}.{name}; import it from there",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(_MOVED[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from kinerja import __version__
 from kinerja.paths import NOTEBOOKS_DIR, PROJ_ROOT, REPORTS_DIR
-from kinerja import run as runner
-from kinerja.run import DEFAULT_KERNEL, DEFAULT_TIMEOUT, STANDARD_PARAMETERS
+from kinerja.run import runner
+from kinerja.run.runner import DEFAULT_KERNEL, DEFAULT_TIMEOUT, STANDARD_PARAMETERS
 
 EXIT_OK = 0
 EXIT_FAILED = 1

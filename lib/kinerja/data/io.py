@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .grades import GRADE_ORDER, band, grade_dtype, grade_from_total, normalise_grade
-from .paths import DATA_DIR, PROJ_ROOT
+from ..paths import DATA_DIR, PROJ_ROOT
 from .schema import BASIS_VALUES, TABLES, WEIGHT_SUM_TOL, Column, ForeignKey, Table
 
 __all__ = [

@@ -63,7 +63,7 @@ def grade_bars(counts: pd.DataFrame, bases: Iterable[str], title: str = "", ax=N
 
 def totals_vs_grades(tbl: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
     """Each unit's juror-mean total (dot) against the band of its published grade (shaded)."""
-    from .grades import band
+    from ..data.grades import band
 
     t = tbl.dropna(subset=["score_total"]).sort_values("score_total").reset_index(drop=True)
     ax = _ax(ax, (7, 0.22 * len(t) + 1.5))
@@ -144,7 +144,7 @@ def grade_grid(juror_grades: pd.DataFrame, published: pd.Series, bases: Iterable
     """Unit x juror grid of the grade each juror's total implies, published grade first."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
-    from .grades import GRADE_ORDER
+    from ..data.grades import GRADE_ORDER
 
     codes = {g: i for i, g in enumerate(GRADE_ORDER)}
     grid = juror_grades.pivot_table(index="subject_id", columns="juror_id", values="grade_code", observed=True)

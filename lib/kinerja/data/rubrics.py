@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .paths import RESOURCES_DIR
+from ..paths import RESOURCES_DIR
 
 RUBRIC_FILES = {
     "sakip_12_2015": "sakip_permenpanrb_12_2015.csv",

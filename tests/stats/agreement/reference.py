@@ -10,7 +10,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-REFERENCE = Path(__file__).resolve().parents[1] / "reference"
+REFERENCE = Path(__file__).resolve().parents[2] / "reference"
 
 
 @lru_cache(maxsize=None)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..grades import GRADE_ORDER, grade_from_total
-from ..rubrics import juror_measures
-from ._alpha import krippendorff_alpha
-from ._icc import icc, icc_bootstrap
-from ._interpret import add_interpretation
-from ._kappa import gwet_ac
-from ._kendall import kendall_w
+from ..data.grades import GRADE_ORDER, grade_from_total
+from ..data.rubrics import juror_measures
+from ..stats.agreement._alpha import krippendorff_alpha
+from ..stats.agreement._icc import icc, icc_bootstrap
+from ..stats.agreement._interpret import add_interpretation
+from ..stats.agreement._kappa import gwet_ac
+from ..stats.agreement._kendall import kendall_w
 
 #: Columns of :func:`agreement_summary` (and of ``results/agreement.csv``).
 SUMMARY_COLUMNS = (
@@ -213,68 +213,3 @@ def grade_agreement(dataset, year: int, weights: tuple[str, ...] = ("unweighted"
     out = add_interpretation(out.assign(family=fam))
     out.loc[out["family"] == "agreement", ["reading", "scale"]] = ["share of agreeing pairs", ""]
     return out.drop(columns="family")
-
-
-def format_ci(estimate: float, ci_low: float, ci_high: float, digits: int = 2) -> str:
-    """``"0.62 [0.48, 0.73]"``; ``"—"`` for NaN; the estimate alone without a CI.
-
-    >>> format_ci(0.6197, 0.4829, 0.728), format_ci(0.5, float("nan"), float("nan")), format_ci(float("nan"), 0, 1)
-    ('0.62 [0.48, 0.73]', '0.50', '—')
-    """
-    if not np.isfinite(estimate):
-        return "—"
-    if np.isfinite(ci_low) and np.isfinite(ci_high):
-        return f"{estimate:.{digits}f} [{ci_low:.{digits}f}, {ci_high:.{digits}f}]"
-    return f"{estimate:.{digits}f}"
-
-
-def summary_table(summary: pd.DataFrame, panel: str = "all") -> pd.DataFrame:
-    """Wide view of :func:`agreement_summary` for one panel: one row per (evaluation,
-    stage, measure), one column per statistic, cells ``estimate [CI]``."""
-    s = summary[summary["panel"] == panel].copy()
-    s["value"] = [format_ci(e, lo, hi) for e, lo, hi in zip(s["estimate"], s["ci_low"], s["ci_high"])]
-    s["statistic"] = np.where(s["also_known_as"].fillna("") != "",
-                              s["statistic"] + " = " + s["also_known_as"].fillna(""), s["statistic"])
-    order = list(dict.fromkeys(s["statistic"]))
-    wide = s.pivot_table(index=["evaluation", "stage", "measure"], columns="statistic", values="value",
-                         aggfunc="first", sort=False, observed=True)
-    return wide[[c for c in order if c in wide.columns]]
-
-
-def plain_words(summary: pd.DataFrame, evaluation: str, stage: str, measure: str = "total") -> str:
-    """A paragraph reading the key coefficients of one measure in plain words (Markdown)."""
-    s = summary[(summary["evaluation"] == evaluation) & (summary["stage"] == stage)
-                & (summary["measure"] == measure) & (summary["panel"] == "all")].set_index("statistic")
-    if s.empty or "ICC(2,1)" not in s.index:
-        return f"No agreement statistics for {evaluation} {stage} {measure}."
-
-    def g(stat):
-        r = s.loc[stat]
-        return r, format_ci(r["estimate"], r["ci_low"], r["ci_high"])
-
-    a1, a1s = g("ICC(2,1)")
-    if not np.isfinite(a1["estimate"]):
-        return f"Agreement on the {evaluation.upper()} {stage} {measure} is undefined: {a1['note']}"
-    c1, c1s = g("ICC(3,1)")
-    ak, aks = g("ICC(2,k)")
-    n_raters = int(a1["n_raters"])
-    what = f"the {evaluation.upper()} {measure}" + (f" ({stage} stage)" if evaluation != "sakip" else "")
-    rests = "grade" if evaluation == "sakip" else "award"
-    text = [f"**{what[0].upper() + what[1:]}.** A single juror's score agrees with another's "
-            f"(absolute agreement) at ICC(A,1) = {a1s} — {a1['reading']} on Koo & Li's scale."]
-    text.append(f"The mean of all {n_raters} jurors, the number the {rests} rests on, is more reliable: "
-                f"ICC(A,k) = {aks} — {ak['reading']}.")
-    gap = c1["estimate"] - a1["estimate"]
-    if np.isfinite(gap) and gap > 0.1:
-        text.append(f"Consistency ICC(C,1) = {c1s} is clearly higher than absolute agreement: jurors *rank* "
-                    "the subjects alike but differ in *level* — some are systematically harsher or more "
-                    "lenient. A unit's total then depends on which jurors it drew, which matters wherever "
-                    "jurors do not score every unit or a grade boundary is close.")
-    elif np.isfinite(gap):
-        text.append(f"Consistency ICC(C,1) = {c1s} is close to absolute agreement: little systematic "
-                    "difference in juror severity.")
-    if "Krippendorff's alpha (interval)" in s.index:
-        al, als = g("Krippendorff's alpha (interval)")
-        text.append(f"Krippendorff's alpha (interval) = {als} — {al['reading']} (Krippendorff asks for ≥ .800 "
-                    "before relying on data, ≥ .667 for tentative conclusions).")
-    return " ".join(text)

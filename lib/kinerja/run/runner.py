@@ -91,7 +91,7 @@ __all__ = [
     "run_collection",
 ]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("kinerja.run")  # the name users configure (documented in run_collection)
 
 #: Parameters every report notebook declares; the runner always sets them.
 STANDARD_PARAMETERS = ("data", "year", "out_dir")
@@ -483,14 +483,14 @@ def _check_type(value: Any, base: str, type_name: str, name: str) -> Any:
 
 def _resolve_dataset(name_or_path: str | os.PathLike) -> Path:
     """Absolute path of a dataset folder or workbook (see ``kinerja.io.resolve_dataset``)."""
-    from kinerja.io import resolve_dataset
+    from kinerja.data.io import resolve_dataset
 
     return Path(resolve_dataset(name_or_path)).resolve()
 
 
 def _dataset_years(path: Path) -> list[int]:
     """Evaluation years of a dataset (see ``kinerja.io.dataset_years``)."""
-    from kinerja.io import dataset_years
+    from kinerja.data.io import dataset_years
 
     return sorted(int(y) for y in dataset_years(path))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .grades import GRADE_ORDER, grade_dtype, grade_from_total
-from .rubrics import subject_totals
+from ..data.grades import GRADE_ORDER, grade_dtype, grade_from_total
+from ..data.rubrics import subject_totals
 
 
 def completeness(scores: pd.DataFrame, rubric: pd.DataFrame, evaluation: str, stage: str | None = None) -> pd.DataFrame:
@@ -97,7 +97,7 @@ def grade_counts(grades_tbl: pd.DataFrame) -> pd.DataFrame:
 
 def innovations_table(innovations: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """Innovations with their unit's name and category, best award first."""
-    from .schema import AWARDS
+    from ..data.schema import AWARDS
 
     out = innovations.merge(units[["year", "unit_id", "abbreviation", "category"]], on=["year", "unit_id"], how="left")
     out["award"] = pd.Categorical(out["award"], categories=list(AWARDS), ordered=True)

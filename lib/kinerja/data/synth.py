@@ -59,9 +59,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from .. import __version__
 from .grades import band, grade_from_total, normalise_grade
-from .paths import DATA_DIR
+from ..paths import DATA_DIR
 from .rubrics import bundled_rubric, default_rubric_name, weighted_totals
 
 SYNTHETIC_NOTE = (

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from kinerja import synth
-from kinerja.agreement import agreement_summary, grade_agreement, icc, juror_grades, plain_words
-from kinerja.agreement._summary import SUMMARY_COLUMNS
+from kinerja.agreement import icc
+from kinerja.analyses.agreement import agreement_summary, grade_agreement, juror_grades
+from kinerja.report.wording import plain_words
+from kinerja.analyses.agreement import SUMMARY_COLUMNS
 from kinerja.io import load_dataset
 from kinerja.paths import DATA_DIR
 from kinerja.rubrics import juror_measures

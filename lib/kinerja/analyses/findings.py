@@ -1,0 +1,225 @@
+"""The findings contract: what every analysis notebook writes to ``results/findings.csv``.
+
+A *finding* is one answer a reader (or a policy brief) can lift as it is: a stable id,
+the question it answers, one sentence in plain words (English and Bahasa Indonesia),
+the estimate with its confidence interval where there is one, and the provenance of
+the rows it rests on. Every sentence is computed from the data of the run; nothing in a
+finding is written for one dataset or year.
+
+Columns (:data:`FINDINGS_COLUMNS`, in this order):
+
+=================  ==========================================================================
+``dataset``        dataset name (folder or workbook stem)
+``year``           evaluation year
+``notebook``       the notebook that wrote it, e.g. ``01_juror_agreement``
+``finding_id``     stable id ``<analysis>.<what>``, the same for every dataset and year
+                   (briefs and trends join on it)
+``question``       the question the finding answers, in plain words
+``statement``      one sentence in plain English, computed from the data
+``statement_ind``  the same finding in Bahasa Indonesia (ISO 639-3 ``ind``), with
+                   Indonesian number conventions (decimal comma)
+``estimate``       the number the statement rests on (NaN when there is none)
+``ci_low``         lower limit of its confidence interval (NaN when there is none)
+``ci_high``        upper limit
+``ci_level``       confidence level of the interval, e.g. 0.95 (NaN without one)
+``measure``        what ``estimate`` is, e.g. ``ICC(A,k)``, ``points``, ``share``, ``count``
+``n``              number of units (or subjects) the estimate rests on
+``basis``          the ``basis`` values of the rows behind it, ``;``-separated and sorted
+                   (``named``, ``inferred``, ``synthetic``, ``observed``)
+``provenance``     the same in words (:func:`kinerja.data.provenance.provenance_label`)
+``evidence``       the results table(s) that show the detail, e.g. ``agreement.csv``
+``status``         ``estimated``, or ``undefined`` when the design does not allow it (the
+                   statement then says why and ``estimate`` is NaN)
+``note``           caveats a reader needs (empty when none)
+=================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..data.provenance import provenance_label
+
+#: Columns of ``results/findings.csv``, in order.
+FINDINGS_COLUMNS: tuple[str, ...] = (
+    "dataset", "year", "notebook", "finding_id", "question", "statement", "statement_ind",
+    "estimate", "ci_low", "ci_high", "ci_level", "measure", "n", "basis", "provenance",
+    "evidence", "status", "note",
+)
+
+#: Allowed values of ``status``.
+STATUSES = ("estimated", "undefined")
+
+#: The three questions of the collection, in the words findings use.
+QUESTIONS = {
+    "agreement": ("Do the jurors agree?", "Apakah para evaluator sepakat?"),
+    "juror_effects": ("Do some jurors or panels score differently, and would grades survive another jury?",
+                      "Apakah ada evaluator atau panel yang menilai berbeda, dan apakah predikat bertahan "
+                      "dengan evaluator lain?"),
+    "categories": ("Do scores differ across unit categories once juror effects are accounted for?",
+                   "Apakah nilai berbeda antar-kategori perangkat daerah setelah efek evaluator "
+                   "diperhitungkan?"),
+    "innovations": ("How do innovations relate to grades?",
+                    "Bagaimana hubungan inovasi dengan predikat SAKIP?"),
+    "data": ("What do the data hold?", "Apa isi data?"),
+    "trends": ("What changed since last year?", "Apa yang berubah dibanding tahun lalu?"),
+}
+
+
+class FindingsError(ValueError):
+    """A findings table does not follow the contract."""
+
+
+@dataclass
+class Finding:
+    """One finding; see the module docstring for the meaning of each field."""
+
+    finding_id: str
+    question: str
+    statement: str
+    statement_ind: str
+    estimate: float = math.nan
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    ci_level: float = math.nan
+    measure: str = ""
+    n: float = math.nan
+    bases: Sequence[str] = field(default_factory=tuple)
+    evidence: str = ""
+    status: str = "estimated"
+    note: str = ""
+
+
+def findings_frame(findings: Iterable[Finding], *, dataset: str, year: int, notebook: str) -> pd.DataFrame:
+    """The findings of one run as a table in the contract's columns (checked).
+
+    >>> f = Finding("demo.count", "What do the data hold?", "There are 3 units.", "Ada 3 unit.",
+    ...             estimate=3, measure="count", n=3, bases=["named"])
+    >>> t = findings_frame([f], dataset="toy", year=2020, notebook="00_data_overview")
+    >>> t.loc[0, ["finding_id", "basis", "provenance"]].tolist()
+    ['demo.count', 'named', 'real (published) records']
+    """
+    rows = []
+    for f in findings:
+        d = asdict(f)
+        bases = sorted({str(b) for b in d.pop("bases")})
+        d.update(dataset=dataset, year=int(year), notebook=notebook, basis=";".join(bases),
+                 provenance=provenance_label(bases) if bases else "")
+        rows.append(d)
+    out = pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
+    for c in ("estimate", "ci_low", "ci_high", "ci_level", "n"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    out["year"] = out["year"].astype("int64")
+    check_findings(out)
+    return out
+
+
+def check_findings(table: pd.DataFrame, where: str = "findings") -> None:
+    """Raise :class:`FindingsError` naming every way ``table`` breaks the contract."""
+    problems = []
+    missing = [c for c in FINDINGS_COLUMNS if c not in table.columns]
+    if missing:
+        problems.append(f"missing column(s) {missing}")
+    else:
+        if table["finding_id"].duplicated().any():
+            problems.append(f"repeated finding_id {sorted(set(table['finding_id'][table['finding_id'].duplicated()]))}")
+        bad_status = sorted(set(table["status"]) - set(STATUSES))
+        if bad_status:
+            problems.append(f"status must be one of {STATUSES}, found {bad_status}")
+        for c in ("finding_id", "question", "statement", "statement_ind"):
+            empty = table[c].isna() | (table[c].astype(str).str.strip() == "")
+            if empty.any():
+                problems.append(f"empty {c} in row(s) {list(np.flatnonzero(empty.to_numpy()))}")
+        est = pd.to_numeric(table["estimate"], errors="coerce")
+        lo = pd.to_numeric(table["ci_low"], errors="coerce")
+        hi = pd.to_numeric(table["ci_high"], errors="coerce")
+        tol = 1e-9 * (1 + est.abs())
+        outside = (lo.notna() & hi.notna() & est.notna()) & ((lo > est + tol) | (hi < est - tol))
+        if outside.any():
+            problems.append(f"estimate outside its CI in row(s) {list(np.flatnonzero(outside.to_numpy()))}")
+        undefined_with_value = (table["status"] == "undefined") & est.notna()
+        if undefined_with_value.any():
+            problems.append("status 'undefined' with an estimate in row(s) "
+                            f"{list(np.flatnonzero(undefined_with_value.to_numpy()))}")
+    if problems:
+        raise FindingsError(f"{where} does not follow the findings contract: " + "; ".join(problems))
+
+
+def read_findings(path) -> pd.DataFrame:
+    """Read a ``findings.csv`` and check it against the contract."""
+    table = pd.read_csv(path, dtype={"finding_id": str, "statement": str, "statement_ind": str,
+                                     "note": str, "basis": str, "evidence": str},
+                        keep_default_na=False, na_values={c: [""] for c in
+                                                           ("estimate", "ci_low", "ci_high", "ci_level", "n")})
+    check_findings(table, where=str(path))
+    return table
+
+
+# ----------------------------------------------------------------------------------------
+# Numbers in sentences (English and Indonesian conventions)
+# ----------------------------------------------------------------------------------------
+
+
+def fmt_number(x: float, digits: int = 2, lang: str = "en") -> str:
+    """A number for a sentence: ``0.62`` in English, ``0,62`` in Indonesian; ``—`` for NaN.
+
+    Thousands are grouped (``1,234.5`` / ``1.234,5``).
+
+    >>> fmt_number(1234.567, 1), fmt_number(1234.567, 1, "id"), fmt_number(float("nan"))
+    ('1,234.6', '1.234,6', '—')
+    """
+    if x is None or not np.isfinite(x):
+        return "—"
+    text = f"{x:,.{digits}f}"
+    if lang == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    elif lang != "en":
+        raise ValueError(f"lang is 'en' or 'id', not {lang!r}")
+    return text
+
+
+def fmt_share(x: float, digits: int = 0, lang: str = "en") -> str:
+    """A share as a percentage: ``43%`` / ``43%``; ``—`` for NaN.
+
+    >>> fmt_share(0.4348), fmt_share(0.4348, 1, "id")
+    ('43%', '43,5%')
+    """
+    if x is None or not np.isfinite(x):
+        return "—"
+    return fmt_number(100 * x, digits, lang) + "%"
+
+
+def format_ci(estimate: float, ci_low: float, ci_high: float, digits: int = 2, lang: str = "en") -> str:
+    """``"0.62 [0.48, 0.73]"`` (Indonesian: ``"0,62 [0,48; 0,73]"``); ``"—"`` for NaN; the
+    estimate alone without a CI.
+
+    >>> format_ci(0.6197, 0.4829, 0.728), format_ci(0.5, float("nan"), float("nan")), format_ci(float("nan"), 0, 1)
+    ('0.62 [0.48, 0.73]', '0.50', '—')
+    >>> format_ci(0.6197, 0.4829, 0.728, lang="id")
+    '0,62 [0,48; 0,73]'
+    """
+    if estimate is None or not np.isfinite(estimate):
+        return "—"
+    est = fmt_number(estimate, digits, lang)
+    if ci_low is not None and ci_high is not None and np.isfinite(ci_low) and np.isfinite(ci_high):
+        sep = "; " if lang == "id" else ", "
+        return f"{est} [{fmt_number(ci_low, digits, lang)}{sep}{fmt_number(ci_high, digits, lang)}]"
+    return est
+
+
+def join_words(items: Sequence[str], lang: str = "en") -> str:
+    """``"a, b and c"`` / ``"a, b dan c"``.
+
+    >>> join_words(["A", "BB"]), join_words(["A", "BB", "B"], "id"), join_words([])
+    ('A and BB', 'A, BB dan B', '')
+    """
+    items = [str(i) for i in items]
+    word = " dan " if lang == "id" else " and "
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + word + items[-1]

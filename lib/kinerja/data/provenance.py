@@ -1,0 +1,54 @@
+"""Provenance of results: which rows behind a result are real, inferred or synthetic.
+
+Every row of every table carries a ``basis`` (:data:`kinerja.data.schema.BASIS_VALUES`).
+A result derived from rows inherits their bases; this module is the one place that
+turns a set of bases into the words every table, figure, finding and brief uses
+(:func:`provenance_label`). The report layer renders them (captions, figure stamps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+#: Short human labels for each basis.
+BASIS_LABEL = {
+    "named": "real (published)",
+    "observed": "real (your records)",
+    "inferred": "INFERRED",
+    "synthetic": "SYNTHETIC",
+}
+
+
+def basis_of(*frames: pd.DataFrame) -> list[str]:
+    """The distinct bases present in the ``basis`` column of the given tables, sorted.
+
+    >>> basis_of(pd.DataFrame({"basis": ["named", "synthetic", "named"]}))
+    ['named', 'synthetic']
+    """
+    found: set[str] = set()
+    for df in frames:
+        if df is not None and "basis" in df.columns:
+            found.update(str(b) for b in df["basis"].dropna().unique())
+    return sorted(found)
+
+
+def provenance_label(bases: Iterable[str]) -> str:
+    """One line that says what a result is made of, loudest first.
+
+    >>> provenance_label(["named", "synthetic"])
+    'SYNTHETIC juror scores (kinerja.synth, planted effects) + real (published) records'
+    >>> provenance_label(["named"])
+    'real (published) records'
+    """
+    bases = set(bases)
+    parts = []
+    if "synthetic" in bases:
+        parts.append("SYNTHETIC juror scores (kinerja.synth, planted effects)")
+    if "inferred" in bases:
+        parts.append("INFERRED rows (reconstructed, not published)")
+    real = [BASIS_LABEL[b] for b in ("named", "observed") if b in bases]
+    if real:
+        parts.append(" + ".join(real) + " records")
+    return " + ".join(parts) if parts else "provenance unknown"
