@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from ..bootstrap import bootstrap_interval, check_rng, resample_counts
 from ._common import AgreementInputError, check_columns, to_matrix
 
 __all__ = ["krippendorff_alpha"]
@@ -247,32 +248,6 @@ def _batched(metric, weights_iter):
 
 
 # --------------------------------------------------------------------------------------
-# Bootstrap interval
-# --------------------------------------------------------------------------------------
-
-
-def _interval(boot, est, jack, ci, ci_method):
-    b = boot[np.isfinite(boot)]
-    if b.size < 2 or not np.isfinite(est):
-        return np.nan, np.nan
-    a = 1 - ci
-    if ci_method == "percentile":
-        q = (a / 2, 1 - a / 2)
-    else:
-        prop = (np.sum(b < est) + 0.5 * np.sum(b == est)) / b.size
-        prop = min(max(prop, 1.0 / (2 * b.size)), 1 - 1.0 / (2 * b.size))
-        z0 = stats.norm.ppf(prop)
-        j = jack[np.isfinite(jack)]
-        d = j.mean() - j if j.size else np.zeros(1)
-        den = 6.0 * (d**2).sum() ** 1.5
-        acc = (d**3).sum() / den if den > 0 else 0.0
-        z = stats.norm.ppf([a / 2, 1 - a / 2])
-        q = stats.norm.cdf(z0 + (z0 + z) / (1 - acc * (z0 + z)))
-    lo, hi = np.quantile(b, q)
-    return float(lo), float(hi)
-
-
-# --------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------
 
@@ -468,16 +443,13 @@ def krippendorff_alpha(
                 f"and {u.n_units} units (would need a matrix over more than {_MAX_DENSE_PAIRS})"
             )
         else:
-            rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+            rng = check_rng(seed)
             n_u = u.n_units
             per_row = max(n_u, metric.counts.shape[1] if hasattr(metric, "counts") else 0)
 
             def boot_weights():
                 for sl in _chunks(n_boot, per_row * 4):
-                    b = sl.stop - sl.start
-                    idx = rng.integers(0, n_u, size=(b, n_u))
-                    flat = idx + n_u * np.arange(b)[:, None]
-                    yield np.bincount(flat.ravel(), minlength=b * n_u).reshape(b, n_u).astype(float)
+                    yield resample_counts(rng, sl.stop - sl.start, n_u)
 
             boot = _batched(metric, boot_weights())
             jack = np.array([])
@@ -489,7 +461,7 @@ def krippendorff_alpha(
                         yield w
 
                 jack = _batched(metric, jack_weights())
-            lo, hi = _interval(boot, est, jack, ci, ci_method)
+            lo, hi = bootstrap_interval(boot, est, jack if jack.size else None, ci, ci_method)
             n_bad = int((~np.isfinite(boot)).sum())
             if n_bad:
                 notes.append(

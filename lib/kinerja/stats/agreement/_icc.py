@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ..bootstrap import bootstrap_intervals, check_rng, resample_counts
 from ._common import AgreementInputError, to_matrix
 
 __all__ = ["icc", "icc_bootstrap"]
@@ -738,45 +739,6 @@ def icc(
 # --------------------------------------------------------------------------------------
 
 
-def _resample_counts(rng: np.random.Generator, n_boot: int, n: int) -> np.ndarray:
-    """(n_boot, n) matrix: how often each subject is drawn in each resample."""
-    idx = rng.integers(0, n, size=(n_boot, n))
-    flat = idx + n * np.arange(n_boot)[:, None]
-    return np.bincount(flat.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
-
-
-def _bootstrap_interval(boot, theta_hat, jack, ci, ci_method):
-    """Percentile or BCa limits for each row of ``boot`` (types x resamples)."""
-    a = 1 - ci
-    lo = np.full(boot.shape[0], np.nan)
-    hi = np.full(boot.shape[0], np.nan)
-    for t in range(boot.shape[0]):
-        b = boot[t][np.isfinite(boot[t])]
-        if b.size < 2 or not np.isfinite(theta_hat[t]):
-            continue
-        if ci_method == "percentile":
-            q_lo, q_hi = a / 2, 1 - a / 2
-        else:
-            prop = (np.sum(b < theta_hat[t]) + 0.5 * np.sum(b == theta_hat[t])) / b.size
-            prop = min(max(prop, 1.0 / (2 * b.size)), 1 - 1.0 / (2 * b.size))
-            z0 = stats.norm.ppf(prop)
-            j = jack[t][np.isfinite(jack[t])]
-            d = j.mean() - j
-            den = 6.0 * (d**2).sum() ** 1.5
-            acc = (d**3).sum() / den if den > 0 else 0.0
-            z = stats.norm.ppf([a / 2, 1 - a / 2])
-            adj = z0 + (z0 + z) / (1 - acc * (z0 + z))
-            q_lo, q_hi = stats.norm.cdf(adj)
-        lo[t], hi[t] = np.quantile(b, [q_lo, q_hi])
-    return lo, hi
-
-
-def _check_rng(seed):
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
-
-
 def icc_bootstrap(
     scores: pd.DataFrame,
     subject: str = "subject_id",
@@ -869,7 +831,7 @@ def icc_bootstrap(
     n_boot = int(n_boot)
     if n_boot < 2:
         raise AgreementInputError(f"n_boot must be at least 2, got {n_boot}")
-    rng = _check_rng(seed)
+    rng = check_rng(seed)
     prep = _prepare(scores, subject, rater, score)
     n, k = prep.values.shape
     point = icc(scores, subject, rater, score, ci=None)
@@ -881,7 +843,7 @@ def icc_bootstrap(
         yc = prep.values - prep.values.mean()
         chunk = max(1, int(4_000_000 // max(n * k, 1)))
         for start in range(0, n_boot, chunk):
-            w = _resample_counts(rng, min(chunk, n_boot - start), n)
+            w = resample_counts(rng, min(chunk, n_boot - start), n)
             msr, msc, mse, msw, n_eff = _weighted_mean_squares(yc, w)
             boot[:, start:start + w.shape[0]] = _icc_from_ms(msr, msc, mse, msw, n_eff, k)
         if ci_method == "bca":
@@ -905,7 +867,7 @@ def icc_bootstrap(
             return _icc_from_components(_reml_components(y, w, start, models), k_h)
 
         for b in range(n_boot):
-            boot[:, b] = _fit(_resample_counts(rng, 1, n)[0])
+            boot[:, b] = _fit(resample_counts(rng, 1, n)[0])
         if ci_method == "bca":
             jack = np.column_stack([_fit(1.0 - np.eye(n)[i]) for i in range(n)])
         method = f"subject bootstrap ({ci_method}), reml per resample"
@@ -914,7 +876,7 @@ def icc_bootstrap(
     boot = boot[rows]
     jack = jack[rows]
     est_sel = est[rows]
-    lo, hi = _bootstrap_interval(boot, est_sel, jack, ci, ci_method)
+    lo, hi = bootstrap_intervals(boot, est_sel, jack, ci, ci_method)
     valid = np.isfinite(boot).sum(axis=1)
     se = np.full(len(rows), np.nan)
     for t in range(len(rows)):
