@@ -11,8 +11,9 @@ DATA   ?= data/batu
 JOBS   ?= 2
 RUN_STAMP := $(VENV)/.kinerja-run
 DEV_STAMP := $(VENV)/.kinerja-dev
+LINT_PATHS := lib tests tools benchmarks notebooks
 
-.PHONY: help venv reports test test-fast bench data template lock kernel clean-reports clean
+.PHONY: help venv reports test test-fast lint format bench data template lock kernel clean-reports clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,6 +45,14 @@ test: $(DEV_STAMP) ## Run the whole test suite (unit, reference values, notebook
 
 test-fast: $(DEV_STAMP) ## Run the tests except the slow and notebook ones
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow and not notebooks" --ignore=notebooks
+
+lint: $(DEV_STAMP) ## Check code style: ruff check and ruff format --check (CI runs this)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+format: $(DEV_STAMP) ## Fix what ruff can fix and reformat the code
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/results/)
 	$(BIN)/python benchmarks/bench_agreement.py

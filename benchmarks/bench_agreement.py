@@ -50,8 +50,7 @@ def long_data(n: int, k: int, seed: int = 0, missing: float = 0.0) -> pd.DataFra
     rng = np.random.default_rng(seed)
     y = rng.normal(size=(n, 1)) + 0.5 * rng.normal(size=(1, k)) + rng.normal(size=(n, k))
     df = pd.DataFrame(
-        {"subject_id": np.repeat(np.arange(n), k), "juror_id": np.tile(np.arange(k), n),
-         "score": y.ravel()}
+        {"subject_id": np.repeat(np.arange(n), k), "juror_id": np.tile(np.arange(k), n), "score": y.ravel()}
     )
     if missing:
         df = df.sample(frac=1 - missing, random_state=seed).sort_index()
@@ -71,12 +70,19 @@ def run_subprocess(code: str, cap: int | None = None, timeout: int = 600) -> dic
     """Run ``code`` in a fresh interpreter; it prints one JSON line as its last line."""
     preexec = None
     if cap is not None:
-        def preexec():  # noqa: E306 - runs in the child
+
+        def preexec():
             import resource
+
             resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
     proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-        preexec_fn=preexec, timeout=timeout, cwd=str(HERE.parent),
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec,
+        timeout=timeout,
+        cwd=str(HERE.parent),
     )
     lines = [ln for ln in proc.stdout.strip().splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -92,7 +98,6 @@ def run_subprocess(code: str, cap: int | None = None, timeout: int = 600) -> dic
 
 def bench_icc_vs_pingouin(repeats: int) -> dict:
     import pingouin as pg
-
     from kinerja.agreement import icc
 
     df = long_data(3000, 10, seed=1)
@@ -108,12 +113,16 @@ def bench_icc_vs_pingouin(repeats: int) -> dict:
     res = icc(df)
     max_diff = float(np.max(np.abs(res["estimate"].to_numpy() - ref["ICC"].to_numpy())))
     from kinerja.agreement import to_matrix  # shared input handling, part of ours_s
+
     t_pivot = float(np.min(timed(lambda: to_matrix(df), 3 * repeats)))
     t_ours, t_theirs = float(np.median(ours)), float(np.median(theirs))
     return {
         "what": "icc, 6 forms with F tests and 95% CIs, 3000 x 10 complete",
-        "ours_s": t_ours, "pingouin_s": t_theirs, "ratio": t_theirs / t_ours,
-        "ours_min_s": float(np.min(ours)), "pingouin_min_s": float(np.min(theirs)),
+        "ours_s": t_ours,
+        "pingouin_s": t_theirs,
+        "ratio": t_theirs / t_ours,
+        "ours_min_s": float(np.min(ours)),
+        "pingouin_min_s": float(np.min(theirs)),
         "ratio_of_minima": float(np.min(theirs) / np.min(ours)),
         "target": "ratio of minima >= 10",
         "pass": float(np.min(theirs) / np.min(ours)) >= 10,
@@ -124,7 +133,6 @@ def bench_icc_vs_pingouin(repeats: int) -> dict:
 
 def bench_icc_bootstrap(repeats: int, pg_resamples: int) -> dict:
     import pingouin as pg
-
     from kinerja.agreement import icc_bootstrap
 
     df = long_data(30, 5, seed=2)
@@ -136,8 +144,7 @@ def bench_icc_bootstrap(repeats: int, pg_resamples: int) -> dict:
     def pg_loop():
         for _ in range(pg_resamples):
             idx = rng.integers(0, 30, size=30)
-            d = pd.DataFrame({"s": np.repeat(np.arange(30), 5), "r": np.tile(np.arange(5), 30),
-                              "x": y[idx].ravel()})
+            d = pd.DataFrame({"s": np.repeat(np.arange(30), 5), "r": np.tile(np.arange(5), 30), "x": y[idx].ravel()})
             pg.intraclass_corr(d, "s", "r", "x")
 
     with warnings.catch_warnings():
@@ -146,7 +153,9 @@ def bench_icc_bootstrap(repeats: int, pg_resamples: int) -> dict:
     extrapolated = t_pg * 2000 / pg_resamples
     return {
         "what": "icc_bootstrap ICC(2,1), 2000 resamples (BCa), 30 x 5",
-        "ours_s": t, "target": "<= 0.5 s", "pass": t <= 0.5,
+        "ours_s": t,
+        "target": "<= 0.5 s",
+        "pass": t <= 0.5,
         "pingouin_loop_resamples_timed": pg_resamples,
         "pingouin_loop_s_measured": t_pg,
         "pingouin_loop_s_extrapolated_to_2000": extrapolated,
@@ -162,7 +171,9 @@ def bench_alpha_bootstrap(repeats: int) -> dict:
     t = float(np.median(timed(lambda: krippendorff_alpha(df, n_boot=2000, seed=0), repeats)))
     return {
         "what": "krippendorff_alpha interval, 2000 unit-bootstrap resamples (BCa), 30 x 5",
-        "ours_s": t, "target": "<= 0.5 s", "pass": t <= 0.5,
+        "ours_s": t,
+        "target": "<= 0.5 s",
+        "pass": t <= 0.5,
     }
 
 
@@ -223,7 +234,8 @@ def bench_alpha_large(repeats: int) -> dict:
         agree = abs(ours_small["estimate"] - peer_small["estimate"])
     return {
         "what": "interval alpha on 3000 x 10 continuous scores (fresh subprocess)",
-        "ours": ours, "target": "<= 0.5 s and <= 500 MB (tracemalloc peak of the call)",
+        "ours": ours,
+        "target": "<= 0.5 s and <= 500 MB (tracemalloc peak of the call)",
         "pass": bool(passed),
         "ours_ratio_level_3000x10": ours_ratio,
         "ours_100x10": ours_small,
@@ -256,8 +268,9 @@ def main(argv=None) -> int:
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "load_average_at_start": list(os.getloadavg()),
-        "versions": {p: metadata.version(p) for p in
-                     ("numpy", "scipy", "pandas", "pingouin", "krippendorff", "kinerja")},
+        "versions": {
+            p: metadata.version(p) for p in ("numpy", "scipy", "pandas", "pingouin", "krippendorff", "kinerja")
+        },
         "date": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     results = {
@@ -269,8 +282,7 @@ def main(argv=None) -> int:
     }
     info["load_average_at_end"] = list(os.getloadavg())
 
-    a, bi, ba, c = (results[k] for k in ("a_icc_vs_pingouin", "b_icc_bootstrap",
-                                         "b_alpha_bootstrap", "c_alpha_large"))
+    a, bi, ba, c = (results[k] for k in ("a_icc_vs_pingouin", "b_icc_bootstrap", "b_alpha_bootstrap", "c_alpha_large"))
 
     def flag(ok):
         return "PASS" if ok else "FAIL"
@@ -281,33 +293,55 @@ def main(argv=None) -> int:
         return f"{d['seconds']:.2f} s, maxrss {d['maxrss_mb']:.0f} MB"
 
     rows = [
-        ("(a) icc 3000x10 + CIs", f"{a['ours_min_s'] * 1e3:.2f} ms (median {a['ours_s'] * 1e3:.2f})",
-         f"pingouin {a['pingouin_min_s'] * 1e3:.1f} ms (median {a['pingouin_s'] * 1e3:.1f})",
-         f"{a['ratio_of_minima']:.1f}x (medians {a['ratio']:.1f}x)", ">= 10x (minima)", flag(a["pass"])),
-        ("    of which to_matrix (shared)", f"{a['to_matrix_min_s'] * 1e3:.2f} ms", "-", "-",
-         "info", ""),
-        ("(b) icc_bootstrap 2000, 30x5", f"{bi['ours_s']:.3f} s",
-         f"pingouin loop ~{bi['pingouin_loop_s_extrapolated_to_2000']:.1f} s "
-         f"(extrapolated from {bi['pingouin_loop_resamples_timed']})",
-         f"{bi['ratio_vs_extrapolated_pingouin']:.0f}x", "<= 0.5 s", flag(bi["pass"])),
-        ("(b) alpha interval boot 2000, 30x5", f"{ba['ours_s']:.3f} s", "-", "-", "<= 0.5 s",
-         flag(ba["pass"])),
+        (
+            "(a) icc 3000x10 + CIs",
+            f"{a['ours_min_s'] * 1e3:.2f} ms (median {a['ours_s'] * 1e3:.2f})",
+            f"pingouin {a['pingouin_min_s'] * 1e3:.1f} ms (median {a['pingouin_s'] * 1e3:.1f})",
+            f"{a['ratio_of_minima']:.1f}x (medians {a['ratio']:.1f}x)",
+            ">= 10x (minima)",
+            flag(a["pass"]),
+        ),
+        ("    of which to_matrix (shared)", f"{a['to_matrix_min_s'] * 1e3:.2f} ms", "-", "-", "info", ""),
+        (
+            "(b) icc_bootstrap 2000, 30x5",
+            f"{bi['ours_s']:.3f} s",
+            f"pingouin loop ~{bi['pingouin_loop_s_extrapolated_to_2000']:.1f} s "
+            f"(extrapolated from {bi['pingouin_loop_resamples_timed']})",
+            f"{bi['ratio_vs_extrapolated_pingouin']:.0f}x",
+            "<= 0.5 s",
+            flag(bi["pass"]),
+        ),
+        ("(b) alpha interval boot 2000, 30x5", f"{ba['ours_s']:.3f} s", "-", "-", "<= 0.5 s", flag(ba["pass"])),
     ]
     co = c["ours"]
     if co.get("ok"):
-        rows.append(("(c) alpha interval 3000x10 cont.",
-                     f"{co['seconds']:.3f} s, {co['tracemalloc_peak_mb']:.1f} MB peak",
-                     f"krippendorff 100x10: {fmt_peer(c['krippendorff_0.9_100x10'])}", "-",
-                     "<= 0.5 s, <= 500 MB", flag(c["pass"])))
+        rows.append(
+            (
+                "(c) alpha interval 3000x10 cont.",
+                f"{co['seconds']:.3f} s, {co['tracemalloc_peak_mb']:.1f} MB peak",
+                f"krippendorff 100x10: {fmt_peer(c['krippendorff_0.9_100x10'])}",
+                "-",
+                "<= 0.5 s, <= 500 MB",
+                flag(c["pass"]),
+            )
+        )
     else:
-        rows.append(("(c) alpha interval 3000x10 cont.", f"failed: {co.get('error')}", "-", "-",
-                     "<= 0.5 s, <= 500 MB", "FAIL"))
-    rows.append(("    krippendorff 150x10 (4 GB cap)", "-", fmt_peer(c["krippendorff_0.9_150x10"]),
-                 "-", "info", ""))
+        rows.append(
+            ("(c) alpha interval 3000x10 cont.", f"failed: {co.get('error')}", "-", "-", "<= 0.5 s, <= 500 MB", "FAIL")
+        )
+    rows.append(("    krippendorff 150x10 (4 GB cap)", "-", fmt_peer(c["krippendorff_0.9_150x10"]), "-", "info", ""))
     cr = c["ours_ratio_level_3000x10"]
     if cr.get("ok"):
-        rows.append(("    ours ratio alpha 3000x10 cont.", f"{cr['seconds']:.2f} s, "
-                     f"{cr['tracemalloc_peak_mb']:.0f} MB peak", "-", "-", "info (O(V^2))", ""))
+        rows.append(
+            (
+                "    ours ratio alpha 3000x10 cont.",
+                f"{cr['seconds']:.2f} s, {cr['tracemalloc_peak_mb']:.0f} MB peak",
+                "-",
+                "-",
+                "info (O(V^2))",
+                "",
+            )
+        )
     r = results["info_icc_reml_unbalanced"]
     rows.append(("    icc 3000x10, 10% missing (REML)", f"{r['ours_s']:.3f} s", "-", "-", "info", ""))
 
@@ -319,15 +353,18 @@ def main(argv=None) -> int:
     print("-" * len(line))
     for row in rows:
         print("  ".join(str(x).ljust(w) for x, w in zip(row, widths)))
-    print(f"\nmachine: {info['cpu_count']} cores, load {info['load_average_at_start']} -> "
-          f"{info['load_average_at_end']}; python {info['python']}")
+    print(
+        f"\nmachine: {info['cpu_count']} cores, load {info['load_average_at_start']} -> "
+        f"{info['load_average_at_end']}; python {info['python']}"
+    )
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     payload = {"info": info, "results": results}
     RESULTS.write_text(json.dumps(payload, indent=2, default=float) + "\n", encoding="utf-8")
     print(f"written: {RESULTS.relative_to(HERE.parent)}")
-    all_pass = all(results[k]["pass"] for k in ("a_icc_vs_pingouin", "b_icc_bootstrap",
-                                                "b_alpha_bootstrap", "c_alpha_large"))
+    all_pass = all(
+        results[k]["pass"] for k in ("a_icc_vs_pingouin", "b_icc_bootstrap", "b_alpha_bootstrap", "c_alpha_large")
+    )
     return 0 if all_pass else 1
 
 

@@ -14,7 +14,6 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
-
 from kinerja.paths import NOTEBOOKS_DIR, PROJ_ROOT
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
@@ -24,15 +23,22 @@ NOTEBOOKS = sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))
 
 def _execute(name, tmp_path, **params):
     out_nb = tmp_path / name
-    pm.execute_notebook(str(NOTEBOOKS_DIR / name), str(out_nb), kernel_name="kinerja",
-                        parameters={"data": "batu", "year": 2020, "out_dir": str(tmp_path), **params},
-                        cwd=str(PROJ_ROOT), progress_bar=False, execution_timeout=600)
+    pm.execute_notebook(
+        str(NOTEBOOKS_DIR / name),
+        str(out_nb),
+        kernel_name="kinerja",
+        parameters={"data": "batu", "year": 2020, "out_dir": str(tmp_path), **params},
+        cwd=str(PROJ_ROOT),
+        progress_bar=False,
+        execution_timeout=600,
+    )
     return nbformat.read(out_nb, as_version=4)
 
 
 def _images(nb):
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-            if "image/png" in o.get("data", {})]
+    return [
+        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
 
 
 def _text(nb):
@@ -53,8 +59,9 @@ def test_notebook_has_typed_parameters_cell(name):
     for param in ("data: str", "year: int", "out_dir: str"):
         assert param in src
     assert nb.metadata["kernelspec"]["name"] == "kinerja"
-    assert not any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code"), \
+    assert not any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code"), (
         "commit notebooks without outputs"
+    )
 
 
 def test_overview_2020(tmp_path):
@@ -71,8 +78,9 @@ def test_overview_2020(tmp_path):
     assert grades["implied_matches"].all()
     assert grades["provenance"].str.contains("SYNTHETIC").all()
     acc = pd.read_csv(tmp_path / "results" / "row_accounts.csv")
-    per_table = acc.groupby("table").agg(read=("rows_read", "first"), kept=("rows_kept", "first"),
-                                         excluded=("rows_excluded", "sum"))
+    per_table = acc.groupby("table").agg(
+        read=("rows_read", "first"), kept=("rows_kept", "first"), excluded=("rows_excluded", "sum")
+    )
     assert (per_table["read"] == per_table["kept"] + per_table["excluded"]).all()
 
 

@@ -33,8 +33,7 @@ def freeze(extras: str) -> list[str]:
         pip = [str(venv / "bin" / "python"), "-m", "pip"]
         subprocess.run([*pip, "install", "-q", f"{ROOT}{extras}"], check=True)
         out = subprocess.run([*pip, "freeze", "--exclude", "kinerja"], check=True, capture_output=True, text=True)
-    return sorted((line for line in out.stdout.splitlines() if line and not line.startswith("-e")),
-                  key=str.lower)
+    return sorted((line for line in out.stdout.splitlines() if line and not line.startswith("-e")), key=str.lower)
 
 
 def main() -> None:
@@ -44,10 +43,19 @@ def main() -> None:
     (ROOT / "requirements.lock").write_text(HEADER + "\n".join(runtime) + "\n")
     (ROOT / "requirements-dev.lock").write_text(HEADER + "\n".join(dev) + "\n")
     pins = {line.split("==")[0].lower().replace("_", "-"): line.split("==")[1] for line in dev}
-    direct = [_req_name(r) for r in meta["dependencies"]] + [_req_name(r) for r in meta["optional-dependencies"]["test"]]
-    lines = ["# Conda environment for kinerja; generated from requirements-dev.lock by `make lock`.",
-             "# The same packages at the same versions as the lock (tests/test_environment.py checks).",
-             "name: kinerja", "channels:", "  - conda-forge", "dependencies:", "  - python=3.11", "  - pip"]
+    direct = [_req_name(r) for r in meta["dependencies"]] + [
+        _req_name(r) for r in meta["optional-dependencies"]["test"]
+    ]
+    lines = [
+        "# Conda environment for kinerja; generated from requirements-dev.lock by `make lock`.",
+        "# The same packages at the same versions as the lock (tests/test_environment.py checks).",
+        "name: kinerja",
+        "channels:",
+        "  - conda-forge",
+        "dependencies:",
+        "  - python=3.11",
+        "  - pip",
+    ]
     lines += [f"  - {name}={pins[name]}" for name in direct]
     lines += ["  - pip:", "      - -e ."]
     (ROOT / "environment.yml").write_text("\n".join(lines) + "\n")

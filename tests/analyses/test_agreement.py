@@ -5,16 +5,13 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pandas as pd
 import pytest
-
 from kinerja import synth
 from kinerja.agreement import icc
-from kinerja.analyses.agreement import agreement_summary, grade_agreement, juror_grades
-from kinerja.report.wording import plain_words
-from kinerja.analyses.agreement import SUMMARY_COLUMNS
+from kinerja.analyses.agreement import SUMMARY_COLUMNS, agreement_summary, grade_agreement, juror_grades
 from kinerja.io import load_dataset
 from kinerja.paths import DATA_DIR
+from kinerja.report.wording import plain_words
 from kinerja.rubrics import juror_measures
 
 
@@ -29,8 +26,13 @@ def summary2020(batu2020):
 
 
 def _get(s, ev, st, measure, stat, panel="all"):
-    r = s[(s["evaluation"] == ev) & (s["stage"] == st) & (s["measure"] == measure)
-          & (s["statistic"] == stat) & (s["panel"] == panel)]
+    r = s[
+        (s["evaluation"] == ev)
+        & (s["stage"] == st)
+        & (s["measure"] == measure)
+        & (s["statistic"] == stat)
+        & (s["panel"] == panel)
+    ]
     assert len(r) == 1, (ev, st, measure, stat, panel)
     return r.iloc[0]
 
@@ -49,7 +51,8 @@ def test_summary_equals_direct_icc_on_juror_totals(batu2020, summary2020):
     direct = icc(tot).set_index("type")
     for stat in ("ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(2,k)"):
         assert _get(summary2020, "sakip", "lke", "total", stat)["estimate"] == pytest.approx(
-            direct.loc[stat, "estimate"], rel=1e-12)
+            direct.loc[stat, "estimate"], rel=1e-12
+        )
     # missing cells -> REML, and the totals' absolute-agreement ICCs get bootstrap CIs
     r = _get(summary2020, "sakip", "lke", "total", "ICC(2,1)")
     assert r["method"].startswith("reml") and r["ci_low"] < r["estimate"] < r["ci_high"]
@@ -91,15 +94,24 @@ def _synthetic_dataset(tmp_path, **cfg):
 def test_pipeline_recovers_presence_and_absence_of_juror_severity(tmp_path):
     """Planted truth: with no severity, panel or home effects, consistency and absolute
     agreement coincide; with large severity SD they separate."""
-    none = _synthetic_dataset(tmp_path / "none", severity_sd=0.0, home_bias=0.0, p_missing_unit=0.0,
-                              panel_effect={p: 0.0 for p in synth.SynthConfig().panel_effect})
+    none = _synthetic_dataset(
+        tmp_path / "none",
+        severity_sd=0.0,
+        home_bias=0.0,
+        p_missing_unit=0.0,
+        panel_effect={p: 0.0 for p in synth.SynthConfig().panel_effect},
+    )
     s0 = agreement_summary(none, 2020, n_boot=0, by_panel=False)
-    gap0 = (_get(s0, "sakip", "lke", "total", "ICC(3,1)")["estimate"]
-            - _get(s0, "sakip", "lke", "total", "ICC(2,1)")["estimate"])
+    gap0 = (
+        _get(s0, "sakip", "lke", "total", "ICC(3,1)")["estimate"]
+        - _get(s0, "sakip", "lke", "total", "ICC(2,1)")["estimate"]
+    )
     harsh = _synthetic_dataset(tmp_path / "harsh", severity_sd=8.0, p_missing_unit=0.0)
     s1 = agreement_summary(harsh, 2020, n_boot=0, by_panel=False)
-    gap1 = (_get(s1, "sakip", "lke", "total", "ICC(3,1)")["estimate"]
-            - _get(s1, "sakip", "lke", "total", "ICC(2,1)")["estimate"])
+    gap1 = (
+        _get(s1, "sakip", "lke", "total", "ICC(3,1)")["estimate"]
+        - _get(s1, "sakip", "lke", "total", "ICC(2,1)")["estimate"]
+    )
     assert abs(gap0) < 0.05 and gap1 > 0.2, (gap0, gap1)
 
 
@@ -122,8 +134,13 @@ def test_grade_agreement_percent_agreement_by_brute_force(batu2020):
 
 
 def test_degenerate_one_juror_and_constant_scores(tmp_path):
-    ds = _synthetic_dataset(tmp_path / "one", panels_per_year={"akademisi": 1}, pool_size={"akademisi": 1},
-                            kovablik_panels=("akademisi",), p_missing_unit=0.0)
+    ds = _synthetic_dataset(
+        tmp_path / "one",
+        panels_per_year={"akademisi": 1},
+        pool_size={"akademisi": 1},
+        kovablik_panels=("akademisi",),
+        p_missing_unit=0.0,
+    )
     s = agreement_summary(ds, 2020, n_boot=50, by_panel=True)
     r = _get(s, "sakip", "lke", "total", "ICC(2,1)")
     assert np.isnan(r["estimate"]) and r["note"]

@@ -5,15 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from kinerja import grades, rubrics
 
 
 # Bands per the PermenPANRB 88/2021 interpretation table (lower bound exclusive, upper
 # inclusive; D includes 0): AA >90-100, A >80-90, BB >70-80, B >60-70, CC >50-60, C >30-50, D 0-30.
-@pytest.mark.parametrize("total, grade", [
-    (100, "AA"), (90.01, "AA"), (90, "A"), (80.01, "A"), (80, "BB"), (70.5, "BB"), (70, "B"),
-    (60, "CC"), (50, "C"), (30.01, "C"), (30, "D"), (0, "D")])
+@pytest.mark.parametrize(
+    "total, grade",
+    [
+        (100, "AA"),
+        (90.01, "AA"),
+        (90, "A"),
+        (80.01, "A"),
+        (80, "BB"),
+        (70.5, "BB"),
+        (70, "B"),
+        (60, "CC"),
+        (50, "C"),
+        (30.01, "C"),
+        (30, "D"),
+        (0, "D"),
+    ],
+)
 def test_band_edges(total, grade):
     assert grades.grade_from_total(total) == grade
 
@@ -28,12 +41,32 @@ def test_unknown_grade_names_the_choices():
         grades.band("A+")
 
 
-@pytest.mark.parametrize("name, n_components, first_weights", [
-    ("sakip_12_2015", 5, {"Perencanaan Kinerja": 30, "Pengukuran Kinerja": 25, "Pelaporan Kinerja": 15,
-                          "Evaluasi Internal": 10, "Pencapaian Sasaran/Kinerja Organisasi": 20}),
-    ("sakip_88_2021", 4, {"Perencanaan Kinerja": 30, "Pengukuran Kinerja": 30, "Pelaporan Kinerja": 15,
-                          "Evaluasi Akuntabilitas Kinerja Internal": 25}),
-])
+@pytest.mark.parametrize(
+    "name, n_components, first_weights",
+    [
+        (
+            "sakip_12_2015",
+            5,
+            {
+                "Perencanaan Kinerja": 30,
+                "Pengukuran Kinerja": 25,
+                "Pelaporan Kinerja": 15,
+                "Evaluasi Internal": 10,
+                "Pencapaian Sasaran/Kinerja Organisasi": 20,
+            },
+        ),
+        (
+            "sakip_88_2021",
+            4,
+            {
+                "Perencanaan Kinerja": 30,
+                "Pengukuran Kinerja": 30,
+                "Pelaporan Kinerja": 15,
+                "Evaluasi Akuntabilitas Kinerja Internal": 25,
+            },
+        ),
+    ],
+)
 def test_bundled_sakip_component_weights(name, n_components, first_weights):
     r = rubrics.bundled_rubric(name)
     w = r.groupby("component")["weight"].sum()
@@ -47,12 +80,27 @@ def test_kovablik_stages_sum_to_100():
 
 
 def _tiny():
-    rub = pd.DataFrame({"year": 2020, "evaluation": "sakip", "stage": "lke",
-                        "criterion_id": ["a", "b", "c"], "component": ["X", "X", "Y"],
-                        "weight": [20.0, 30.0, 50.0]})
-    sc = pd.DataFrame({"year": 2020, "evaluation": "sakip", "stage": "lke",
-                       "subject_id": ["u"] * 5, "juror_id": ["J1"] * 3 + ["J2"] * 2,
-                       "criterion_id": ["a", "b", "c", "a", "c"], "score": [50.0, 100.0, 80.0, 60.0, 70.0]})
+    rub = pd.DataFrame(
+        {
+            "year": 2020,
+            "evaluation": "sakip",
+            "stage": "lke",
+            "criterion_id": ["a", "b", "c"],
+            "component": ["X", "X", "Y"],
+            "weight": [20.0, 30.0, 50.0],
+        }
+    )
+    sc = pd.DataFrame(
+        {
+            "year": 2020,
+            "evaluation": "sakip",
+            "stage": "lke",
+            "subject_id": ["u"] * 5,
+            "juror_id": ["J1"] * 3 + ["J2"] * 2,
+            "criterion_id": ["a", "b", "c", "a", "c"],
+            "score": [50.0, 100.0, 80.0, 60.0, 70.0],
+        }
+    )
     return sc, rub
 
 

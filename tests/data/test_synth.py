@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-
 from kinerja import synth
 from kinerja.grades import band, grade_from_total
 from kinerja.paths import DATA_DIR
@@ -82,8 +81,17 @@ def test_published_kovablik_groups_reproduced(batu):
     assert top5.min() > top10.max() > rest.max()
     # the ten awarded innovations are the published ones, named, with their sources
     assert set(inn.index[inn["basis"] == "named"]) == {
-        "ada_kelas_di_atv", "adiarta", "abdi_praja", "tv_desa", "puspaga_bakti_pertiwi",
-        "dewi_sandra", "sapa_pelanggan", "jebol_pak_bahir", "fordes", "siaga_darma"}
+        "ada_kelas_di_atv",
+        "adiarta",
+        "abdi_praja",
+        "tv_desa",
+        "puspaga_bakti_pertiwi",
+        "dewi_sandra",
+        "sapa_pelanggan",
+        "jebol_pak_bahir",
+        "fordes",
+        "siaga_darma",
+    }
     assert (inn.loc[inn["basis"] == "synthetic", "award"] == "none").all()
 
 
@@ -133,12 +141,31 @@ def test_planted_category_effect_present_in_unconditioned_years(tmp_path):
     """With many units, the category shift shows in juror-mean totals of unconditioned years."""
     rng = np.random.default_rng(0)
     cats = np.repeat(["Dinas", "Kecamatan"], 120)
-    units = pd.DataFrame({"year": 2020, "unit_id": [f"u{i}" for i in range(240)], "name": "x",
-                          "abbreviation": "x", "category": cats, "basis": "named", "source": "test"})
-    grades = pd.DataFrame({"year": 2020, "unit_id": units["unit_id"], "grade": rng.choice(["A", "BB"], 240),
-                           "total": "", "announced": "", "basis": "named", "source": "test"})
-    inn = pd.DataFrame(columns=["year", "innovation_id", "unit_id", "name", "competition", "award",
-                                "announced", "basis", "source"])
+    units = pd.DataFrame(
+        {
+            "year": 2020,
+            "unit_id": [f"u{i}" for i in range(240)],
+            "name": "x",
+            "abbreviation": "x",
+            "category": cats,
+            "basis": "named",
+            "source": "test",
+        }
+    )
+    grades = pd.DataFrame(
+        {
+            "year": 2020,
+            "unit_id": units["unit_id"],
+            "grade": rng.choice(["A", "BB"], 240),
+            "total": "",
+            "announced": "",
+            "basis": "named",
+            "source": "test",
+        }
+    )
+    inn = pd.DataFrame(
+        columns=["year", "innovation_id", "unit_id", "name", "competition", "award", "announced", "basis", "source"]
+    )
     for name, df in (("units", units), ("grades", grades), ("innovations", inn)):
         df.to_csv(tmp_path / f"{name}.csv", index=False)
     cfg = synth.SynthConfig(years=(2020, 2021), seed=3, n_entries_range=(20, 20))
@@ -150,5 +177,6 @@ def test_planted_category_effect_present_in_unconditioned_years(tmp_path):
     assert abs((by_cat["Kecamatan"] - by_cat["Dinas"]) - planted) < 2.0
     # and the conditioned year still reproduces 240 published grades
     t20 = _unit_totals(res.tables, 2020)
-    assert (pd.Series(grade_from_total(t20.to_numpy()), index=t20.index)
-            == grades.set_index("unit_id")["grade"][t20.index]).all()
+    assert (
+        pd.Series(grade_from_total(t20.to_numpy()), index=t20.index) == grades.set_index("unit_id")["grade"][t20.index]
+    ).all()

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from kinerja.run import runner as run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -22,17 +21,30 @@ def kinerja_kernel() -> str:
     try:
         KernelSpecManager().get_kernel_spec(run.DEFAULT_KERNEL)
     except NoSuchKernel:
-        subprocess.run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name",
-                        run.DEFAULT_KERNEL, "--display-name", "Python (kinerja)"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ipykernel",
+                "install",
+                "--sys-prefix",
+                "--name",
+                run.DEFAULT_KERNEL,
+                "--display-name",
+                "Python (kinerja)",
+            ],
+            check=True,
+            capture_output=True,
+        )
     return run.DEFAULT_KERNEL
 
 
 def write_toy_dataset(folder: Path) -> Path:
     """A dataset folder whose units table covers 2020 and 2021 (nothing else)."""
     folder.mkdir(parents=True)
-    (folder / "units.csv").write_text("year,unit_id,name\n2020,disdik,Dinas Pendidikan\n"
-                                      "2021,disdik,Dinas Pendidikan\n", encoding="utf-8")
+    (folder / "units.csv").write_text(
+        "year,unit_id,name\n2020,disdik,Dinas Pendidikan\n2021,disdik,Dinas Pendidikan\n", encoding="utf-8"
+    )
     return folder
 
 

@@ -9,9 +9,8 @@ import sys
 
 import nbformat
 import pytest
-
-from kinerja.run import cli
 from kinerja.paths import PROJ_ROOT
+from kinerja.run import cli
 
 from .conftest import FIXTURES
 
@@ -23,8 +22,25 @@ def _nb(name: str) -> str:
 @pytest.mark.notebooks
 def test_jobs_2_runs_two_notebooks_in_parallel_and_exits_0(tmp_path, toy_dataset, kinerja_kernel, capsys):
     out = tmp_path / "reports"
-    code = cli.main(["run", "--data", str(toy_dataset), "--year", "2020", "--out", str(out), "--jobs", "2",
-                     "--notebook", _nb("second"), _nb("ok_figure"), "-p", "sleep_s=1.5", "--quiet"])
+    code = cli.main(
+        [
+            "run",
+            "--data",
+            str(toy_dataset),
+            "--year",
+            "2020",
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--notebook",
+            _nb("second"),
+            _nb("ok_figure"),
+            "-p",
+            "sleep_s=1.5",
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == cli.EXIT_OK, captured.err
     assert "2 notebooks ran" in captured.out
@@ -43,8 +59,9 @@ def test_jobs_2_runs_two_notebooks_in_parallel_and_exits_0(tmp_path, toy_dataset
     assert "sleep_s" not in record["notebooks"]["ok_figure"]["parameters"]  # only declared parameters
 
     # the folder now records a run: running again is refused (2) unless --overwrite
-    code = cli.main(["run", "--data", str(toy_dataset), "--year", "2020", "--out", str(out),
-                     "--notebook", _nb("second"), "--quiet"])
+    code = cli.main(
+        ["run", "--data", str(toy_dataset), "--year", "2020", "--out", str(out), "--notebook", _nb("second"), "--quiet"]
+    )
     assert code == cli.EXIT_REFUSED
     assert "already holds a run" in capsys.readouterr().err
 
@@ -52,8 +69,21 @@ def test_jobs_2_runs_two_notebooks_in_parallel_and_exits_0(tmp_path, toy_dataset
 @pytest.mark.notebooks
 def test_failing_notebook_exits_1_with_failure_table(tmp_path, toy_dataset, kinerja_kernel, capsys):
     out = tmp_path / "reports"
-    code = cli.main(["run", "--data", str(toy_dataset), "--year", "2021", "--out", str(out),
-                     "--notebook", _nb("fails"), _nb("second"), "--quiet"])
+    code = cli.main(
+        [
+            "run",
+            "--data",
+            str(toy_dataset),
+            "--year",
+            "2021",
+            "--out",
+            str(out),
+            "--notebook",
+            _nb("fails"),
+            _nb("second"),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == cli.EXIT_FAILED
     assert "1 of 2 notebooks failed:" in captured.out
@@ -62,11 +92,29 @@ def test_failing_notebook_exits_1_with_failure_table(tmp_path, toy_dataset, kine
     assert str(out / "toy" / "2021") in captured.out
 
     # --overwrite replaces the whole folder: a report folder records exactly one run
-    code = cli.main(["run", "--data", str(toy_dataset), "--year", "2021", "--out", str(out),
-                     "--notebook", _nb("second"), "--quiet", "--overwrite"])
+    code = cli.main(
+        [
+            "run",
+            "--data",
+            str(toy_dataset),
+            "--year",
+            "2021",
+            "--out",
+            str(out),
+            "--notebook",
+            _nb("second"),
+            "--quiet",
+            "--overwrite",
+        ]
+    )
     assert code == cli.EXIT_OK
     assert sorted(p.name for p in (out / "toy" / "2021").iterdir()) == [
-        "environment.txt", "parameters.json", "second.html", "second.ipynb", "second_done.txt"]
+        "environment.txt",
+        "parameters.json",
+        "second.html",
+        "second.ipynb",
+        "second_done.txt",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -117,15 +165,27 @@ def test_list_prints_notebooks_and_parameters(capsys):
 
 def test_python_m_kinerja_help_documents_the_commands():
     def run(*args):
-        done = subprocess.run([sys.executable, "-m", "kinerja", *args], capture_output=True, text=True,
-                              cwd=PROJ_ROOT, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "kinerja", *args], capture_output=True, text=True, cwd=PROJ_ROOT, timeout=60
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     top = run("--help")
     assert "run" in top and "kinerja <command> --help" in top
     sub = run("run", "--help")
-    for option in ("--data", "--year", "--out", "--notebook", "--jobs", "--timeout", "--kernel", "-p NAME=VALUE",
-                   "--list", "--overwrite", "exit codes:"):
+    for option in (
+        "--data",
+        "--year",
+        "--out",
+        "--notebook",
+        "--jobs",
+        "--timeout",
+        "--kernel",
+        "-p NAME=VALUE",
+        "--list",
+        "--overwrite",
+        "exit codes:",
+    ):
         assert option in sub
     assert run("--version").strip().startswith("kinerja ")

@@ -9,10 +9,9 @@ import json
 import logging
 import re
 
+import kinerja
 import nbformat
 import pytest
-
-import kinerja
 from kinerja.paths import PROJ_ROOT
 from kinerja.run import run_collection
 
@@ -21,23 +20,31 @@ from .conftest import FIXTURES
 pytestmark = pytest.mark.notebooks
 
 
-def test_report_has_embedded_figure_no_code_and_its_records(tmp_path, toy_dataset, monkeypatch, kinerja_kernel,
-                                                            caplog, capsys):
+def test_report_has_embedded_figure_no_code_and_its_records(
+    tmp_path, toy_dataset, monkeypatch, kinerja_kernel, caplog, capsys
+):
     # MPLBACKEND=Agg in the caller's environment would make figures vanish silently;
     # the runner keeps it away from the kernel. The caller's cwd must not matter either.
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "reports"
     with caplog.at_level(logging.INFO, logger="kinerja.run"):
-        summary = run_collection(toy_dataset, years=2020, out=out, notebooks=[FIXTURES / "ok_figure.ipynb"],
-                                 parameters={"n_points": "7", "scale": "0.5", "show_title": "no"}, progress=False)
+        summary = run_collection(
+            toy_dataset,
+            years=2020,
+            out=out,
+            notebooks=[FIXTURES / "ok_figure.ipynb"],
+            parameters={"n_points": "7", "scale": "0.5", "show_title": "no"},
+            progress=False,
+        )
     # quiet: no bar, a log record per notebook; papermill's inspector (which cannot read the
     # standard out_dir line) does not warn about parameters the runner already checked
     assert capsys.readouterr().err == ""
     noise = [r.getMessage() for r in caplog.records if r.name.startswith("papermill") and r.levelno >= logging.WARNING]
     assert noise == []
     assert [r.getMessage().split()[:2] for r in caplog.records if r.name == "kinerja.run"] == [
-        ["ok", "toy/2020/ok_figure"]]
+        ["ok", "toy/2020/ok_figure"]
+    ]
 
     folder = out / "toy" / "2020"
     assert summary.ok, summary.failure_table()
@@ -68,8 +75,14 @@ def test_report_has_embedded_figure_no_code_and_its_records(tmp_path, toy_datase
     assert started.tzinfo is not None and dt.datetime.fromisoformat(record["finished"]) >= started
     assert record["kernel"]["name"] == "kinerja"
     entry = record["notebooks"]["ok_figure"]
-    assert entry["parameters"] == {"data": str(toy_dataset.resolve()), "year": 2020, "out_dir": str(folder),
-                                   "n_points": 7, "scale": 0.5, "show_title": False}
+    assert entry["parameters"] == {
+        "data": str(toy_dataset.resolve()),
+        "year": 2020,
+        "out_dir": str(folder),
+        "n_points": 7,
+        "scale": 0.5,
+        "show_title": False,
+    }
     assert entry["status"] == "ok" and entry["error"] is None
     assert entry["sha256"] == hashlib.sha256((FIXTURES / "ok_figure.ipynb").read_bytes()).hexdigest()
 
@@ -82,11 +95,15 @@ def test_report_has_embedded_figure_no_code_and_its_records(tmp_path, toy_datase
         assert f"{name}=={importlib.metadata.version(name)}" in pins
 
 
-def test_failing_notebook_is_reported_with_its_cell_and_others_still_run(tmp_path, toy_dataset, kinerja_kernel,
-                                                                         capsys):
+def test_failing_notebook_is_reported_with_its_cell_and_others_still_run(tmp_path, toy_dataset, kinerja_kernel, capsys):
     out = tmp_path / "reports"
-    summary = run_collection(toy_dataset, years=[2020], out=out,
-                             notebooks=[FIXTURES / "fails.ipynb", FIXTURES / "second.ipynb"], progress=True)
+    summary = run_collection(
+        toy_dataset,
+        years=[2020],
+        out=out,
+        notebooks=[FIXTURES / "fails.ipynb", FIXTURES / "second.ipynb"],
+        progress=True,
+    )
     folder = out / "toy" / "2020"
 
     # progress: a line per finished notebook with its duration (and the bar) on stderr
@@ -113,19 +130,25 @@ def test_failing_notebook_is_reported_with_its_cell_and_others_still_run(tmp_pat
     assert record["status"] == "failed"
     assert record["notebooks"]["second"]["status"] == "ok"
     assert record["notebooks"]["fails"]["error"] == {
-        "cell_index": 3, "execution_count": 4, "source_line": "total = x + 1",
-        "ename": "ValueError", "evalue": "planted failure (total=2)"}
+        "cell_index": 3,
+        "execution_count": 4,
+        "source_line": "total = x + 1",
+        "ename": "ValueError",
+        "evalue": "planted failure (total=2)",
+    }
 
     table = summary.failure_table()
     assert table.splitlines()[0] == "1 of 2 notebooks failed:"
-    assert re.search(r"toy/2020/fails\s+cell 3 \[In 4\]\s+ValueError: planted failure \(total=2\)\s+total = x \+ 1",
-                     table)
+    assert re.search(
+        r"toy/2020/fails\s+cell 3 \[In 4\]\s+ValueError: planted failure \(total=2\)\s+total = x \+ 1", table
+    )
 
 
 def test_cell_timeout_fails_the_notebook_at_that_cell(tmp_path, toy_dataset, kinerja_kernel):
     out = tmp_path / "reports"
-    summary = run_collection(toy_dataset, years=[2020], out=out, notebooks=[FIXTURES / "slow.ipynb"],
-                             timeout=2, progress=False)
+    summary = run_collection(
+        toy_dataset, years=[2020], out=out, notebooks=[FIXTURES / "slow.ipynb"], timeout=2, progress=False
+    )
     (result,) = summary.results
     assert result.duration < 30
     assert result.error.ename == "CellTimeoutError"

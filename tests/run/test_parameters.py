@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from kinerja.run import runner as run
 from kinerja.run import NotebookParameter, coerce_parameter
+from kinerja.run import runner as run
 
 from .conftest import FIXTURES, write_toy_dataset
 
@@ -108,7 +107,8 @@ def test_parameters_cell_is_read_with_types_defaults_and_help():
     assert list(declared) == ["data", "year", "out_dir", "n_boot", "panels", "alpha"]
     # papermill's regular expression skips this line (a second "=" in the comment)
     assert declared["out_dir"] == NotebookParameter(
-        "out_dir", "str", '""', 'where this run writes; "" = reports/<dataset>/<year>/')
+        "out_dir", "str", '""', 'where this run writes; "" = reports/<dataset>/<year>/'
+    )
     assert declared["year"].type == "int" and declared["year"].default == "2020"
     assert declared["n_boot"].type is None and declared["n_boot"].help == "bootstrap replicates"
     assert declared["panels"].type == "list[str]" and declared["panels"].help == "panels to compare"
@@ -118,8 +118,15 @@ def test_parameters_cell_is_read_with_types_defaults_and_help():
 def test_inspect_notebooks_flags_convention_breaches():
     specs = {s.name: s for s in run.inspect_notebooks(sorted(FIXTURES.glob("*.ipynb")))}
     assert specs["ok_figure"].ok
-    assert list(specs["ok_figure"].parameters) == ["data", "year", "out_dir", "n_points", "scale",
-                                                   "show_title", "label"]
+    assert list(specs["ok_figure"].parameters) == [
+        "data",
+        "year",
+        "out_dir",
+        "n_points",
+        "scale",
+        "show_title",
+        "label",
+    ]
     assert "no code cell tagged 'parameters'" in specs["no_parameters"].problems[0]
     assert "does not declare the standard parameter(s) out_dir" in specs["missing_standard"].problems[0]
 

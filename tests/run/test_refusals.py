@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from kinerja.run import runner as run
 from kinerja.run import KernelNotInstalledError, RunConfigurationError, run_collection
+from kinerja.run import runner as run
 
 from .conftest import FIXTURES
 
@@ -20,8 +19,9 @@ def refused(tmp_path, toy_dataset, kinerja_kernel):
     def call(notebooks, **kwargs):
         kwargs.setdefault("years", [2020])
         with pytest.raises(RunConfigurationError) as info:
-            run_collection(toy_dataset, out=out, notebooks=[FIXTURES / f"{n}.ipynb" for n in notebooks],
-                           progress=False, **kwargs)
+            run_collection(
+                toy_dataset, out=out, notebooks=[FIXTURES / f"{n}.ipynb" for n in notebooks], progress=False, **kwargs
+            )
         assert not (out / "toy").exists(), "a refused run must not write anything"
         return str(info.value)
 
@@ -68,8 +68,7 @@ def test_all_problems_are_reported_at_once(refused):
 
 def test_missing_dataset_is_refused(tmp_path, toy_dataset, kinerja_kernel):
     with pytest.raises(RunConfigurationError, match=r"--data \S*nowhere: no dataset folder at "):
-        run_collection(tmp_path / "nowhere", out=tmp_path, notebooks=[FIXTURES / "second.ipynb"],
-                       progress=False)
+        run_collection(tmp_path / "nowhere", out=tmp_path, notebooks=[FIXTURES / "second.ipynb"], progress=False)
 
 
 def test_missing_kernel_is_refused_with_install_hint(tmp_path, toy_dataset, monkeypatch):
@@ -83,17 +82,22 @@ def test_missing_kernel_is_refused_with_install_hint(tmp_path, toy_dataset, monk
         run_collection(toy_dataset, out=tmp_path, notebooks=[FIXTURES / "second.ipynb"], progress=False)
     assert str(info.value) == (
         "kernel 'kinerja' is not installed: run `make reports` or `python -m ipykernel install "
-        "--sys-prefix --name kinerja --display-name \"Python (kinerja)\"`")
+        '--sys-prefix --name kinerja --display-name "Python (kinerja)"`'
+    )
 
 
 def test_report_folder_holding_a_run_is_not_overwritten_silently(tmp_path, toy_dataset, kinerja_kernel):
     folder = tmp_path / "reports" / "toy" / "2020"
     folder.mkdir(parents=True)
-    (folder / "parameters.json").write_text(json.dumps({"started": "2025-02-01T10:00:00+07:00",
-                                                        "kinerja_version": "0.0.9"}))
+    (folder / "parameters.json").write_text(
+        json.dumps({"started": "2025-02-01T10:00:00+07:00", "kinerja_version": "0.0.9"})
+    )
     kwargs = dict(years=[2020], out=tmp_path / "reports", notebooks=[FIXTURES / "second.ipynb"], progress=False)
-    with pytest.raises(RunConfigurationError, match=r"already holds a run from 2025-02-01T10:00:00\+07:00 "
-                                                    r"\(kinerja 0.0.9\).*--overwrite"):
+    with pytest.raises(
+        RunConfigurationError,
+        match=r"already holds a run from 2025-02-01T10:00:00\+07:00 "
+        r"\(kinerja 0.0.9\).*--overwrite",
+    ):
         run_collection(toy_dataset, **kwargs)
     # a non-empty folder that is not a report folder is never deleted, even with overwrite
     (folder / "parameters.json").unlink()
@@ -104,7 +108,10 @@ def test_report_folder_holding_a_run_is_not_overwritten_silently(tmp_path, toy_d
 
 
 def test_bad_jobs_and_timeouts_are_refused(tmp_path, toy_dataset):
-    for kwargs, match in [({"jobs": 0}, "jobs must be at least 1"), ({"timeout": 0}, "timeout must be"),
-                          ({"start_timeout": -1}, "start_timeout must be")]:
+    for kwargs, match in [
+        ({"jobs": 0}, "jobs must be at least 1"),
+        ({"timeout": 0}, "timeout must be"),
+        ({"start_timeout": -1}, "start_timeout must be"),
+    ]:
         with pytest.raises(RunConfigurationError, match=match):
             run.run_collection(toy_dataset, out=tmp_path, progress=False, **kwargs)

@@ -15,9 +15,24 @@ from ..stats.agreement._kendall import kendall_w
 
 #: Columns of :func:`agreement_summary` (and of ``results/agreement.csv``).
 SUMMARY_COLUMNS = (
-    "year", "evaluation", "stage", "measure", "panel", "statistic", "also_known_as", "family",
-    "estimate", "ci_low", "ci_high", "ci_method", "n_subjects", "n_raters", "method", "note",
-    "reading", "scale",
+    "year",
+    "evaluation",
+    "stage",
+    "measure",
+    "panel",
+    "statistic",
+    "also_known_as",
+    "family",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "n_subjects",
+    "n_raters",
+    "method",
+    "note",
+    "reading",
+    "scale",
 )
 
 #: ICC forms reported in the summary (all six are available from :func:`icc`).
@@ -52,49 +67,117 @@ def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed, boot_icc: b
             if incomplete and boot_icc is False and base.get("panel") == "all":
                 note = (note + "; " if note else "") + (
                     "bootstrap CIs of ICCs with missing cells are computed for totals only "
-                    "(each resample refits REML); see alpha's CI for this measure")
-        rows.append(_row(base, statistic=r["type"], also_known_as=r["mcgraw_wong"], family="icc",
-                         estimate=r["estimate"], ci_low=lo, ci_high=hi, ci_method=cim,
-                         n_subjects=r["n_subjects"], n_raters=r["n_raters"], method=r["method"], note=note))
+                    "(each resample refits REML); see alpha's CI for this measure"
+                )
+        rows.append(
+            _row(
+                base,
+                statistic=r["type"],
+                also_known_as=r["mcgraw_wong"],
+                family="icc",
+                estimate=r["estimate"],
+                ci_low=lo,
+                ci_high=hi,
+                ci_method=cim,
+                n_subjects=r["n_subjects"],
+                n_raters=r["n_raters"],
+                method=r["method"],
+                note=note,
+            )
+        )
     a = krippendorff_alpha(long, level="interval", n_boot=n_boot, seed=seed).iloc[0]
-    rows.append(_row(base, statistic="Krippendorff's alpha (interval)", also_known_as="", family="alpha",
-                     estimate=a["estimate"], ci_low=a["ci_low"], ci_high=a["ci_high"],
-                     ci_method=f"bootstrap over subjects ({n_boot} resamples)" if n_boot else "",
-                     n_subjects=a["n_subjects"], n_raters=long["juror_id"].nunique(), method=a["method"],
-                     note=a["note"]))
+    rows.append(
+        _row(
+            base,
+            statistic="Krippendorff's alpha (interval)",
+            also_known_as="",
+            family="alpha",
+            estimate=a["estimate"],
+            ci_low=a["ci_low"],
+            ci_high=a["ci_high"],
+            ci_method=f"bootstrap over subjects ({n_boot} resamples)" if n_boot else "",
+            n_subjects=a["n_subjects"],
+            n_raters=long["juror_id"].nunique(),
+            method=a["method"],
+            note=a["note"],
+        )
+    )
     # Kendall's W needs complete data: use the subjects every juror scored, and say so.
     wide = long.pivot_table(index="subject_id", columns="juror_id", values="score", observed=True)
     complete = wide.dropna()
     note = ""
     if len(complete) < len(wide):
-        note = (f"computed on the {len(complete)} of {len(wide)} subjects scored by every juror "
-                "(W needs complete rankings)")
+        note = (
+            f"computed on the {len(complete)} of {len(wide)} subjects scored by every juror (W needs complete rankings)"
+        )
     if len(complete) >= 2 and wide.shape[1] >= 2:
         sub = complete.stack().rename("score").reset_index()
         w = kendall_w(sub).iloc[0]
-        rows.append(_row(base, statistic="Kendall's W", also_known_as="", family="kendall_w",
-                         estimate=w["estimate"], ci_low=np.nan, ci_high=np.nan, ci_method="",
-                         n_subjects=w["n_subjects"], n_raters=w["n_raters"],
-                         method=f"chi2={w['chi2']:.2f}, df={w['df']:.0f}, p={w['p_value']:.3g}",
-                         note="; ".join(x for x in (note, w["note"]) if x)))
+        rows.append(
+            _row(
+                base,
+                statistic="Kendall's W",
+                also_known_as="",
+                family="kendall_w",
+                estimate=w["estimate"],
+                ci_low=np.nan,
+                ci_high=np.nan,
+                ci_method="",
+                n_subjects=w["n_subjects"],
+                n_raters=w["n_raters"],
+                method=f"chi2={w['chi2']:.2f}, df={w['df']:.0f}, p={w['p_value']:.3g}",
+                note="; ".join(x for x in (note, w["note"]) if x),
+            )
+        )
     else:
-        rows.append(_row(base, statistic="Kendall's W", also_known_as="", family="kendall_w",
-                         estimate=np.nan, ci_low=np.nan, ci_high=np.nan, ci_method="",
-                         n_subjects=len(complete), n_raters=wide.shape[1], method="",
-                         note="fewer than 2 subjects scored by every juror, or a single juror"))
+        rows.append(
+            _row(
+                base,
+                statistic="Kendall's W",
+                also_known_as="",
+                family="kendall_w",
+                estimate=np.nan,
+                ci_low=np.nan,
+                ci_high=np.nan,
+                ci_method="",
+                n_subjects=len(complete),
+                n_raters=wide.shape[1],
+                method="",
+                note="fewer than 2 subjects scored by every juror, or a single juror",
+            )
+        )
     return rows
 
 
 def _single_juror_rows(base: dict, long: pd.DataFrame) -> list[dict]:
     reason = "one juror on this panel: agreement between jurors is undefined"
-    return [_row(base, statistic=s, also_known_as="", family=f, estimate=np.nan, ci_low=np.nan,
-                 ci_high=np.nan, ci_method="", n_subjects=long["subject_id"].nunique(), n_raters=1,
-                 method="", note=reason)
-            for s, f in (("ICC(2,1)", "icc"), ("Krippendorff's alpha (interval)", "alpha"))]
+    return [
+        _row(
+            base,
+            statistic=s,
+            also_known_as="",
+            family=f,
+            estimate=np.nan,
+            ci_low=np.nan,
+            ci_high=np.nan,
+            ci_method="",
+            n_subjects=long["subject_id"].nunique(),
+            n_raters=1,
+            method="",
+            note=reason,
+        )
+        for s, f in (("ICC(2,1)", "icc"), ("Krippendorff's alpha (interval)", "alpha"))
+    ]
 
 
-def agreement_summary(dataset, year: int | None = None, n_boot: int = 1000, seed: int | None = 2020,
-                      by_panel: bool = True, progress: bool = False) -> pd.DataFrame:
+def agreement_summary(
+    dataset,
+    year: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 2020,
+    by_panel: bool = True,
+    progress: bool = False,
+) -> pd.DataFrame:
     """Agreement between jurors for every evaluation, stage and measure of one year.
 
     Parameters
@@ -162,8 +245,7 @@ def agreement_summary(dataset, year: int | None = None, n_boot: int = 1000, seed
     for i, (ev, st, ms, part) in enumerate(it):
         long = part[["subject_id", "juror_id", "score"]].dropna(subset=["score"])
         base = dict(year=year, evaluation=ev, stage=st, measure=ms, panel="all")
-        rows += _coefficients(long, base, n_boot, None if seed is None else seed + i,
-                              boot_icc=(ms == "total"))
+        rows += _coefficients(long, base, n_boot, None if seed is None else seed + i, boot_icc=(ms == "total"))
         if by_panel:
             jp = long["juror_id"].map(panels)
             for panel in sorted(jp.dropna().unique()):
@@ -172,8 +254,7 @@ def agreement_summary(dataset, year: int | None = None, n_boot: int = 1000, seed
                 if sub["juror_id"].nunique() < 2:
                     rows += _single_juror_rows(pbase, sub)
                     continue
-                prows = _coefficients(sub, pbase, n_boot, None if seed is None else seed + i,
-                                      boot_icc=False)
+                prows = _coefficients(sub, pbase, n_boot, None if seed is None else seed + i, boot_icc=False)
                 rows += [r for r in prows if r["statistic"] in ("ICC(2,1)", "Krippendorff's alpha (interval)")]
     out = add_interpretation(pd.DataFrame(rows))
     return out[list(SUMMARY_COLUMNS)]
@@ -208,8 +289,9 @@ def grade_agreement(dataset, year: int, weights: tuple[str, ...] = ("unweighted"
     cats = list(range(len(GRADE_ORDER)))
     frames = [gwet_ac(long, weights=w, categories=cats).assign(weights=w) for w in weights]
     out = pd.concat(frames, ignore_index=True)
-    fam = out["coefficient"].map(lambda c: "alpha" if "alpha" in c.lower() else
-                                 ("agreement" if "agreement" in c.lower() else "kappa"))
+    fam = out["coefficient"].map(
+        lambda c: "alpha" if "alpha" in c.lower() else ("agreement" if "agreement" in c.lower() else "kappa")
+    )
     out = add_interpretation(out.assign(family=fam))
     out.loc[out["family"] == "agreement", ["reading", "scale"]] = ["share of agreeing pairs", ""]
     return out.drop(columns="family")

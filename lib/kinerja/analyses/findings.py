@@ -47,9 +47,24 @@ from ..data.provenance import provenance_label
 
 #: Columns of ``results/findings.csv``, in order.
 FINDINGS_COLUMNS: tuple[str, ...] = (
-    "dataset", "year", "notebook", "finding_id", "question", "statement", "statement_ind",
-    "estimate", "ci_low", "ci_high", "ci_level", "measure", "n", "basis", "provenance",
-    "evidence", "status", "note",
+    "dataset",
+    "year",
+    "notebook",
+    "finding_id",
+    "question",
+    "statement",
+    "statement_ind",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "ci_level",
+    "measure",
+    "n",
+    "basis",
+    "provenance",
+    "evidence",
+    "status",
+    "note",
 )
 
 #: Allowed values of ``status``.
@@ -58,14 +73,15 @@ STATUSES = ("estimated", "undefined")
 #: The three questions of the collection, in the words findings use.
 QUESTIONS = {
     "agreement": ("Do the jurors agree?", "Apakah para evaluator sepakat?"),
-    "juror_effects": ("Do some jurors or panels score differently, and would grades survive another jury?",
-                      "Apakah ada evaluator atau panel yang menilai berbeda, dan apakah predikat bertahan "
-                      "dengan evaluator lain?"),
-    "categories": ("Do scores differ across unit categories once juror effects are accounted for?",
-                   "Apakah nilai berbeda antar-kategori perangkat daerah setelah efek evaluator "
-                   "diperhitungkan?"),
-    "innovations": ("How do innovations relate to grades?",
-                    "Bagaimana hubungan inovasi dengan predikat SAKIP?"),
+    "juror_effects": (
+        "Do some jurors or panels score differently, and would grades survive another jury?",
+        "Apakah ada evaluator atau panel yang menilai berbeda, dan apakah predikat bertahan dengan evaluator lain?",
+    ),
+    "categories": (
+        "Do scores differ across unit categories once juror effects are accounted for?",
+        "Apakah nilai berbeda antar-kategori perangkat daerah setelah efek evaluator diperhitungkan?",
+    ),
+    "innovations": ("How do innovations relate to grades?", "Bagaimana hubungan inovasi dengan predikat SAKIP?"),
     "data": ("What do the data hold?", "Apa isi data?"),
     "trends": ("What changed since last year?", "Apa yang berubah dibanding tahun lalu?"),
 }
@@ -108,8 +124,13 @@ def findings_frame(findings: Iterable[Finding], *, dataset: str, year: int, note
     for f in findings:
         d = asdict(f)
         bases = sorted({str(b) for b in d.pop("bases")})
-        d.update(dataset=dataset, year=int(year), notebook=notebook, basis=";".join(bases),
-                 provenance=provenance_label(bases) if bases else "")
+        d.update(
+            dataset=dataset,
+            year=int(year),
+            notebook=notebook,
+            basis=";".join(bases),
+            provenance=provenance_label(bases) if bases else "",
+        )
         rows.append(d)
     out = pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS))
     for c in ("estimate", "ci_low", "ci_high", "ci_level", "n"):
@@ -144,18 +165,21 @@ def check_findings(table: pd.DataFrame, where: str = "findings") -> None:
             problems.append(f"estimate outside its CI in row(s) {list(np.flatnonzero(outside.to_numpy()))}")
         undefined_with_value = (table["status"] == "undefined") & est.notna()
         if undefined_with_value.any():
-            problems.append("status 'undefined' with an estimate in row(s) "
-                            f"{list(np.flatnonzero(undefined_with_value.to_numpy()))}")
+            problems.append(
+                f"status 'undefined' with an estimate in row(s) {list(np.flatnonzero(undefined_with_value.to_numpy()))}"
+            )
     if problems:
         raise FindingsError(f"{where} does not follow the findings contract: " + "; ".join(problems))
 
 
 def read_findings(path) -> pd.DataFrame:
     """Read a ``findings.csv`` and check it against the contract."""
-    table = pd.read_csv(path, dtype={"finding_id": str, "statement": str, "statement_ind": str,
-                                     "note": str, "basis": str, "evidence": str},
-                        keep_default_na=False, na_values={c: [""] for c in
-                                                           ("estimate", "ci_low", "ci_high", "ci_level", "n")})
+    table = pd.read_csv(
+        path,
+        dtype={"finding_id": str, "statement": str, "statement_ind": str, "note": str, "basis": str, "evidence": str},
+        keep_default_na=False,
+        na_values={c: [""] for c in ("estimate", "ci_low", "ci_high", "ci_level", "n")},
+    )
     check_findings(table, where=str(path))
     return table
 

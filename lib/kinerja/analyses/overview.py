@@ -33,8 +33,9 @@ def completeness(scores: pd.DataFrame, rubric: pd.DataFrame, evaluation: str, st
     counts = sc.groupby(["year", "stage", "juror_id", "subject_id"], observed=True).size().rename("n").reset_index()
     counts = counts.merge(n_crit.reset_index(), on=["year", "stage"], how="left")
     counts["share"] = counts["n"] / counts["n_expected"]
-    grid = counts.pivot_table(index="juror_id", columns="subject_id", values="share", aggfunc="mean",
-                              fill_value=0.0, observed=True)
+    grid = counts.pivot_table(
+        index="juror_id", columns="subject_id", values="share", aggfunc="mean", fill_value=0.0, observed=True
+    )
     return grid.sort_index().sort_index(axis=1)
 
 
@@ -52,28 +53,54 @@ def score_summary(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
     """
     sc = component_scores(scores, rubric)
     g = sc.groupby(["evaluation", "stage", "component"], observed=True, sort=False)["score"]
-    out = g.agg(n="size", mean="mean", sd="std", min="min",
-                q25=lambda s: s.quantile(0.25), median="median", q75=lambda s: s.quantile(0.75), max="max")
-    w = (rubric.groupby(["evaluation", "stage", "component"], observed=True, sort=False)["weight"].sum()
-         / rubric.groupby(["evaluation", "stage", "component"], observed=True, sort=False)["year"].nunique())
+    out = g.agg(
+        n="size",
+        mean="mean",
+        sd="std",
+        min="min",
+        q25=lambda s: s.quantile(0.25),
+        median="median",
+        q75=lambda s: s.quantile(0.75),
+        max="max",
+    )
+    w = (
+        rubric.groupby(["evaluation", "stage", "component"], observed=True, sort=False)["weight"].sum()
+        / rubric.groupby(["evaluation", "stage", "component"], observed=True, sort=False)["year"].nunique()
+    )
     return out.join(w.rename("weight")).reset_index()[
-        ["evaluation", "stage", "component", "weight", "n", "mean", "sd", "min", "q25", "median", "q75", "max"]]
+        ["evaluation", "stage", "component", "weight", "n", "mean", "sd", "min", "q25", "median", "q75", "max"]
+    ]
 
 
-def grades_table(units: pd.DataFrame, grades: pd.DataFrame, innovations: pd.DataFrame | None = None,
-                 scores: pd.DataFrame | None = None, rubric: pd.DataFrame | None = None) -> pd.DataFrame:
+def grades_table(
+    units: pd.DataFrame,
+    grades: pd.DataFrame,
+    innovations: pd.DataFrame | None = None,
+    scores: pd.DataFrame | None = None,
+    rubric: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per graded unit: name, category, grade (with its basis), awards, and —
     when juror scores are given — the juror-mean total and the grade it implies.
 
     ``implied_matches`` is True where the scores' total falls in the published grade's band.
     """
-    out = grades.merge(units[["year", "unit_id", "name", "abbreviation", "category"]],
-                       on=["year", "unit_id"], how="left", validate="one_to_one")
+    out = grades.merge(
+        units[["year", "unit_id", "name", "abbreviation", "category"]],
+        on=["year", "unit_id"],
+        how="left",
+        validate="one_to_one",
+    )
     out = out.rename(columns={"basis": "grade_basis"})
     if innovations is not None and len(innovations):
         aw = innovations[innovations["award"].isin(["top5", "top10", "top30", "top45", "top99"])]
-        lab = (aw["name"].str.split("(").str[-1].str.rstrip(")").where(aw["name"].str.contains(r"\("), aw["name"])
-               + " [" + aw["competition"] + " " + aw["award"] + "]")
+        lab = (
+            aw["name"].str.split("(").str[-1].str.rstrip(")").where(aw["name"].str.contains(r"\("), aw["name"])
+            + " ["
+            + aw["competition"]
+            + " "
+            + aw["award"]
+            + "]"
+        )
         awards = lab.groupby([aw["year"], aw["unit_id"]]).agg("; ".join).rename("awards").reset_index()
         out = out.merge(awards, on=["year", "unit_id"], how="left")
         out["awards"] = out["awards"].fillna("")
@@ -81,8 +108,7 @@ def grades_table(units: pd.DataFrame, grades: pd.DataFrame, innovations: pd.Data
         sak = scores[scores["evaluation"] == "sakip"]
         tot = subject_totals(sak, rubric).rename(columns={"subject_id": "unit_id", "total": "score_total"})
         out = out.merge(tot[["year", "unit_id", "score_total", "n_jurors"]], on=["year", "unit_id"], how="left")
-        out["implied_grade"] = pd.Categorical(grade_from_total(out["score_total"].to_numpy()),
-                                              dtype=grade_dtype())
+        out["implied_grade"] = pd.Categorical(grade_from_total(out["score_total"].to_numpy()), dtype=grade_dtype())
         out["implied_matches"] = out["implied_grade"].astype(object) == out["grade"].astype(object)
     out["grade"] = out["grade"].astype(grade_dtype())
     return out.sort_values(["grade", "category", "unit_id"], ascending=[False, True, True]).reset_index(drop=True)

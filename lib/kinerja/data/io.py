@@ -41,8 +41,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .grades import GRADE_ORDER, band, grade_dtype, grade_from_total, normalise_grade
 from ..paths import DATA_DIR, PROJ_ROOT
+from .grades import GRADE_ORDER, band, grade_dtype, grade_from_total, normalise_grade
 from .schema import BASIS_VALUES, TABLES, WEIGHT_SUM_TOL, Column, ForeignKey, Table
 
 __all__ = [
@@ -271,7 +271,8 @@ class _Problems:
         lines += [f"{i}. {p}" for i, p in enumerate(shown, 1)]
         if rest:
             tally = "; ".join(
-                f"{where}" + (f", column '{col}'" if col and "," not in col else f", columns {col}" if col else "")
+                f"{where}"
+                + (f", column '{col}'" if col and "," not in col else f", columns {col}" if col else "")
                 + f": {n:,}"
                 for (where, col), n in sorted(rest.items(), key=lambda kv: -kv[1])
             )
@@ -313,8 +314,12 @@ def _sniff_csv(path: Path) -> tuple[str, str]:
 
 
 def _empty_file(where: str) -> DataError:
-    problem = Problem(where, (), None, "the file is empty. It needs at least the header row naming the "
-                                       f"columns (see {_SEE_DICTIONARY}).")
+    problem = Problem(
+        where,
+        (),
+        None,
+        f"the file is empty. It needs at least the header row naming the columns (see {_SEE_DICTIONARY}).",
+    )
     return DataError(str(problem), [problem])
 
 
@@ -338,18 +343,21 @@ def _read_csv(path: Path, table: str, notes: list[str]) -> _Raw:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
         if m:
             expected, line, saw = (int(x) for x in m.groups())
-            text = (
-                f"this line has {saw} cells but the header has {expected}. "
-                + (
-                    "This usually means decimal commas (72,5) in a comma-separated file without "
-                    "quotes: save the file with ';' as separator, or use decimal points. "
-                    if sep == "," else "Check for an extra separator or a missing quote in the line. "
-                )
+            text = f"this line has {saw} cells but the header has {expected}. " + (
+                "This usually means decimal commas (72,5) in a comma-separated file without "
+                "quotes: save the file with ';' as separator, or use decimal points. "
+                if sep == ","
+                else "Check for an extra separator or a missing quote in the line. "
             )
             problem = Problem(where, (line,), None, text.strip())
         else:
-            problem = Problem(where, (), None, f"the file cannot be read as a table ({msg}). "
-                              "Open it in a spreadsheet program and save it again as CSV.")
+            problem = Problem(
+                where,
+                (),
+                None,
+                f"the file cannot be read as a table ({msg}). "
+                "Open it in a spreadsheet program and save it again as CSV.",
+            )
         raise DataError(str(problem), [problem]) from None
     except OSError as exc:
         problem = Problem(where, (), None, f"the file cannot be opened ({exc.strerror or exc}).")
@@ -471,11 +479,19 @@ def _parse(raw: _Raw, table: Table, year: int | None, problems: _Problems, notes
     where = raw.where
     names = [normalise_header(h) for h in raw.header]
     if not any(names):
-        problems.one(_STRUCTURE, Problem(
-            where, (1,), None,
-            "there are no column headers. Row 1 must hold the headers ("
-            + ", ".join(table.required_columns) + ", ...), with no title rows above it"
-            + (f"; the {raw.n_rows} rows below are not read" if raw.n_rows else "") + "."))
+        problems.one(
+            _STRUCTURE,
+            Problem(
+                where,
+                (1,),
+                None,
+                "there are no column headers. Row 1 must hold the headers ("
+                + ", ".join(table.required_columns)
+                + ", ...), with no title rows above it"
+                + (f"; the {raw.n_rows} rows below are not read" if raw.n_rows else "")
+                + ".",
+            ),
+        )
         raw, names = _Raw(raw.table, raw.where, raw.file, [], [], raw.n_rows), []
         bad_all = True
     else:
@@ -490,10 +506,17 @@ def _parse(raw: _Raw, table: Table, year: int | None, problems: _Problems, notes
             continue
         if name in position:
             first = position[name]
-            problems.one(_STRUCTURE, Problem(
-                where, (1,), name,
-                f"columns {_letter(first)} and {_letter(j)} both have the header '{name}'. "
-                "Keep one of them (header names ignore case and spaces).", _letter(j)))
+            problems.one(
+                _STRUCTURE,
+                Problem(
+                    where,
+                    (1,),
+                    name,
+                    f"columns {_letter(first)} and {_letter(j)} both have the header '{name}'. "
+                    "Keep one of them (header names ignore case and spaces).",
+                    _letter(j),
+                ),
+            )
             continue
         position[name] = j
         if name not in table.column_names:
@@ -505,10 +528,16 @@ def _parse(raw: _Raw, table: Table, year: int | None, problems: _Problems, notes
         if col.required and col.name not in position and not bad_all:
             bad.add(col.name)
             found = ", ".join(f"'{n}'" for n in names if n) or "none"
-            problems.one(_STRUCTURE, Problem(
-                where, (1,), col.name,
-                f"the required column is missing (columns found: {found}). Add a column with the "
-                f"header '{col.name}' in row 1 ({col.description}) — see {_SEE_DICTIONARY}."))
+            problems.one(
+                _STRUCTURE,
+                Problem(
+                    where,
+                    (1,),
+                    col.name,
+                    f"the required column is missing (columns found: {found}). Add a column with the "
+                    f"header '{col.name}' in row 1 ({col.description}) — see {_SEE_DICTIONARY}.",
+                ),
+            )
 
     n = raw.n_rows
     row_numbers = np.arange(2, n + 2)
@@ -552,8 +581,9 @@ def _empty_column(col: Column, n: int):
     return pd.array([None] * n, dtype="str")
 
 
-def _convert(cells: _Cells, col: Column, where: str, rows: np.ndarray, letter: str,
-             problems: _Problems) -> tuple[object, bool]:
+def _convert(
+    cells: _Cells, col: Column, where: str, rows: np.ndarray, letter: str, problems: _Problems
+) -> tuple[object, bool]:
     """Typed values of one column (NaN where empty or bad) and whether any cell was bad."""
     uniq, codes = cells.uniq, cells.codes
     empty_u = cells.empty_u
@@ -576,43 +606,65 @@ def _convert(cells: _Cells, col: Column, where: str, rows: np.ndarray, letter: s
         problems.add(_CELL, where, col.name, count, make)
 
     if col.required:
-        report(empty_u, lambda v: f"the cell is empty, but '{col.name}' is required: {col.description} "
-                                  "Fill it in, or delete the row if it should not be there.")
+        report(
+            empty_u,
+            lambda v: (
+                f"the cell is empty, but '{col.name}' is required: {col.description} "
+                "Fill it in, or delete the row if it should not be there."
+            ),
+        )
 
     if col.kind in ("int", "float"):
         num_u = _parse_numbers(uniq)
         not_number = ~empty_u & np.isnan(num_u)
         if col.kind == "int":
             whole = "a whole number"
-            report(not_number | (~np.isnan(num_u) & (num_u != np.round(num_u))),
-                   lambda v: f"'{v}' is not {whole}. Type it with digits only, e.g. '{col.example or 2020}'.")
+            report(
+                not_number | (~np.isnan(num_u) & (num_u != np.round(num_u))),
+                lambda v: f"'{v}' is not {whole}. Type it with digits only, e.g. '{col.example or 2020}'.",
+            )
             num_u = np.where(num_u == np.round(num_u), num_u, np.nan)
         else:
-            report(not_number, lambda v: f"'{v}' is not a number. '{col.name}' is: {col.description} Type only "
-                                         "digits, with a decimal comma or point (e.g. 72,5).")
+            report(
+                not_number,
+                lambda v: (
+                    f"'{v}' is not a number. '{col.name}' is: {col.description} Type only "
+                    "digits, with a decimal comma or point (e.g. 72,5)."
+                ),
+            )
         if col.lo is not None or col.hi is not None:
             lo = -np.inf if col.lo is None else col.lo
             hi = np.inf if col.hi is None else col.hi
             out = ~np.isnan(num_u) & ((num_u < lo) | (num_u > hi))
-            report(out, lambda v: f"'{v}' is outside {_show(float(lo))}–{_show(float(hi))}. "
-                                  f"'{col.name}' is: {col.description} Check the cell.")
+            report(
+                out,
+                lambda v: (
+                    f"'{v}' is outside {_show(float(lo))}–{_show(float(hi))}. "
+                    f"'{col.name}' is: {col.description} Check the cell."
+                ),
+            )
             num_u = np.where(out, np.nan, num_u)
         return num_u[codes], bad_any
 
     if col.kind == "grade":
         grade_u = np.array([None if u is None else normalise_grade(u) for u in uniq], dtype=object)
-        report(~empty_u & pd.isna(grade_u),
-               lambda v: f"'{v}' is not a SAKIP grade. Use one of {', '.join(GRADE_ORDER[::-1])} "
-                         "(upper or lower case).")
+        report(
+            ~empty_u & pd.isna(grade_u),
+            lambda v: f"'{v}' is not a SAKIP grade. Use one of {', '.join(GRADE_ORDER[::-1])} (upper or lower case).",
+        )
         codes_g = pd.Categorical(grade_u, dtype=grade_dtype()).codes[codes]
         return pd.Categorical.from_codes(codes_g, dtype=grade_dtype()), bad_any
 
     if col.allowed is not None:
         canonical = {a.lower(): a for a in col.allowed}
         mapped = np.array([None if u is None else canonical.get(u.lower()) for u in uniq], dtype=object)
-        report(~empty_u & pd.isna(mapped),
-               lambda v: f"'{v}' is not an allowed value for '{col.name}'. Use one of: "
-                         f"{', '.join(col.allowed)} (upper or lower case).{_vocabulary_hint(v, col.allowed)}")
+        report(
+            ~empty_u & pd.isna(mapped),
+            lambda v: (
+                f"'{v}' is not an allowed value for '{col.name}'. Use one of: "
+                f"{', '.join(col.allowed)} (upper or lower case).{_vocabulary_hint(v, col.allowed)}"
+            ),
+        )
         return pd.array(mapped[codes], dtype="str"), bad_any
     return pd.array(uniq[codes], dtype="str"), bad_any
 
@@ -644,9 +696,13 @@ def _check_duplicates(p: _Parsed, problems: _Problems) -> None:
         values = d.iloc[members[0]]
         combo = ", ".join(f"{c} {_show(values[c])}" for c in key)
         times = "twice" if len(rows) == 2 else f"{len(rows)} times"
-        return Problem(p.where, rows, columns,
-                       f"the same ({combo}) appears {times}. Each combination of {columns} must appear "
-                       "only once: delete the repeated row, or correct it if it is a different one.")
+        return Problem(
+            p.where,
+            rows,
+            columns,
+            f"the same ({combo}) appears {times}. Each combination of {columns} must appear "
+            "only once: delete the repeated row, or correct it if it is a different one.",
+        )
 
     problems.add(_RELATION, p.where, columns, count, make)
 
@@ -692,15 +748,18 @@ def _check_foreign_key(p: _Parsed, fk: ForeignKey, parsed: dict[str, _Parsed], p
             last, last_ref = fk.columns[-1], fk.ref_columns[-1]
             if k == len(fk.columns) - 1:
                 context = " and ".join(f"{rc} {_show(row[c])}" for c, rc in before)
-                head = (f"'{_show(row[col])}' is not listed in the '{ref_col}' column of {ref.where}"
-                        + (f" for {context}" if context else ""))
+                head = f"'{_show(row[col])}' is not listed in the '{ref_col}' column of {ref.where}" + (
+                    f" for {context}" if context else ""
+                )
             else:  # already the leading columns match no row: say so, not "unknown id"
                 context = " and ".join(f"{rc} {_show(row[c])}" for c, rc in before + [(col, ref_col)])
                 head = f"{ref.where} has no row with {context}, so {last} '{_show(row[last])}' cannot be matched"
             cond = f"This is a {fk.when[1]} row ({fk.when[0]} = {fk.when[1]}), so " if fk.when else ""
             same = (" with the same " + ", ".join(fk.columns[:-1])) if len(fk.columns) > 1 else ""
-            text = (f"{head}. {cond}'{last}' must match the {last_ref} of a row in {ref.where}{same}: "
-                    "add the missing row there, or correct this cell.")
+            text = (
+                f"{head}. {cond}'{last}' must match the {last_ref} of a row in {ref.where}{same}: "
+                "add the missing row there, or correct this cell."
+            )
             return Problem(p.where, (int(rows[r]),), col, text, p.letters.get(col))
 
         problems.add(_RELATION, p.where, col, len(sel), make)
@@ -714,17 +773,23 @@ def _check_weights(p: _Parsed, problems: _Problems) -> None:
     f = f[f[group].notna().all(axis=1)]
     # A group with a bad or empty weight is skipped (that cell is reported already).
     sums = f.groupby(group, sort=False, dropna=False).agg(
-        total=(_WEIGHT, "sum"), complete=(_WEIGHT, lambda w: bool(w.notna().all())), rows=("_row", list))
+        total=(_WEIGHT, "sum"), complete=(_WEIGHT, lambda w: bool(w.notna().all())), rows=("_row", list)
+    )
     off = sums[sums["complete"] & ((sums["total"] - _WEIGHT_SUM).abs() > WEIGHT_SUM_TOL)]
 
     def make(i: int) -> Problem:
         keys = off.index[i] if len(group) > 1 else (off.index[i],)
         combo = ", ".join(f"{c} {_show(v)}" for c, v in zip(group, keys))
         total = off["total"].iloc[i]
-        return Problem(p.where, tuple(off["rows"].iloc[i]), _WEIGHT,
-                       f"the weights of {combo} add up to {total:.10g}, not {_WEIGHT_SUM:g}. Within one "
-                       f"({', '.join(group)}) the weights are points out of {_WEIGHT_SUM:g}: correct them so "
-                       f"that they sum to {_WEIGHT_SUM:g}.", p.letters.get(_WEIGHT))
+        return Problem(
+            p.where,
+            tuple(off["rows"].iloc[i]),
+            _WEIGHT,
+            f"the weights of {combo} add up to {total:.10g}, not {_WEIGHT_SUM:g}. Within one "
+            f"({', '.join(group)}) the weights are points out of {_WEIGHT_SUM:g}: correct them so "
+            f"that they sum to {_WEIGHT_SUM:g}.",
+            p.letters.get(_WEIGHT),
+        )
 
     problems.add(_RELATION, p.where, _WEIGHT, len(off), make)
 
@@ -743,10 +808,14 @@ def _check_grade_totals(p: _Parsed, problems: _Problems) -> None:
         g, t, e = grade[r], total[r], expected[r]
         lo, hi = band(g)
         span = f"above {lo:g} up to {hi:g}" if g != GRADE_ORDER[0] else f"{lo:g} up to {hi:g}"
-        return Problem(p.where, (int(p.rows[r]),), _GRADE,
-                       f"grade '{g}' contradicts the total {t:g} in the same row: {g} means a total {span}, "
-                       f"and {t:g} is grade {e}. Check the grade and the total against the published source.",
-                       p.letters.get(_GRADE))
+        return Problem(
+            p.where,
+            (int(p.rows[r]),),
+            _GRADE,
+            f"grade '{g}' contradicts the total {t:g} in the same row: {g} means a total {span}, "
+            f"and {t:g} is grade {e}. Check the grade and the total against the published source.",
+            p.letters.get(_GRADE),
+        )
 
     problems.add(_RELATION, p.where, _GRADE, len(wrong), make)
 
@@ -761,14 +830,24 @@ def _accounts_rows(table: str, file: str, rows_read: int, excluded: dict[str, in
     kept = rows_read - sum(excluded.values())
     if not excluded:
         excluded = {REASON_NONE if file else REASON_ABSENT: 0}
-    return [dict(table=table, file=file, rows_read=rows_read, rows_kept=kept, rows_excluded=n, reason=r)
-            for r, n in excluded.items()]
+    return [
+        dict(table=table, file=file, rows_read=rows_read, rows_kept=kept, rows_excluded=n, reason=r)
+        for r, n in excluded.items()
+    ]
 
 
 def _accounts_frame(rows: Iterable[dict]) -> pd.DataFrame:
     df = pd.DataFrame(list(rows), columns=list(ACCOUNT_COLUMNS))
-    return df.astype({"table": "str", "file": "str", "reason": "str", "rows_read": "int64",
-                      "rows_kept": "int64", "rows_excluded": "int64"})
+    return df.astype(
+        {
+            "table": "str",
+            "file": "str",
+            "reason": "str",
+            "rows_read": "int64",
+            "rows_kept": "int64",
+            "rows_excluded": "int64",
+        }
+    )
 
 
 @dataclass(eq=False)
@@ -843,8 +922,10 @@ class Dataset:
         """
         year = _as_year(year)
         if year not in self.years:
-            raise DataError(f"The dataset {self.name!r} has no rows for year {year}; "
-                            f"its years are {', '.join(map(str, self.years)) or 'none'}.")
+            raise DataError(
+                f"The dataset {self.name!r} has no rows for year {year}; "
+                f"its years are {', '.join(map(str, self.years)) or 'none'}."
+            )
         tables = {t: df[df[_YEAR] == year].reset_index(drop=True) for t, df in self.tables.items()}
         rows = []
         for t, acc in self.accounts.groupby("table", sort=False, observed=True):
@@ -870,7 +951,8 @@ class Dataset:
                 if b in counts.index and counts[b]:
                     out.append(dict(table=t, basis=str(b), rows=int(counts[b]), share=counts[b] / len(df)))
         return pd.DataFrame(out, columns=["table", "basis", "rows", "share"]).astype(
-            {"table": "str", "basis": "str", "rows": "int64", "share": "float64"})
+            {"table": "str", "basis": "str", "rows": "int64", "share": "float64"}
+        )
 
     def synthetic_tables(self) -> list[str]:
         """Names of the tables that contain at least one row with basis ``synthetic``."""
@@ -935,10 +1017,15 @@ def resolve_dataset(name_or_path: str | os.PathLike) -> Path:
         return path
     if not path.is_absolute() and (PROJ_ROOT / path).exists():
         return PROJ_ROOT / path
-    known = sorted(
-        p.name for p in DATA_DIR.glob("*")
-        if (p.is_dir() and any(p.glob("*.csv"))) or p.suffix.lower() in _EXCEL_SUFFIXES
-    ) if DATA_DIR.is_dir() else []
+    known = (
+        sorted(
+            p.name
+            for p in DATA_DIR.glob("*")
+            if (p.is_dir() and any(p.glob("*.csv"))) or p.suffix.lower() in _EXCEL_SUFFIXES
+        )
+        if DATA_DIR.is_dir()
+        else []
+    )
     raise DataError(
         f"No dataset {text!r}: it is neither a folder or workbook at that path"
         + (f" nor a dataset in {DATA_DIR}" if is_bare else "")
@@ -966,11 +1053,11 @@ def _read_meta(folder: Path) -> dict:
     try:
         meta = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{_META_FILE} in {folder} is not valid JSON ({exc}). Fix it or remove it "
-                        "(it is optional).") from None
+        raise DataError(
+            f"{_META_FILE} in {folder} is not valid JSON ({exc}). Fix it or remove it (it is optional)."
+        ) from None
     if not isinstance(meta, dict):
-        raise DataError(f"{_META_FILE} in {folder} must contain a JSON object {{...}}, not a "
-                        f"{type(meta).__name__}.")
+        raise DataError(f"{_META_FILE} in {folder} must contain a JSON object {{...}}, not a {type(meta).__name__}.")
     return meta
 
 
@@ -992,12 +1079,18 @@ def _read_all(path: Path, problems: _Problems, notes: list[str]) -> tuple[dict[s
             else:
                 raws[name] = None
                 if not table.optional:
-                    problems.one(_STRUCTURE, Problem(
-                        f"{name}.csv", (), None,
-                        f"the file is missing from {path}. A dataset folder needs "
-                        f"{', '.join(t + '.csv' for t, tt in TABLES.items() if not tt.optional)} "
-                        f"(CSV files found: {present}). Add it, or use the template "
-                        "data/templates/kinerja_template.xlsx."))
+                    problems.one(
+                        _STRUCTURE,
+                        Problem(
+                            f"{name}.csv",
+                            (),
+                            None,
+                            f"the file is missing from {path}. A dataset folder needs "
+                            f"{', '.join(t + '.csv' for t, tt in TABLES.items() if not tt.optional)} "
+                            f"(CSV files found: {present}). Add it, or use the template "
+                            "data/templates/kinerja_template.xlsx.",
+                        ),
+                    )
         return raws, meta
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         wb = _open_workbook(path)
@@ -1009,28 +1102,43 @@ def _read_all(path: Path, problems: _Problems, notes: list[str]) -> tuple[dict[s
                         raws[name] = _read_sheet(wb[sheets[name]], path.name, name)
                     except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
                         raws[name] = None
-                        problems.one(_STRUCTURE, Problem(
-                            f"{path.name}, sheet '{sheets[name]}'", (), None,
-                            f"the sheet cannot be read ({type(exc).__name__}: {exc}). Open the workbook in "
-                            "your spreadsheet program and save it again as .xlsx."))
+                        problems.one(
+                            _STRUCTURE,
+                            Problem(
+                                f"{path.name}, sheet '{sheets[name]}'",
+                                (),
+                                None,
+                                f"the sheet cannot be read ({type(exc).__name__}: {exc}). Open the workbook in "
+                                "your spreadsheet program and save it again as .xlsx.",
+                            ),
+                        )
                 else:
                     raws[name] = None
                     if not table.optional:
-                        problems.one(_STRUCTURE, Problem(
-                            f"{path.name}, sheet '{name}'", (), None,
-                            f"the sheet is missing. The workbook needs one sheet per table "
-                            f"({', '.join(n for n, t in TABLES.items() if not t.optional)}); sheets found: "
-                            f"{', '.join(wb.sheetnames)}. Add or rename the sheet (see the template "
-                            "data/templates/kinerja_template.xlsx)."))
+                        problems.one(
+                            _STRUCTURE,
+                            Problem(
+                                f"{path.name}, sheet '{name}'",
+                                (),
+                                None,
+                                f"the sheet is missing. The workbook needs one sheet per table "
+                                f"({', '.join(n for n, t in TABLES.items() if not t.optional)}); sheets found: "
+                                f"{', '.join(wb.sheetnames)}. Add or rename the sheet (see the template "
+                                "data/templates/kinerja_template.xlsx).",
+                            ),
+                        )
         finally:
             wb.close()
         return raws, {}
     if path.suffix.lower() == ".xls":
-        raise DataError(f"{path.name} is an old-style Excel file (.xls). Open it in your spreadsheet program "
-                        "and save it as 'Excel Workbook (.xlsx)'.")
+        raise DataError(
+            f"{path.name} is an old-style Excel file (.xls). Open it in your spreadsheet program "
+            "and save it as 'Excel Workbook (.xlsx)'."
+        )
     raise DataError(
         f"{path} is neither a folder of CSV files nor an Excel workbook (.xlsx). Give the folder that "
-        f"contains {', '.join(t + '.csv' for t in TABLES)}, or a workbook with one sheet per table.")
+        f"contains {', '.join(t + '.csv' for t in TABLES)}, or a workbook with one sheet per table."
+    )
 
 
 def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
@@ -1101,8 +1209,18 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
             frame = pd.DataFrame({c.name: _empty_column(c, 0) for c in table.columns})
             # A missing required table is reported already: skip checks that refer to it.
             # A missing optional table is empty: references to it are reported.
-            parsed[name] = _Parsed(table, where, "", frame, np.arange(0), 0, {},
-                                   set() if table.optional else set(table.column_names), {}, absent=True)
+            parsed[name] = _Parsed(
+                table,
+                where,
+                "",
+                frame,
+                np.arange(0),
+                0,
+                {},
+                set() if table.optional else set(table.column_names),
+                {},
+                absent=True,
+            )
             continue
         parsed[name] = _parse(raw, table, requested, problems, notes)
 
@@ -1120,12 +1238,15 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
 
     tables = {name: _final_frame(p) for name, p in parsed.items()}
     accounts = _accounts_frame(
-        row for name, p in parsed.items() for row in _accounts_rows(name, p.file, p.rows_read, p.excluded))
+        row for name, p in parsed.items() for row in _accounts_rows(name, p.file, p.rows_read, p.excluded)
+    )
     ds = Dataset(path.stem if path.is_file() else path.name, path, meta, tables, accounts, notes)
     if requested is not None and not any(len(df) for df in tables.values()):
         present = dataset_years(path)
-        raise DataError(f"The dataset {label} has no rows for year {requested}; its years are "
-                        f"{', '.join(map(str, present)) or 'none'}.")
+        raise DataError(
+            f"The dataset {label} has no rows for year {requested}; its years are "
+            f"{', '.join(map(str, present)) or 'none'}."
+        )
     return ds
 
 
@@ -1150,7 +1271,7 @@ def dataset_years(path: str | os.PathLike) -> list[int]:
         found.update(int(v) for v in num if np.isfinite(v) and v == int(v))
 
     if path.is_dir():
-        for name, file in _table_files(path, []).items():
+        for _name, file in _table_files(path, []).items():
             encoding, sep = _sniff_csv(file)
             try:
                 with open(file, encoding=encoding, newline="", errors="replace") as fh:
@@ -1161,8 +1282,15 @@ def dataset_years(path: str | os.PathLike) -> list[int]:
             if _YEAR not in names:
                 continue
             try:
-                col = pd.read_csv(file, sep=sep, usecols=[names.index(_YEAR)], dtype=object, na_filter=False,
-                                  encoding=encoding, encoding_errors="replace").iloc[:, 0]
+                col = pd.read_csv(
+                    file,
+                    sep=sep,
+                    usecols=[names.index(_YEAR)],
+                    dtype=object,
+                    na_filter=False,
+                    encoding=encoding,
+                    encoding_errors="replace",
+                ).iloc[:, 0]
             except (pd.errors.ParserError, ValueError):
                 continue
             add(pd.unique(col.to_numpy(dtype=object)))

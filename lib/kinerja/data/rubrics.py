@@ -55,8 +55,11 @@ def default_rubric_name(evaluation: str, year: int) -> str:
     raise ValueError(f"unknown evaluation {evaluation!r}; expected 'sakip' or 'kovablik'")
 
 
-def weighted_totals(scores: pd.DataFrame, rubric: pd.DataFrame,
-                    by: tuple[str, ...] = ("year", "evaluation", "stage", "subject_id", "juror_id")) -> pd.DataFrame:
+def weighted_totals(
+    scores: pd.DataFrame,
+    rubric: pd.DataFrame,
+    by: tuple[str, ...] = ("year", "evaluation", "stage", "subject_id", "juror_id"),
+) -> pd.DataFrame:
     """Each juror's weighted total per subject: ``sum(score x weight / 100)`` over criteria.
 
     A juror total is NaN (with ``n_criteria`` telling how many were scored) when the juror
@@ -71,8 +74,11 @@ def weighted_totals(scores: pd.DataFrame, rubric: pd.DataFrame,
         bad = merged.loc[merged["weight"].isna(), keys].drop_duplicates().head(3).to_dict("records")
         raise ValueError(f"scores refer to criteria missing from the rubric: {bad}")
     merged["_pts"] = merged["score"] * merged["weight"] / 100.0
-    out = merged.groupby(list(by), observed=True, sort=True).agg(
-        total=("_pts", "sum"), n_criteria=("_pts", "size")).reset_index()
+    out = (
+        merged.groupby(list(by), observed=True, sort=True)
+        .agg(total=("_pts", "sum"), n_criteria=("_pts", "size"))
+        .reset_index()
+    )
     n_crit = rubric.groupby(["year", "evaluation", "stage"], observed=True).size().rename("_n_expected").reset_index()
     out = out.merge(n_crit, on=["year", "evaluation", "stage"], how="left")
     out.loc[out["n_criteria"] < out["_n_expected"], "total"] = float("nan")
@@ -88,11 +94,15 @@ def subject_totals(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
     """
     jt = weighted_totals(scores, rubric)
     keys = ["year", "evaluation", "stage", "subject_id"]
-    return jt.groupby(keys, observed=True, sort=True).agg(
-        total=("total", "mean"),
-        n_jurors=("total", "count"),
-        n_incomplete=("total", lambda s: int(s.isna().sum())),
-    ).reset_index()
+    return (
+        jt.groupby(keys, observed=True, sort=True)
+        .agg(
+            total=("total", "mean"),
+            n_jurors=("total", "count"),
+            n_incomplete=("total", lambda s: int(s.isna().sum())),
+        )
+        .reset_index()
+    )
 
 
 def juror_measures(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
@@ -110,8 +120,11 @@ def juror_measures(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
     m = scores.merge(rubric[keys + ["component", "weight"]], on=keys, how="left", validate="many_to_one")
     m["_wx"] = m["score"] * m["weight"]
     by = ["year", "evaluation", "stage", "component", "subject_id", "juror_id"]
-    comp = m.groupby(by, observed=True, sort=False).agg(_wx=("_wx", "sum"), _w=("weight", "sum"),
-                                                        _n=("score", "size")).reset_index()
+    comp = (
+        m.groupby(by, observed=True, sort=False)
+        .agg(_wx=("_wx", "sum"), _w=("weight", "sum"), _n=("score", "size"))
+        .reset_index()
+    )
     n_exp = rubric.groupby(["year", "evaluation", "stage", "component"], observed=True).size().rename("_n_exp")
     comp = comp.merge(n_exp.reset_index(), on=["year", "evaluation", "stage", "component"], how="left")
     comp["score"] = (comp["_wx"] / comp["_w"]).where(comp["_n"] == comp["_n_exp"])

@@ -107,22 +107,31 @@ class Table:
 
 
 def _year() -> Column:
-    return Column("year", "int", True, "Evaluation year (the performance year judged).", lo=1990, hi=2100, example="2020")
+    return Column(
+        "year", "int", True, "Evaluation year (the performance year judged).", lo=1990, hi=2100, example="2020"
+    )
 
 
 def _basis(default_hint: str = "") -> Column:
     return Column(
-        "basis", "str", True,
+        "basis",
+        "str",
+        True,
         "Provenance of the row: named (stated in a published source), inferred "
-        "(reconstructed), synthetic (made by kinerja.synth) or observed (your own records)."
-        + default_hint,
-        allowed=BASIS_VALUES, example="named",
+        "(reconstructed), synthetic (made by kinerja.synth) or observed (your own records)." + default_hint,
+        allowed=BASIS_VALUES,
+        example="named",
     )
 
 
 def _source() -> Column:
-    return Column("source", "str", True, "Where the row comes from (URL, document, or generator and seed).",
-                  example="https://malang-post.com/2021/02/17/sakip-award-tingkatkan-kinerja")
+    return Column(
+        "source",
+        "str",
+        True,
+        "Where the row comes from (URL, document, or generator and seed).",
+        example="https://malang-post.com/2021/02/17/sakip-award-tingkatkan-kinerja",
+    )
 
 
 UNITS = Table(
@@ -147,9 +156,13 @@ JURORS = Table(
         _year(),
         Column("juror_id", "str", True, "Pseudonymous juror identifier, stable across years.", example="J01"),
         Column("panel", "str", True, "Panel type the juror sits for.", allowed=PANELS, example="akademisi"),
-        Column("home_unit_id", "str", False,
-               "unit_id of the unit the juror works in, if it is one of the evaluated units (for home bias).",
-               example="inspektorat"),
+        Column(
+            "home_unit_id",
+            "str",
+            False,
+            "unit_id of the unit the juror works in, if it is one of the evaluated units (for home bias).",
+            example="inspektorat",
+        ),
         _basis(),
         _source(),
     ),
@@ -163,10 +176,12 @@ RUBRIC = Table(
     (
         _year(),
         Column("evaluation", "str", True, "sakip or kovablik.", allowed=EVALUATIONS, example="sakip"),
-        Column("stage", "str", True, "Stage of the evaluation (sakip: lke; kovablik: proposal, presentasi).",
-               example="lke"),
-        Column("criterion_id", "str", True, "Identifier of the criterion within its evaluation and stage.",
-               example="A1"),
+        Column(
+            "stage", "str", True, "Stage of the evaluation (sakip: lke; kovablik: proposal, presentasi).", example="lke"
+        ),
+        Column(
+            "criterion_id", "str", True, "Identifier of the criterion within its evaluation and stage.", example="A1"
+        ),
         Column("criterion", "str", True, "Name of the criterion.", example="Pemenuhan Renstra"),
         Column("component", "str", True, "Component the criterion belongs to.", example="Perencanaan Kinerja"),
         Column("weight", "float", True, "Points out of 100 for the criterion.", lo=0, hi=100, example="2"),
@@ -183,8 +198,9 @@ SCORES = Table(
         _year(),
         Column("evaluation", "str", True, "sakip or kovablik.", allowed=EVALUATIONS, example="sakip"),
         Column("stage", "str", True, "Stage, as in the rubric.", example="lke"),
-        Column("subject_id", "str", True, "unit_id (sakip) or innovation_id (kovablik) being scored.",
-               example="disdik"),
+        Column(
+            "subject_id", "str", True, "unit_id (sakip) or innovation_id (kovablik) being scored.", example="disdik"
+        ),
         Column("juror_id", "str", True, "Juror who gave the score.", example="J01"),
         Column("criterion_id", "str", True, "Criterion, as in the rubric.", example="A1"),
         Column("score", "float", True, "Score on 0-100 (decimal comma accepted).", lo=0, hi=100, example="75"),
@@ -194,8 +210,9 @@ SCORES = Table(
     key=("year", "evaluation", "stage", "subject_id", "juror_id", "criterion_id"),
     foreign_keys=(
         ForeignKey(("year", "juror_id"), "jurors", ("year", "juror_id")),
-        ForeignKey(("year", "evaluation", "stage", "criterion_id"), "rubric",
-                   ("year", "evaluation", "stage", "criterion_id")),
+        ForeignKey(
+            ("year", "evaluation", "stage", "criterion_id"), "rubric", ("year", "evaluation", "stage", "criterion_id")
+        ),
         ForeignKey(("year", "subject_id"), "units", ("year", "unit_id"), when=("evaluation", "sakip")),
         ForeignKey(("year", "subject_id"), "innovations", ("year", "innovation_id"), when=("evaluation", "kovablik")),
     ),
@@ -208,10 +225,18 @@ GRADES = Table(
         _year(),
         Column("unit_id", "str", True, "Graded unit.", example="disdik"),
         Column("grade", "grade", True, "SAKIP grade AA, A, BB, B, CC, C or D (any case).", example="BB"),
-        Column("total", "float", False, "Total score 0-100 when published; must lie in the grade's band.",
-               lo=0, hi=100, example=""),
-        Column("announced", "str", False, "Date the grade was announced (YYYY-MM-DD or YYYY-MM).",
-               example="2021-02-17"),
+        Column(
+            "total",
+            "float",
+            False,
+            "Total score 0-100 when published; must lie in the grade's band.",
+            lo=0,
+            hi=100,
+            example="",
+        ),
+        Column(
+            "announced", "str", False, "Date the grade was announced (YYYY-MM-DD or YYYY-MM).", example="2021-02-17"
+        ),
         _basis(),
         _source(),
     ),
@@ -227,11 +252,16 @@ INNOVATIONS = Table(
         Column("innovation_id", "str", True, "Stable identifier of the innovation.", example="ada_kelas_di_atv"),
         Column("unit_id", "str", True, "Unit that owns the innovation.", example="disdik"),
         Column("name", "str", True, "Name of the innovation.", example="Ada Kelas di ATV"),
-        Column("competition", "str", True,
-               "Competition: e.g. kovablik (the local government's own), kovablik_provinsi, kipp (national).",
-               example="kovablik"),
-        Column("award", "str", True, "Award level, best first: " + ", ".join(AWARDS) + ".", allowed=AWARDS,
-               example="top5"),
+        Column(
+            "competition",
+            "str",
+            True,
+            "Competition: e.g. kovablik (the local government's own), kovablik_provinsi, kipp (national).",
+            example="kovablik",
+        ),
+        Column(
+            "award", "str", True, "Award level, best first: " + ", ".join(AWARDS) + ".", allowed=AWARDS, example="top5"
+        ),
         Column("announced", "str", False, "Date the award was announced.", example="2021-02-17"),
         _basis(),
         _source(),

@@ -25,8 +25,8 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .grades import GRADE_ORDER, grade_bands
 from ..paths import DATA_DIR
+from .grades import GRADE_ORDER, grade_bands
 from .schema import BASIS_VALUES, TABLES, WEIGHT_SUM_TOL, Column, ForeignKey, Table
 
 __all__ = [
@@ -132,15 +132,16 @@ def _rules_lines() -> list[str]:
     return [
         "Headers are in row 1 and name the columns (case and surrounding spaces do not matter); "
         "keep the sheet names; extra columns and other sheets are ignored.",
-        "Rubric weights of one (" + ", ".join(rubric.key[:-1]) + ") sum to 100"
-        f" (tolerance {WEIGHT_SUM_TOL:g}).",
+        "Rubric weights of one (" + ", ".join(rubric.key[:-1]) + f") sum to 100 (tolerance {WEIGHT_SUM_TOL:g}).",
         "Scores are points from 0 to 100; a decimal comma (72,5) or point (72.5) are both fine.",
         "Identifiers must match across sheets:",
         *(f"  - {t.name}: {_fk_sentence(t, fk)}." for t in TABLES.values() for fk in t.foreign_keys),
         "Each key appears once: " + "; ".join(f"{t.name} ({', '.join(t.key)})" for t in TABLES.values()) + ".",
         "Grades are " + ", ".join(_GRADES_BEST_FIRST) + " in any case; a published "
         f"{grades.column('total').name} must lie in its grade's band (see 'SAKIP grade bands' in the data dictionary).",
-        "basis says where a row comes from: " + ", ".join(BASIS_VALUES) + ". "
+        "basis says where a row comes from: "
+        + ", ".join(BASIS_VALUES)
+        + ". "
         + TABLES["units"].column("basis").description,
         "Empty rows are ignored (and counted); every other problem is reported with sheet, row "
         "and column, so you can correct it here.",
@@ -205,8 +206,13 @@ def _validation(col: Column):
     elif col.allowed is not None:
         dv = DataValidation(type="list", formula1=_list_formula(col.allowed), allow_blank=not col.required)
     elif col.kind in ("int", "float") and col.lo is not None and col.hi is not None:
-        dv = DataValidation(type="whole" if col.kind == "int" else "decimal", operator="between",
-                            formula1=_fmt(col.lo), formula2=_fmt(col.hi), allow_blank=not col.required)
+        dv = DataValidation(
+            type="whole" if col.kind == "int" else "decimal",
+            operator="between",
+            formula1=_fmt(col.lo),
+            formula2=_fmt(col.hi),
+            allow_blank=not col.required,
+        )
     else:
         return None
     dv.showErrorMessage = True
@@ -268,8 +274,11 @@ def _fill_readme(ws) -> None:
     head = Font(bold=True)
     lines: list[tuple[str, object]] = [
         ("kinerja data template", title),
-        ("Fill in one sheet per table for one local government, then load the workbook in Python with "
-         'kinerja.io.load_dataset("my.xlsx"). Save it as .xlsx; the sheet names are the table names.', None),
+        (
+            "Fill in one sheet per table for one local government, then load the workbook in Python with "
+            'kinerja.io.load_dataset("my.xlsx"). Save it as .xlsx; the sheet names are the table names.',
+            None,
+        ),
         ("", None),
         ("Tables", head),
     ]
@@ -280,15 +289,20 @@ def _fill_readme(ws) -> None:
     lines += [
         ("", None),
         ("Columns", head),
-        ("Hover over a header cell to read its note (meaning, type, allowed values). Yellow headers are "
-         "required, grey ones optional. Drop-down lists and number ranges are checked by Excel as you type.",
-         None),
+        (
+            "Hover over a header cell to read its note (meaning, type, allowed values). Yellow headers are "
+            "required, grey ones optional. Drop-down lists and number ranges are checked by Excel as you type.",
+            None,
+        ),
         ("The full data dictionary is in data/README.md of the kinerja project.", None),
         ("", None),
         ("Example rows", head),
-        ("Row 2 of every sheet is an example; together they form a valid tiny dataset, so this template loads "
-         f"as it is. They are marked basis = {_EXAMPLE_BASIS} and source = '{_EXAMPLE_SOURCE}', so reports "
-         "flag them if left in: overwrite or delete them with your own rows.", None),
+        (
+            "Row 2 of every sheet is an example; together they form a valid tiny dataset, so this template loads "
+            f"as it is. They are marked basis = {_EXAMPLE_BASIS} and source = '{_EXAMPLE_SOURCE}', so reports "
+            "flag them if left in: overwrite or delete them with your own rows.",
+            None,
+        ),
     ]
     for i, (text, font) in enumerate(lines, 1):
         cell = ws.cell(row=i, column=1, value=text)
@@ -361,7 +375,8 @@ def data_dictionary_markdown() -> str:
         "## Data dictionary",
         "",
         "A dataset is a folder with one CSV file per table ("
-        + ", ".join(f"`{t}.csv`" for t in TABLES) + ") and an optional `dataset.json` with metadata, "
+        + ", ".join(f"`{t}.csv`" for t in TABLES)
+        + ") and an optional `dataset.json` with metadata, "
         "or one Excel workbook with one sheet per table (start from "
         "`data/templates/kinerja_template.xlsx`). Load it with `kinerja.io.load_dataset(path)`, "
         "which checks every rule below and names the file, row and column of each problem.",
@@ -381,20 +396,39 @@ def data_dictionary_markdown() -> str:
         out.append("- Key: " + ", ".join(f"`{k}`" for k in table.key) + " (each combination appears once).")
         for fk in table.foreign_keys:
             out.append("- Reference: " + _fk_sentence(table, fk, code=True) + ".")
-        out += ["", "| column | type | required | allowed / range | description | example |",
-                "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            "| column | type | required | allowed / range | description | example |",
+            "|---|---|---|---|---|---|",
+        ]
         for col in table.columns:
-            out.append("| " + " | ".join([
-                f"`{col.name}`", _KIND_NAMES[col.kind].replace("whole number", "integer"),
-                "yes" if col.required else "no", _cell(_rule(col)), _cell(col.description),
-                f"`{_cell(col.example)}`" if col.example else "",
-            ]) + " |")
-    out += ["", "### SAKIP grade bands", "",
-            "A total on 0–100 maps to a grade; the lower bound is exclusive, the upper inclusive "
-            "(D includes 0).", "", "| grade | total above | total up to | label |", "|---|---|---|---|"]
+            out.append(
+                "| "
+                + " | ".join(
+                    [
+                        f"`{col.name}`",
+                        _KIND_NAMES[col.kind].replace("whole number", "integer"),
+                        "yes" if col.required else "no",
+                        _cell(_rule(col)),
+                        _cell(col.description),
+                        f"`{_cell(col.example)}`" if col.example else "",
+                    ]
+                )
+                + " |"
+            )
+    out += [
+        "",
+        "### SAKIP grade bands",
+        "",
+        "A total on 0–100 maps to a grade; the lower bound is exclusive, the upper inclusive (D includes 0).",
+        "",
+        "| grade | total above | total up to | label |",
+        "|---|---|---|---|",
+    ]
     for row in grade_bands().itertuples(index=False):
-        out.append(f"| {row.grade} | {_fmt(row.score_lower_exclusive)} | {_fmt(row.score_upper_inclusive)} "
-                   f"| {row.label_id} |")
+        out.append(
+            f"| {row.grade} | {_fmt(row.score_lower_exclusive)} | {_fmt(row.score_upper_inclusive)} | {row.label_id} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -430,8 +464,9 @@ def readme_block(path: str | Path = README_PATH) -> str | None:
     path = Path(path)
     if not path.exists():
         return None
-    m = re.search(re.escape(BEGIN_MARKER) + r"\n?(.*?)" + re.escape(END_MARKER), path.read_text(encoding="utf-8"),
-                  re.DOTALL)
+    m = re.search(
+        re.escape(BEGIN_MARKER) + r"\n?(.*?)" + re.escape(END_MARKER), path.read_text(encoding="utf-8"), re.DOTALL
+    )
     return None if m is None else m.group(1)
 
 

@@ -29,8 +29,9 @@ def caption(title: str, *frames: pd.DataFrame, bases: Iterable[str] | None = Non
     return f"{title} — data: {provenance_label(b)}"
 
 
-def styled(df: pd.DataFrame, title: str, *sources: pd.DataFrame, bases: Iterable[str] | None = None,
-           precision: int = 2):
+def styled(
+    df: pd.DataFrame, title: str, *sources: pd.DataFrame, bases: Iterable[str] | None = None, precision: int = 2
+):
     """A pandas Styler of ``df`` with a provenance caption (renders in notebooks and HTML).
 
     ``sources`` are the tables whose ``basis`` columns the result derives from (``df``
@@ -40,8 +41,9 @@ def styled(df: pd.DataFrame, title: str, *sources: pd.DataFrame, bases: Iterable
     sty = df.style.set_caption(caption(title, *srcs, bases=bases)).format(precision=precision, na_rep="—")
     if isinstance(df.index, pd.RangeIndex):
         sty = sty.hide(axis="index")  # a 0..n-1 row number says nothing to a reader
-    return sty.set_table_styles([{"selector": "caption",
-                                  "props": "caption-side: top; font-weight: bold; text-align: left;"}])
+    return sty.set_table_styles(
+        [{"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"}]
+    )
 
 
 def stamp(ax, bases: Iterable[str]):
@@ -50,8 +52,14 @@ def stamp(ax, bases: Iterable[str]):
     bases = list(bases)
     text = provenance_label(bases)
     color = "#b2182b" if ("synthetic" in bases or "inferred" in bases) else "#444444"
-    ax.figure.supxlabel(text, x=0.99, ha="right", fontsize=7.5, color=color,
-                        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": color})
+    ax.figure.supxlabel(
+        text,
+        x=0.99,
+        ha="right",
+        fontsize=7.5,
+        color=color,
+        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": color},
+    )
     return ax
 
 
@@ -66,8 +74,12 @@ def dataset_banner(provenance: pd.DataFrame, title: str = "") -> str:
     **Data provenance.** ⚠️ **SYNTHETIC** rows: scores (100). Real (published) rows: grades (29).
     """
     parts = []
-    for basis, head in (("synthetic", "⚠️ **SYNTHETIC** rows"), ("inferred", "**INFERRED** rows"),
-                        ("named", "Real (published) rows"), ("observed", "Real (your records) rows")):
+    for basis, head in (
+        ("synthetic", "⚠️ **SYNTHETIC** rows"),
+        ("inferred", "**INFERRED** rows"),
+        ("named", "Real (published) rows"),
+        ("observed", "Real (your records) rows"),
+    ):
         sel = provenance[(provenance["basis"] == basis) & (provenance["rows"] > 0)]
         if len(sel):
             items = ", ".join(f"{t} ({int(n)})" for t, n in zip(sel["table"], sel["rows"]))

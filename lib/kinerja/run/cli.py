@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kinerja",
         description="kinerja: audit the fairness of Indonesian public-sector performance evaluations "
-                    "with reproducible, parameterised notebooks.",
+        "with reproducible, parameterised notebooks.",
         epilog="Run `kinerja <command> --help` for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"kinerja {__version__}")
@@ -122,32 +122,76 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_RUN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--data", action="extend", nargs="+", metavar="DATASET", default=[],
-                     help="dataset: a folder name under data/ (batu), or a path to a dataset folder or "
-                          ".xlsx workbook; repeat or list several (required unless --list)")
-    run.add_argument("--year", action="extend", nargs="+", type=int, metavar="YEAR", default=[],
-                     help="evaluation year(s) to run (default: every year of each dataset)")
-    run.add_argument("--out", metavar="DIR", default=str(REPORTS_DIR),
-                     help="reports go to DIR/<dataset>/<year>/ (default: %(default)s)")
-    run.add_argument("--notebook", action="extend", nargs="+", metavar="NAME", default=[],
-                     help="run only these notebooks: a name (00_data_overview), a unique prefix (00) "
-                          "or a path to an .ipynb (default: all, in file-name order)")
-    run.add_argument("-p", "--parameter", action="append", type=_parameter_assignment, default=[],
-                     metavar="NAME=VALUE", dest="parameters",
-                     help="set a notebook parameter; only notebooks that declare it receive it "
-                          "(repeatable; the last value of a name wins)")
-    run.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
-                     help="notebooks to run at the same time, each in its own kernel (default: 1)")
-    run.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="S",
-                     help="seconds a single cell may run before its notebook fails (default: %(default)s)")
-    run.add_argument("--kernel", default=DEFAULT_KERNEL, metavar="NAME",
-                     help="Jupyter kernel to run the notebooks with (default: %(default)s)")
-    run.add_argument("--overwrite", action="store_true",
-                     help="replace report folders that already hold a run (default: refuse)")
-    run.add_argument("--quiet", "-q", action="store_true",
-                     help="no progress bar and no line per finished notebook")
-    run.add_argument("--list", action="store_true",
-                     help="print the notebooks and their parameters, then exit")
+    run.add_argument(
+        "--data",
+        action="extend",
+        nargs="+",
+        metavar="DATASET",
+        default=[],
+        help="dataset: a folder name under data/ (batu), or a path to a dataset folder or "
+        ".xlsx workbook; repeat or list several (required unless --list)",
+    )
+    run.add_argument(
+        "--year",
+        action="extend",
+        nargs="+",
+        type=int,
+        metavar="YEAR",
+        default=[],
+        help="evaluation year(s) to run (default: every year of each dataset)",
+    )
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        default=str(REPORTS_DIR),
+        help="reports go to DIR/<dataset>/<year>/ (default: %(default)s)",
+    )
+    run.add_argument(
+        "--notebook",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        default=[],
+        help="run only these notebooks: a name (00_data_overview), a unique prefix (00) "
+        "or a path to an .ipynb (default: all, in file-name order)",
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        type=_parameter_assignment,
+        default=[],
+        metavar="NAME=VALUE",
+        dest="parameters",
+        help="set a notebook parameter; only notebooks that declare it receive it "
+        "(repeatable; the last value of a name wins)",
+    )
+    run.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="notebooks to run at the same time, each in its own kernel (default: 1)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help="seconds a single cell may run before its notebook fails (default: %(default)s)",
+    )
+    run.add_argument(
+        "--kernel",
+        default=DEFAULT_KERNEL,
+        metavar="NAME",
+        help="Jupyter kernel to run the notebooks with (default: %(default)s)",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="replace report folders that already hold a run (default: refuse)"
+    )
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no line per finished notebook")
+    run.add_argument("--list", action="store_true", help="print the notebooks and their parameters, then exit")
     run.set_defaults(handler=_cmd_run, command_parser=run)
     return parser
 
@@ -226,8 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args, args.command_parser)
     except KeyboardInterrupt:
-        print("\nkinerja: interrupted (parameters.json of each report folder says what did not run)",
-              file=sys.stderr)
+        print("\nkinerja: interrupted (parameters.json of each report folder says what did not run)", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -239,30 +239,47 @@ def _read_notebook_spec(path: Path) -> NotebookSpec:
     except Exception as exc:  # unreadable JSON, unknown nbformat, ...
         return NotebookSpec(name, path, {}, (f"{path.name}: cannot be read as a notebook ({exc})",))
 
-    language = (nb.metadata.get("kernelspec", {}).get("language")
-                or nb.metadata.get("language_info", {}).get("name") or "python")
+    language = (
+        nb.metadata.get("kernelspec", {}).get("language")
+        or nb.metadata.get("language_info", {}).get("name")
+        or "python"
+    )
     if language.lower() != "python":
-        return NotebookSpec(name, path, {}, (
-            f"{path.name}: is a {language} notebook; the runner runs Python notebooks",))
+        return NotebookSpec(
+            name, path, {}, (f"{path.name}: is a {language} notebook; the runner runs Python notebooks",)
+        )
 
     tagged = [c for c in nb.cells if c.cell_type == "code" and PARAMETERS_TAG in c.metadata.get("tags", [])]
     if not tagged:
-        return NotebookSpec(name, path, {}, (
-            f"{path.name}: has no code cell tagged '{PARAMETERS_TAG}' (add the tag to the cell that "
-            f"declares {', '.join(STANDARD_PARAMETERS)}; in JupyterLab: Property Inspector > Cell Tags)",))
+        return NotebookSpec(
+            name,
+            path,
+            {},
+            (
+                f"{path.name}: has no code cell tagged '{PARAMETERS_TAG}' (add the tag to the cell that "
+                f"declares {', '.join(STANDARD_PARAMETERS)}; in JupyterLab: Property Inspector > Cell Tags)",
+            ),
+        )
     if len(tagged) > 1:
-        return NotebookSpec(name, path, {}, (
-            f"{path.name}: has {len(tagged)} cells tagged '{PARAMETERS_TAG}'; keep exactly one",))
+        return NotebookSpec(
+            name, path, {}, (f"{path.name}: has {len(tagged)} cells tagged '{PARAMETERS_TAG}'; keep exactly one",)
+        )
     try:
         declared = _parse_parameters_cell(tagged[0].source)
     except SyntaxError as exc:
-        return NotebookSpec(name, path, {}, (
-            f"{path.name}: its '{PARAMETERS_TAG}' cell is not valid Python (line {exc.lineno}: {exc.msg})",))
+        return NotebookSpec(
+            name,
+            path,
+            {},
+            (f"{path.name}: its '{PARAMETERS_TAG}' cell is not valid Python (line {exc.lineno}: {exc.msg})",),
+        )
     missing = [s for s in STANDARD_PARAMETERS if s not in declared]
     problems = ()
     if missing:
-        problems = (f"{path.name}: its '{PARAMETERS_TAG}' cell does not declare the standard parameter(s) "
-                    f"{', '.join(missing)} (every report notebook declares {', '.join(STANDARD_PARAMETERS)})",)
+        problems = (
+            f"{path.name}: its '{PARAMETERS_TAG}' cell does not declare the standard parameter(s) "
+            f"{', '.join(missing)} (every report notebook declares {', '.join(STANDARD_PARAMETERS)})",
+        )
     return NotebookSpec(name, path, declared, problems)
 
 
@@ -270,8 +287,9 @@ def _available_notebooks(notebook_dir: Path) -> list[Path]:
     return sorted(p.resolve() for p in Path(notebook_dir).glob("*.ipynb") if not p.name.startswith("."))
 
 
-def _select_notebooks(selection: Iterable[str | os.PathLike] | None,
-                      notebook_dir: Path) -> tuple[list[Path], list[str]]:
+def _select_notebooks(
+    selection: Iterable[str | os.PathLike] | None, notebook_dir: Path
+) -> tuple[list[Path], list[str]]:
     """Resolve notebook names/paths to files; returns (paths, problems)."""
     available = _available_notebooks(notebook_dir)
     selection = None if selection is None else _as_list(selection)
@@ -302,8 +320,9 @@ def _select_notebooks(selection: Iterable[str | os.PathLike] | None,
     return unique, problems
 
 
-def inspect_notebooks(notebooks: Iterable[str | os.PathLike] | None = None,
-                      notebook_dir: str | os.PathLike = NOTEBOOKS_DIR) -> list[NotebookSpec]:
+def inspect_notebooks(
+    notebooks: Iterable[str | os.PathLike] | None = None, notebook_dir: str | os.PathLike = NOTEBOOKS_DIR
+) -> list[NotebookSpec]:
     """Describe the notebooks of the collection and their declared parameters.
 
     Parameters
@@ -699,13 +718,25 @@ def _check_kernel(kernel: str) -> dict[str, Any]:
     try:
         spec = KernelSpecManager().get_kernel_spec(kernel)
     except NoSuchKernel:
-        hint = ("run `make reports` or `python -m ipykernel install --sys-prefix --name kinerja "
-                "--display-name \"Python (kinerja)\"`") if kernel == DEFAULT_KERNEL else (
+        hint = (
+            (
+                "run `make reports` or `python -m ipykernel install --sys-prefix --name kinerja "
+                '--display-name "Python (kinerja)"`'
+            )
+            if kernel == DEFAULT_KERNEL
+            else (
                 f"install it (`python -m ipykernel install --sys-prefix --name {kernel}`) or pass "
-                f"--kernel {DEFAULT_KERNEL}")
+                f"--kernel {DEFAULT_KERNEL}"
+            )
+        )
         raise KernelNotInstalledError(f"kernel '{kernel}' is not installed: {hint}") from None
-    return {"name": kernel, "display_name": spec.display_name, "language": spec.language,
-            "argv": list(spec.argv), "resource_dir": spec.resource_dir}
+    return {
+        "name": kernel,
+        "display_name": spec.display_name,
+        "language": spec.language,
+        "argv": list(spec.argv),
+        "resource_dir": spec.resource_dir,
+    }
 
 
 def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> list[_ReportFolder]:
@@ -727,8 +758,10 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
             problems.append(f"parameter '{name}' is set by the runner; use {flag} instead of -p {name}=...")
         elif not any(name in s.parameters for s in specs):
             known = sorted({p for s in specs for p in s.parameters if p not in STANDARD_PARAMETERS})
-            problems.append(f"unknown parameter '{name}': none of the selected notebooks declares it "
-                            f"(declared: {', '.join(known) or 'only the standard ones'})")
+            problems.append(
+                f"unknown parameter '{name}': none of the selected notebooks declares it "
+                f"(declared: {', '.join(known) or 'only the standard ones'})"
+            )
     per_notebook: dict[str, dict[str, Any]] = {}
     for s in specs:
         values = {}
@@ -739,8 +772,9 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
             try:
                 values[name] = coerce_parameter(value, declared.type, declared.default, name=name)
             except ValueError as exc:
-                problems.append(f"-p {name}={value}: {exc.args[0].split(': ', 1)[-1]} "
-                                f"(declared in {s.path.name} as `{declared}`)")
+                problems.append(
+                    f"-p {name}={value}: {exc.args[0].split(': ', 1)[-1]} (declared in {s.path.name} as `{declared}`)"
+                )
         per_notebook[s.name] = values
 
     # Datasets and years.
@@ -758,8 +792,10 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
         name = _dataset_name(path)
         if name in seen:
             if seen[name] != path:
-                problems.append(f"datasets {seen[name]} and {path} are both named '{name}'; "
-                                f"their reports would overwrite each other")
+                problems.append(
+                    f"datasets {seen[name]} and {path} are both named '{name}'; "
+                    f"their reports would overwrite each other"
+                )
             continue
         seen[name] = path
         try:
@@ -770,8 +806,10 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
         if wanted_years:
             absent = [y for y in wanted_years if y not in available]
             if absent:
-                problems.append(f"dataset '{name}' has no year {', '.join(map(str, absent))} "
-                                f"(its years: {', '.join(map(str, available)) or 'none'})")
+                problems.append(
+                    f"dataset '{name}' has no year {', '.join(map(str, absent))} "
+                    f"(its years: {', '.join(map(str, available)) or 'none'})"
+                )
             chosen = [y for y in wanted_years if y in available]
         else:
             chosen = available
@@ -790,8 +828,10 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
                 if not overwrite:
                     problems.append(_existing_run_message(folder.path))
                 elif not (folder.path / PARAMETERS_FILE).is_file():
-                    problems.append(f"{folder.path} is not empty and holds no {PARAMETERS_FILE}, so it is not "
-                                    f"a kinerja report folder; it is not replaced (move it away or choose --out)")
+                    problems.append(
+                        f"{folder.path} is not empty and holds no {PARAMETERS_FILE}, so it is not "
+                        f"a kinerja report folder; it is not replaced (move it away or choose --out)"
+                    )
             for s in specs:
                 params = {"data": str(path), "year": year, "out_dir": str(folder.path), **per_notebook.get(s.name, {})}
                 folder.jobs.append(_Job(name, path, year, s, folder.path, params, hashes[s.path]))
@@ -809,21 +849,24 @@ def _existing_run_message(folder: Path) -> str:
         when = f" from {record.get('started', '?')} (kinerja {record.get('kinerja_version', '?')})"
     except (OSError, ValueError, AttributeError):
         pass
-    return (f"{folder} already holds a run{when}; reports are an immutable record of one run: "
-            f"pass --overwrite (overwrite=True) to replace it, or choose other --year/--out")
+    return (
+        f"{folder} already holds a run{when}; reports are an immutable record of one run: "
+        f"pass --overwrite (overwrite=True) to replace it, or choose other --year/--out"
+    )
 
 
 # --------------------------------------------------------------------------- provenance
 
 
 def _now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.timezone.utc).astimezone()
+    return _dt.datetime.now(_dt.UTC).astimezone()
 
 
 def _git(*args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(PROJ_ROOT), *args], capture_output=True, text=True,
-                              timeout=20, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(PROJ_ROOT), *args], capture_output=True, text=True, timeout=20, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
@@ -873,12 +916,17 @@ def _environment_record(kernel_info: Mapping[str, Any]) -> tuple[str, str]:
     dists = None
     if python and Path(python).parent != Path(sys.executable).parent:
         try:
-            done = subprocess.run([python, "-c", _DISTRIBUTIONS_SCRIPT], capture_output=True, text=True,
-                                  timeout=120, check=True)
+            done = subprocess.run(
+                [python, "-c", _DISTRIBUTIONS_SCRIPT], capture_output=True, text=True, timeout=120, check=True
+            )
             dists = [tuple(x) for x in json.loads(done.stdout)]
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
-            logger.warning("could not list the distributions of the kernel's Python %s (%s); "
-                           "recording those of %s", python, exc, sys.executable)
+            logger.warning(
+                "could not list the distributions of the kernel's Python %s (%s); recording those of %s",
+                python,
+                exc,
+                sys.executable,
+            )
             python = sys.executable
     if dists is None:
         python = python or sys.executable
@@ -902,8 +950,9 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _write_record(folder: _ReportFolder, base: Mapping[str, Any], finished: _dt.datetime | None,
-                  interrupted: bool = False) -> None:
+def _write_record(
+    folder: _ReportFolder, base: Mapping[str, Any], finished: _dt.datetime | None, interrupted: bool = False
+) -> None:
     notebooks = {}
     for job in folder.jobs:
         result = folder.results.get(job.spec.name)
@@ -915,13 +964,17 @@ def _write_record(folder: _ReportFolder, base: Mapping[str, Any], finished: _dt.
         }
         if result is not None:
             entry["duration_s"] = round(result.duration, 2)
-            entry["error"] = None if result.error is None else {
-                "cell_index": result.error.cell_index,
-                "execution_count": result.error.execution_count,
-                "source_line": result.error.source_line,
-                "ename": result.error.ename,
-                "evalue": result.error.evalue,
-            }
+            entry["error"] = (
+                None
+                if result.error is None
+                else {
+                    "cell_index": result.error.cell_index,
+                    "execution_count": result.error.execution_count,
+                    "source_line": result.error.source_line,
+                    "ename": result.error.ename,
+                    "evalue": result.error.evalue,
+                }
+            )
         notebooks[job.spec.name] = entry
     done = len(folder.results) == len(folder.jobs)
     record = {
@@ -930,8 +983,9 @@ def _write_record(folder: _ReportFolder, base: Mapping[str, Any], finished: _dt.
         "year": folder.year,
         **base,
         "finished": finished.isoformat(timespec="seconds") if finished else None,
-        "status": ("ok" if all(r.ok for r in folder.results.values()) else "failed") if done
-                  else ("interrupted" if interrupted else "running"),
+        "status": ("ok" if all(r.ok for r in folder.results.values()) else "failed")
+        if done
+        else ("interrupted" if interrupted else "running"),
         "notebooks": notebooks,
     }
     folder.path.mkdir(parents=True, exist_ok=True)
@@ -1036,13 +1090,20 @@ def _locate_failure(nb, exc: BaseException, timeout: float) -> tuple[CellFailure
         for idx, cell in cells:
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error" and not (
-                        output.get("ename") == "SystemExit" and output.get("evalue") in ("", "0")):
-                    return CellFailure(output.get("ename") or "Error", output.get("evalue") or "", idx,
-                                       cell.get("execution_count"), _first_line(cell.source)), cell
+                    output.get("ename") == "SystemExit" and output.get("evalue") in ("", "0")
+                ):
+                    return CellFailure(
+                        output.get("ename") or "Error",
+                        output.get("evalue") or "",
+                        idx,
+                        cell.get("execution_count"),
+                        _first_line(cell.source),
+                    ), cell
         for idx, cell in cells:
             if cell.metadata.get("papermill", {}).get("exception") is True:
-                return CellFailure(exc.ename, exc.evalue, idx, cell.get("execution_count"),
-                                   _first_line(cell.source)), cell
+                return CellFailure(
+                    exc.ename, exc.evalue, idx, cell.get("execution_count"), _first_line(cell.source)
+                ), cell
 
     name = type(exc).__name__
     if name == "CellTimeoutError":
@@ -1090,8 +1151,14 @@ def _export_html(nb, name: str) -> str:
     """The report page: nbconvert's ``lab`` template without code or prompts."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True, log=_html_log)
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        log=_html_log,
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     return body
 
@@ -1109,7 +1176,8 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
     raised: BaseException | None = None
     try:
         papermill.execute_notebook(
-            str(job.spec.path), str(output),
+            str(job.spec.path),
+            str(output),
             parameters=job.parameters,
             kernel_name=kernel,
             language="python",
@@ -1137,13 +1205,17 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
             error = CellFailure(type(raised).__name__, _shorten(str(raised), 300))
         else:
             error, cell = _locate_failure(nb, raised, timeout)
-            if (cell is not None and cell.cell_type == "code"
-                    and not isinstance(raised, PapermillExecutionError)):
+            if cell is not None and cell.cell_type == "code" and not isinstance(raised, PapermillExecutionError):
                 # A timeout or dead kernel leaves no error in the cell: record it there, so
                 # that the executed notebook and its HTML say why they stop.
-                cell.setdefault("outputs", []).append(nbformat.v4.new_output(
-                    "error", ename=error.ename, evalue=error.evalue,
-                    traceback=[f"{error.ename}: {error.evalue} (recorded by kinerja run)"]))
+                cell.setdefault("outputs", []).append(
+                    nbformat.v4.new_output(
+                        "error",
+                        ename=error.ename,
+                        evalue=error.evalue,
+                        traceback=[f"{error.ename}: {error.evalue} (recorded by kinerja run)"],
+                    )
+                )
                 nbformat.write(nb, output)
     written: Path | None = None
     if nb is not None:
@@ -1154,8 +1226,17 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
             logger.warning("HTML export of %s failed: %s", output, exc)
             if error is None:
                 error = CellFailure(type(exc).__name__, f"HTML export failed: {exc}")
-    return NotebookResult(job.dataset, job.year, job.spec.name, job.spec.path, output, written,
-                          dict(job.parameters), time.perf_counter() - start, error)
+    return NotebookResult(
+        job.dataset,
+        job.year,
+        job.spec.name,
+        job.spec.path,
+        output,
+        written,
+        dict(job.parameters),
+        time.perf_counter() - start,
+        error,
+    )
 
 
 _PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
@@ -1184,8 +1265,9 @@ class _Progress:
         if enabled:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=total, unit="notebook", desc="kinerja run", file=sys.stderr,
-                            dynamic_ncols=True, leave=False)
+            self.bar = tqdm(
+                total=total, unit="notebook", desc="kinerja run", file=sys.stderr, dynamic_ncols=True, leave=False
+            )
 
     def done(self, result: NotebookResult) -> None:
         if result.ok:

@@ -35,8 +35,9 @@ def resample_counts(rng: np.random.Generator, n_boot: int, n: int) -> np.ndarray
     return np.bincount(flat.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
 
 
-def bootstrap_interval(boot, estimate: float, jackknife=None, ci: float = 0.95,
-                       method: str = "bca") -> tuple[float, float]:
+def bootstrap_interval(
+    boot, estimate: float, jackknife=None, ci: float = 0.95, method: str = "bca"
+) -> tuple[float, float]:
     """Percentile or BCa limits of one statistic from its bootstrap replicates.
 
     Parameters
@@ -100,8 +101,9 @@ def bootstrap_interval(boot, estimate: float, jackknife=None, ci: float = 0.95,
     return float(lo), float(hi)
 
 
-def bootstrap_intervals(boot, estimates, jackknife=None, ci: float = 0.95,
-                        method: str = "bca") -> tuple[np.ndarray, np.ndarray]:
+def bootstrap_intervals(
+    boot, estimates, jackknife=None, ci: float = 0.95, method: str = "bca"
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`bootstrap_interval` for each row of ``boot`` (statistics x resamples)."""
     boot = np.atleast_2d(np.asarray(boot, float))
     est = np.atleast_1d(np.asarray(estimates, float))

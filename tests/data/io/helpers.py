@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-
 from kinerja.schema import TABLES
 
 SRC = "test fixture"
@@ -28,14 +27,42 @@ def valid_tables() -> dict[str, pd.DataFrame]:
         dict(year="2020", juror_id="J02", panel="inspektorat", home_unit_id="inspektorat"),
     ]
     rubric = [
-        dict(year="2020", evaluation="sakip", stage="lke", criterion_id="A1", criterion="Renstra",
-             component="Perencanaan", weight="60"),
-        dict(year="2020", evaluation="sakip", stage="lke", criterion_id="A2", criterion="Renja",
-             component="Perencanaan", weight="40"),
-        dict(year="2020", evaluation="kovablik", stage="proposal", criterion_id="P1", criterion="Kebaruan",
-             component="Proposal", weight="50"),
-        dict(year="2020", evaluation="kovablik", stage="proposal", criterion_id="P2", criterion="Manfaat",
-             component="Proposal", weight="50"),
+        dict(
+            year="2020",
+            evaluation="sakip",
+            stage="lke",
+            criterion_id="A1",
+            criterion="Renstra",
+            component="Perencanaan",
+            weight="60",
+        ),
+        dict(
+            year="2020",
+            evaluation="sakip",
+            stage="lke",
+            criterion_id="A2",
+            criterion="Renja",
+            component="Perencanaan",
+            weight="40",
+        ),
+        dict(
+            year="2020",
+            evaluation="kovablik",
+            stage="proposal",
+            criterion_id="P1",
+            criterion="Kebaruan",
+            component="Proposal",
+            weight="50",
+        ),
+        dict(
+            year="2020",
+            evaluation="kovablik",
+            stage="proposal",
+            criterion_id="P2",
+            criterion="Manfaat",
+            component="Proposal",
+            weight="50",
+        ),
     ]
     grades = [
         dict(year="2020", unit_id="disdik", grade="BB", total="75", announced="2021-02-17"),
@@ -43,19 +70,44 @@ def valid_tables() -> dict[str, pd.DataFrame]:
         dict(year="2020", unit_id="inspektorat", grade="B", total="65.5", announced=""),
     ]
     innovations = [
-        dict(year="2020", innovation_id="inov1", unit_id="disdik", name="Ada Kelas", competition="kovablik",
-             award="top5", announced=""),
+        dict(
+            year="2020",
+            innovation_id="inov1",
+            unit_id="disdik",
+            name="Ada Kelas",
+            competition="kovablik",
+            award="top5",
+            announced="",
+        ),
     ]
     scores = []
     for unit in ("disdik", "dinkes"):
         for juror in ("J01", "J02"):
             for crit, s in (("A1", "70"), ("A2", "80.5")):
-                scores.append(dict(year="2020", evaluation="sakip", stage="lke", subject_id=unit,
-                                   juror_id=juror, criterion_id=crit, score=s))
+                scores.append(
+                    dict(
+                        year="2020",
+                        evaluation="sakip",
+                        stage="lke",
+                        subject_id=unit,
+                        juror_id=juror,
+                        criterion_id=crit,
+                        score=s,
+                    )
+                )
     for juror in ("J01", "J02"):
         for crit in ("P1", "P2"):
-            scores.append(dict(year="2020", evaluation="kovablik", stage="proposal", subject_id="inov1",
-                               juror_id=juror, criterion_id=crit, score="66"))
+            scores.append(
+                dict(
+                    year="2020",
+                    evaluation="kovablik",
+                    stage="proposal",
+                    subject_id="inov1",
+                    juror_id=juror,
+                    criterion_id=crit,
+                    score="66",
+                )
+            )
     raw = dict(units=units, jurors=jurors, rubric=rubric, grades=grades, innovations=innovations, scores=scores)
     out = {}
     for name, rows in raw.items():
@@ -76,8 +128,9 @@ def two_years(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_csv(folder: Path, tables: dict[str, pd.DataFrame], sep: str = ",", encoding: str = "utf-8",
-              skip: tuple[str, ...] = ()) -> Path:
+def write_csv(
+    folder: Path, tables: dict[str, pd.DataFrame], sep: str = ",", encoding: str = "utf-8", skip: tuple[str, ...] = ()
+) -> Path:
     """Write tables as ``<table>.csv`` files (all cells as text) and return the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from kinerja.io import ACCOUNT_COLUMNS, DataError, load_dataset
 from kinerja.schema import TABLES
 
@@ -48,8 +47,14 @@ def test_blank_rows_are_excluded_and_counted(tmp_path, tables):
 
 def test_row_numbers_count_blank_rows(tmp_path, tables, load_error):
     """A problem after a blank row is reported at the row a spreadsheet shows."""
-    scores = pd.concat([tables["scores"].iloc[:2], pd.DataFrame([[""] * 9], columns=tables["scores"].columns),
-                        tables["scores"].iloc[2:]], ignore_index=True)
+    scores = pd.concat(
+        [
+            tables["scores"].iloc[:2],
+            pd.DataFrame([[""] * 9], columns=tables["scores"].columns),
+            tables["scores"].iloc[2:],
+        ],
+        ignore_index=True,
+    )
     scores.loc[5, "score"] = "500"  # data row 5 (0-based) -> spreadsheet row 7
     tables["scores"] = scores
     err = load_error(tables)
@@ -126,7 +131,13 @@ def test_absent_optional_table(tmp_path, tables, monkeypatch):
     row = ds.accounts.set_index("table").loc["innovations"]
     assert (row["file"], row["rows_read"], row["reason"]) == ("", 0, "optional table absent")
     # a reference to the absent table is still reported
-    tables["scores"].loc[0, ["evaluation", "stage", "criterion_id", "subject_id"]] = \
-        ["kovablik", "proposal", "P1", "inov1"]
-    with pytest.raises(DataError, match="column 'year'.*innovations.csv has no row with year 2020, so subject_id 'inov1'"):
+    tables["scores"].loc[0, ["evaluation", "stage", "criterion_id", "subject_id"]] = [
+        "kovablik",
+        "proposal",
+        "P1",
+        "inov1",
+    ]
+    with pytest.raises(
+        DataError, match="column 'year'.*innovations.csv has no row with year 2020, so subject_id 'inov1'"
+    ):
         load_dataset(write_csv(tmp_path / "e", tables, skip=("innovations",)))

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from kinerja.io import DataError, load_dataset
 from kinerja.schema import TABLES
 
@@ -23,8 +22,12 @@ negative = st.floats(min_value=-1e9, max_value=-0.001, allow_nan=False).map(lamb
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(index=st.integers(0, N_SCORES - 1), value=st.one_of(not_a_number, too_high, negative),
-       sep=st.sampled_from([",", ";"]), decimal_comma=st.booleans())
+@given(
+    index=st.integers(0, N_SCORES - 1),
+    value=st.one_of(not_a_number, too_high, negative),
+    sep=st.sampled_from([",", ";"]),
+    decimal_comma=st.booleans(),
+)
 def test_one_corrupted_score_is_named(index, value, sep, decimal_comma):
     tables = valid_tables()
     if decimal_comma and sep == ";":
@@ -37,7 +40,11 @@ def test_one_corrupted_score_is_named(index, value, sep, decimal_comma):
     err = info.value
     assert err.n_problems == 1
     (problem,) = err.problems
-    assert (problem.where, problem.rows, problem.column, problem.letter) == \
-        ("scores.csv", (index + 2,), "score", SCORE_LETTER)
+    assert (problem.where, problem.rows, problem.column, problem.letter) == (
+        "scores.csv",
+        (index + 2,),
+        "score",
+        SCORE_LETTER,
+    )
     assert f"scores.csv, row {index + 2}, column 'score' ({SCORE_LETTER}): '{value.strip()}'" in str(err)
     assert ("is not a number" in problem.text) or ("is outside 0–100" in problem.text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 import pytest
-
 from kinerja.io import MAX_REPORTED, DataError, load_dataset
 
 from .helpers import write_csv, write_xlsx
@@ -41,8 +40,9 @@ def test_missing_sheet(tmp_path, tables):
 def test_missing_required_column(tables, load_error):
     tables["scores"] = tables["scores"].drop(columns="juror_id")
     err = load_error(tables)
-    assert_says(err, "scores.csv, row 1 (header), column 'juror_id'", "required column is missing",
-                "columns found: 'year'")
+    assert_says(
+        err, "scores.csv, row 1 (header), column 'juror_id'", "required column is missing", "columns found: 'year'"
+    )
 
 
 def test_duplicate_header(tables, load_error):
@@ -95,13 +95,16 @@ def test_old_excel_format(tmp_path):
 # --- cells ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, problem", [
-    ("105", "'105' is outside 0–100"),
-    ("-1", "'-1' is outside 0–100"),
-    ("tujuh", "'tujuh' is not a number"),
-    ("7O", "'7O' is not a number"),
-    ("72,5,1", "'72,5,1' is not a number"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("105", "'105' is outside 0–100"),
+        ("-1", "'-1' is outside 0–100"),
+        ("tujuh", "'tujuh' is not a number"),
+        ("7O", "'7O' is not a number"),
+        ("72,5,1", "'72,5,1' is not a number"),
+    ],
+)
 def test_bad_score(tables, load_error, value, problem):
     tables["scores"].loc[12 - 2, "score"] = value  # spreadsheet row 12
     err = load_error(tables, sep=";")
@@ -129,18 +132,25 @@ def test_year_out_of_range(tables, load_error):
     assert_says(err, "units.csv, row 4, column 'year'", "'20' is outside 1990–2100")
 
 
-@pytest.mark.parametrize("table, column, value, letter", [
-    ("units", "category", "Dinass", "E"),
-    ("units", "basis", "real", "F"),
-    ("jurors", "panel", "dosen", "C"),
-    ("rubric", "evaluation", "sakib", "B"),
-    ("innovations", "award", "juara 1", "F"),
-])
+@pytest.mark.parametrize(
+    "table, column, value, letter",
+    [
+        ("units", "category", "Dinass", "E"),
+        ("units", "basis", "real", "F"),
+        ("jurors", "panel", "dosen", "C"),
+        ("rubric", "evaluation", "sakib", "B"),
+        ("innovations", "award", "juara 1", "F"),
+    ],
+)
 def test_value_outside_vocabulary(tables, load_error, table, column, value, letter):
     tables[table].loc[0, column] = value
     err = load_error(tables)
-    assert_says(err, f"{table}.csv, row 2, column '{column}' ({letter})",
-                f"'{value}' is not an allowed value for '{column}'", "Use one of:")
+    assert_says(
+        err,
+        f"{table}.csv, row 2, column '{column}' ({letter})",
+        f"'{value}' is not an allowed value for '{column}'",
+        "Use one of:",
+    )
 
 
 def test_vocabulary_suggests_the_near_miss(tables, load_error):
@@ -172,8 +182,12 @@ def test_duplicate_key_names_both_rows(tables, load_error):
     tables["scores"] = pd.concat([scores, scores.iloc[[3]]], ignore_index=True)  # row 5 again at the end
     err = load_error(tables)
     last = len(scores) + 2
-    assert_says(err, f"scores.csv, rows 5 and {last}, columns year, evaluation, stage, subject_id, juror_id, "
-                     "criterion_id", "appears twice", "juror_id J02")
+    assert_says(
+        err,
+        f"scores.csv, rows 5 and {last}, columns year, evaluation, stage, subject_id, juror_id, criterion_id",
+        "appears twice",
+        "juror_id J02",
+    )
 
 
 def test_duplicate_unit(tables, load_error):
@@ -185,76 +199,116 @@ def test_duplicate_unit(tables, load_error):
 def test_unknown_juror(tables, load_error):
     tables["scores"].loc[4, "juror_id"] = "J99"
     err = load_error(tables)
-    assert_says(err, "scores.csv, row 6, column 'juror_id' (E)", "'J99' is not listed in the 'juror_id' column of jurors.csv",
-                "for year 2020")
+    assert_says(
+        err,
+        "scores.csv, row 6, column 'juror_id' (E)",
+        "'J99' is not listed in the 'juror_id' column of jurors.csv",
+        "for year 2020",
+    )
 
 
 def test_unknown_criterion(tables, load_error):
     tables["scores"].loc[0, "criterion_id"] = "A9"
     err = load_error(tables)
-    assert_says(err, "scores.csv, row 2, column 'criterion_id' (F)", "'A9' is not listed in the 'criterion_id' column of rubric.csv",
-                "year 2020 and evaluation sakip and stage lke")
+    assert_says(
+        err,
+        "scores.csv, row 2, column 'criterion_id' (F)",
+        "'A9' is not listed in the 'criterion_id' column of rubric.csv",
+        "year 2020 and evaluation sakip and stage lke",
+    )
 
 
 def test_unknown_stage_blames_the_stage(tables, load_error):
     tables["scores"].loc[0, "stage"] = "presentasi"
     err = load_error(tables)
-    assert_says(err, "scores.csv, row 2, column 'stage' (C)",
-                "rubric.csv has no row with year 2020 and evaluation sakip and stage presentasi, "
-                "so criterion_id 'A1' cannot be matched")
+    assert_says(
+        err,
+        "scores.csv, row 2, column 'stage' (C)",
+        "rubric.csv has no row with year 2020 and evaluation sakip and stage presentasi, "
+        "so criterion_id 'A1' cannot be matched",
+    )
 
 
 def test_unknown_year_blames_the_year(tables, load_error):
     tables["scores"].loc[0, "year"] = "2021"
     err = load_error(tables)
-    assert_says(err, "scores.csv, row 2, column 'year' (A)",
-                "jurors.csv has no row with year 2021, so juror_id 'J01' cannot be matched")
+    assert_says(
+        err,
+        "scores.csv, row 2, column 'year' (A)",
+        "jurors.csv has no row with year 2021, so juror_id 'J01' cannot be matched",
+    )
 
 
 def test_unknown_unit_in_grades(tables, load_error):
     tables["grades"].loc[0, "unit_id"] = "dishub"
     err = load_error(tables)
-    assert_says(err, "grades.csv, row 2, column 'unit_id' (B)", "'dishub' is not listed in the 'unit_id' column of units.csv")
+    assert_says(
+        err, "grades.csv, row 2, column 'unit_id' (B)", "'dishub' is not listed in the 'unit_id' column of units.csv"
+    )
 
 
 def test_unknown_home_unit(tables, load_error):
     tables["jurors"].loc[1, "home_unit_id"] = "bappeda"
     err = load_error(tables)
-    assert_says(err, "jurors.csv, row 3, column 'home_unit_id' (D)", "'bappeda' is not listed in the 'unit_id' column of units.csv")
+    assert_says(
+        err,
+        "jurors.csv, row 3, column 'home_unit_id' (D)",
+        "'bappeda' is not listed in the 'unit_id' column of units.csv",
+    )
 
 
 def test_unknown_unit_owning_an_innovation(tables, load_error):
     tables["innovations"].loc[0, "unit_id"] = "bappeda"
     err = load_error(tables)
-    assert_says(err, "innovations.csv, row 2, column 'unit_id' (C)", "'bappeda' is not listed in the 'unit_id' column of units.csv")
+    assert_says(
+        err,
+        "innovations.csv, row 2, column 'unit_id' (C)",
+        "'bappeda' is not listed in the 'unit_id' column of units.csv",
+    )
 
 
 def test_sakip_subject_must_be_a_unit(tables, load_error):
     tables["scores"].loc[0, "subject_id"] = "inov1"  # an innovation, but a sakip row
     err = load_error(tables)
-    assert_says(err, "scores.csv, row 2, column 'subject_id' (D)", "'inov1' is not listed in the 'unit_id' column of units.csv",
-                "This is a sakip row (evaluation = sakip)")
+    assert_says(
+        err,
+        "scores.csv, row 2, column 'subject_id' (D)",
+        "'inov1' is not listed in the 'unit_id' column of units.csv",
+        "This is a sakip row (evaluation = sakip)",
+    )
 
 
 def test_kovablik_subject_must_be_an_innovation(tables, load_error):
     tables["scores"].loc[8, "subject_id"] = "disdik"  # a unit, but a kovablik row
     err = load_error(tables)
-    assert_says(err, "scores.csv, row 10, column 'subject_id' (D)",
-                "'disdik' is not listed in the 'innovation_id' column of innovations.csv", "This is a kovablik row")
+    assert_says(
+        err,
+        "scores.csv, row 10, column 'subject_id' (D)",
+        "'disdik' is not listed in the 'innovation_id' column of innovations.csv",
+        "This is a kovablik row",
+    )
 
 
 def test_weights_not_summing_to_100(tables, load_error):
     tables["rubric"].loc[1, "weight"] = "39,5"
     err = load_error(tables, sep=";")
-    assert_says(err, "rubric.csv, rows 2 and 3, column 'weight' (G)",
-                "the weights of year 2020, evaluation sakip, stage lke add up to 99.5, not 100")
+    assert_says(
+        err,
+        "rubric.csv, rows 2 and 3, column 'weight' (G)",
+        "the weights of year 2020, evaluation sakip, stage lke add up to 99.5, not 100",
+    )
 
 
 def test_grade_contradicts_total(tables, load_error):
     tables["grades"].loc[0, ["grade", "total"]] = ["BB", "85"]
     err = load_error(tables)
-    assert_says(err, "grades.csv, row 2, column 'grade' (C)", "grade 'BB' contradicts the total 85",
-                "BB means a total above 70 up to 80", "85 is grade A")
+    assert_says(
+        err,
+        "grades.csv, row 2, column 'grade' (C)",
+        "grade 'BB' contradicts the total 85",
+        "BB means a total above 70 up to 80",
+        "85 is grade A",
+    )
 
 
 def test_grade_band_edges(tables, tmp_path):
@@ -287,8 +341,9 @@ def test_title_row_above_the_header(tmp_path, tables):
     wb.save(path)
     with pytest.raises(DataError) as info:
         load_dataset(path)
-    assert_says(info.value, "book.xlsx, sheet 'units', row 1 (header): there are no column headers",
-                "no title rows above it")
+    assert_says(
+        info.value, "book.xlsx, sheet 'units', row 1 (header): there are no column headers", "no title rows above it"
+    )
     assert info.value.n_problems == 1
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
+import kinerja.io as kio
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-
-import kinerja.io as kio
 from kinerja.grades import grade_dtype
 from kinerja.io import DataError, dataset_years, load_dataset, resolve_dataset
 from kinerja.schema import TABLES
@@ -232,21 +231,62 @@ def test_large_file_is_vectorised(tmp_path, tables):
     import time
 
     n_units, n_jurors, n_crit = 50, 20, 100
-    units = pd.DataFrame({"year": "2020", "unit_id": [f"u{i:03d}" for i in range(n_units)], "name": "X",
-                          "abbreviation": "", "category": "Dinas", "basis": "synthetic", "source": "t"})
-    jurors = pd.DataFrame({"year": "2020", "juror_id": [f"J{i:02d}" for i in range(n_jurors)],
-                           "panel": "akademisi", "home_unit_id": "", "basis": "synthetic", "source": "t"})
-    rubric = pd.DataFrame({"year": "2020", "evaluation": "sakip", "stage": "lke",
-                           "criterion_id": [f"C{i:03d}" for i in range(n_crit)], "criterion": "k",
-                           "component": "c", "weight": "1", "basis": "synthetic", "source": "t"})
+    units = pd.DataFrame(
+        {
+            "year": "2020",
+            "unit_id": [f"u{i:03d}" for i in range(n_units)],
+            "name": "X",
+            "abbreviation": "",
+            "category": "Dinas",
+            "basis": "synthetic",
+            "source": "t",
+        }
+    )
+    jurors = pd.DataFrame(
+        {
+            "year": "2020",
+            "juror_id": [f"J{i:02d}" for i in range(n_jurors)],
+            "panel": "akademisi",
+            "home_unit_id": "",
+            "basis": "synthetic",
+            "source": "t",
+        }
+    )
+    rubric = pd.DataFrame(
+        {
+            "year": "2020",
+            "evaluation": "sakip",
+            "stage": "lke",
+            "criterion_id": [f"C{i:03d}" for i in range(n_crit)],
+            "criterion": "k",
+            "component": "c",
+            "weight": "1",
+            "basis": "synthetic",
+            "source": "t",
+        }
+    )
     idx = pd.MultiIndex.from_product([units["unit_id"], jurors["juror_id"], rubric["criterion_id"]])
-    scores = pd.DataFrame({"year": "2020", "evaluation": "sakip", "stage": "lke",
-                           "subject_id": idx.get_level_values(0), "juror_id": idx.get_level_values(1),
-                           "criterion_id": idx.get_level_values(2),
-                           "score": (np.arange(len(idx)) % 1001 / 10).astype(str), "basis": "synthetic",
-                           "source": "t"})
-    big = dict(units=units, jurors=jurors, rubric=rubric, grades=tables["grades"].iloc[:0],
-               innovations=tables["innovations"].iloc[:0], scores=scores)
+    scores = pd.DataFrame(
+        {
+            "year": "2020",
+            "evaluation": "sakip",
+            "stage": "lke",
+            "subject_id": idx.get_level_values(0),
+            "juror_id": idx.get_level_values(1),
+            "criterion_id": idx.get_level_values(2),
+            "score": (np.arange(len(idx)) % 1001 / 10).astype(str),
+            "basis": "synthetic",
+            "source": "t",
+        }
+    )
+    big = dict(
+        units=units,
+        jurors=jurors,
+        rubric=rubric,
+        grades=tables["grades"].iloc[:0],
+        innovations=tables["innovations"].iloc[:0],
+        scores=scores,
+    )
     folder = write_csv(tmp_path / "big", big, sep=";")
     start = time.perf_counter()
     ds = load_dataset(folder)
@@ -259,7 +299,7 @@ def test_table_access_errors(tmp_path, tables):
     with pytest.raises(KeyError, match="no table 'score'; the tables are units"):
         ds.table("score")
     with pytest.raises(AttributeError):
-        ds.score
+        _ = ds.score
     assert "scores" in dir(ds)
 
 

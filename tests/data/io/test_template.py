@@ -6,13 +6,21 @@ import io
 
 import openpyxl
 import pytest
-
 from kinerja import template
 from kinerja.grades import GRADE_ORDER
 from kinerja.io import load_dataset
 from kinerja.schema import TABLES
-from kinerja.template import (BEGIN_MARKER, END_MARKER, README_PATH, TEMPLATE_PATH, data_dictionary_markdown,
-                              readme_block, template_bytes, update_data_readme, write_template)
+from kinerja.template import (
+    BEGIN_MARKER,
+    END_MARKER,
+    README_PATH,
+    TEMPLATE_PATH,
+    data_dictionary_markdown,
+    readme_block,
+    template_bytes,
+    update_data_readme,
+    write_template,
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +78,9 @@ def test_data_validations(workbook):
                 assert dv is None, (name, col.name)
             if dv is not None:
                 assert dv.showErrorMessage and dv.allow_blank == (not col.required)
-    score = validations(workbook["scores"])[openpyxl.utils.get_column_letter(
-        TABLES["scores"].column_names.index("score") + 1)]
+    score = validations(workbook["scores"])[
+        openpyxl.utils.get_column_letter(TABLES["scores"].column_names.index("score") + 1)
+    ]
     assert (score.type, score.formula1, score.formula2) == ("decimal", "0", "100")
     listed = {c.name for t in TABLES.values() for c in t.columns if c.allowed}
     assert {"evaluation", "basis", "category", "panel", "award"} <= listed
@@ -111,8 +120,9 @@ def test_data_readme_block_is_in_sync():
     block = readme_block(README_PATH)
     if block is None:
         pytest.skip(f"{README_PATH} has no data dictionary block yet")
-    assert block.strip() == data_dictionary_markdown().strip(), \
+    assert block.strip() == data_dictionary_markdown().strip(), (
         "run `python -m kinerja.template` to refresh the data dictionary in data/README.md"
+    )
 
 
 def test_update_data_readme_keeps_prose(tmp_path):

@@ -7,13 +7,13 @@ means, so every test module judges published values the same way.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 REFERENCE = Path(__file__).resolve().parents[2] / "reference"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_expected_meta(folder: str) -> dict:
     """The whole ``expected.json`` (dataset description, notes, files, entries)."""
     with open(REFERENCE / folder / "expected.json", encoding="utf-8") as fh:

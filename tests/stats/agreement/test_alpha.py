@@ -15,9 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from kinerja.agreement import AgreementInputError, krippendorff_alpha
-from kinerja.agreement import _alpha
+from kinerja.agreement import AgreementInputError, _alpha, krippendorff_alpha
 
 from .reference import REFERENCE, load_expected, load_expected_meta
 
@@ -31,8 +29,7 @@ LEVELS = ["nominal", "ordinal", "interval", "ratio"]
 def to_long(y: np.ndarray) -> pd.DataFrame:
     n, k = y.shape
     return pd.DataFrame(
-        {"subject_id": np.repeat(np.arange(n), k), "juror_id": np.tile(np.arange(k), n),
-         "score": y.ravel()}
+        {"subject_id": np.repeat(np.arange(n), k), "juror_id": np.tile(np.arange(k), n), "score": y.ravel()}
     )
 
 
@@ -101,7 +98,8 @@ def test_wikipedia_example(entry, wiki_long):
 # weights of Gwet's functions that are Krippendorff's metrics
 _GWET_LEVEL = {"unweighted": "nominal", "quadratic": "interval", "ratio": "ratio"}
 _GWET_ALPHA = {
-    k: v for k, v in GWET.items()
+    k: v
+    for k, v in GWET.items()
     if (("krippen" in k) or (".krippendorff." in k))
     and not k.endswith((".se", ".ci_low", ".ci_high", ".pa", ".pe"))
     and v.get("options", {}).get("weights") in _GWET_LEVEL
@@ -202,8 +200,11 @@ def test_matches_krippendorff_package_property(y, level):
 
 
 @settings(max_examples=30, deadline=None)
-@given(units=arrays(np.float64, st.integers(2, 20), elements=st.integers(0, 9).map(float)),
-       k=st.integers(2, 5), level=st.sampled_from(LEVELS))
+@given(
+    units=arrays(np.float64, st.integers(2, 20), elements=st.integers(0, 9).map(float)),
+    k=st.integers(2, 5),
+    level=st.sampled_from(LEVELS),
+)
 def test_perfect_agreement_gives_one(units, k, level):
     if np.ptp(units) == 0:
         return
@@ -225,17 +226,22 @@ def test_binary_data_metrics_coincide(y):
 
 
 @settings(max_examples=30, deadline=None)
-@given(y=arrays(np.float64, (8, 4), elements=st.one_of(st.integers(1, 6).map(float), st.just(np.nan))),
-       level=st.sampled_from(LEVELS), data=st.data())
+@given(
+    y=arrays(np.float64, (8, 4), elements=st.one_of(st.integers(1, 6).map(float), st.just(np.nan))),
+    level=st.sampled_from(LEVELS),
+    data=st.data(),
+)
 def test_relabelling_units_and_raters_changes_nothing(y, level, data):
     base = krippendorff_alpha(to_long(y), level=level)
     ps = data.draw(st.permutations(range(8)))
     pr = data.draw(st.permutations(range(4)))
-    long = pd.DataFrame({
-        "subject_id": np.repeat([f"agency {i}" for i in ps], 4),
-        "juror_id": np.tile([f"juror {j}" for j in pr], 8),
-        "score": y.ravel(),
-    }).sample(frac=1.0, random_state=0)
+    long = pd.DataFrame(
+        {
+            "subject_id": np.repeat([f"agency {i}" for i in ps], 4),
+            "juror_id": np.tile([f"juror {j}" for j in pr], 8),
+            "score": y.ravel(),
+        }
+    ).sample(frac=1.0, random_state=0)
     other = krippendorff_alpha(long, level=level)
     np.testing.assert_allclose(other["estimate"], base["estimate"], atol=1e-12)
     assert other["n_pairable"].iloc[0] == base["n_pairable"].iloc[0]
@@ -243,12 +249,13 @@ def test_relabelling_units_and_raters_changes_nothing(y, level, data):
 
 def test_nominal_labels_and_none_as_missing():
     # NLTK once counted None as a category (nltk/nltk#2865): here None / NaN are missing
-    labels = pd.DataFrame({
-        "subject_id": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4],
-        "juror_id": list("abcabcabcab"),
-        "score": ["baik", "baik", None, "cukup", "cukup", "baik", "kurang", "kurang",
-                  "kurang", "baik", np.nan],
-    })
+    labels = pd.DataFrame(
+        {
+            "subject_id": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4],
+            "juror_id": list("abcabcabcab"),
+            "score": ["baik", "baik", None, "cukup", "cukup", "baik", "kurang", "kurang", "kurang", "baik", np.nan],
+        }
+    )
     codes = labels.assign(score=labels["score"].map({"baik": 0.0, "cukup": 1.0, "kurang": 2.0}))
     a = krippendorff_alpha(labels, level="nominal")
     b = krippendorff_alpha(codes, level="nominal")
@@ -321,7 +328,14 @@ def test_input_errors():
 def test_output_columns(wiki_long):
     res = krippendorff_alpha(wiki_long, subject="unit", rater="coder", value="value")
     assert list(res.columns) == [
-        "estimate", "ci_low", "ci_high", "n_subjects", "n_pairable", "level", "method", "note",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n_subjects",
+        "n_pairable",
+        "level",
+        "method",
+        "note",
     ]
     assert res["level"].iloc[0] == "interval"
     assert "n_boot=0" in res["note"].iloc[0]

@@ -15,9 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from kinerja.agreement import AgreementInputError, icc, icc_bootstrap
-from kinerja.agreement import _icc
+from kinerja.agreement import AgreementInputError, _icc, icc, icc_bootstrap
 
 from .reference import REFERENCE, close_at, load_expected
 
@@ -42,16 +40,10 @@ def to_long(y: np.ndarray, subjects=None, raters=None) -> pd.DataFrame:
 
 def simulate(n, k, sd_s=1.0, sd_r=0.5, sd_e=1.0, seed=0, missing=0.0):
     rng = np.random.default_rng(seed)
-    y = (
-        rng.normal(size=(n, 1)) * sd_s
-        + rng.normal(size=(1, k)) * sd_r
-        + rng.normal(size=(n, k)) * sd_e
-    )
+    y = rng.normal(size=(n, 1)) * sd_s + rng.normal(size=(1, k)) * sd_r + rng.normal(size=(n, k)) * sd_e
     if missing:
         y[rng.random(y.shape) < missing] = np.nan
     return y
-
-
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +62,31 @@ def anxiety_long():
 # --------------------------------------------------------------------------------------
 
 _SF_ICC_IDS = {  # paper label -> our type
-    "ICC(1,1)": "ICC(1,1)", "ICC(2,1)": "ICC(2,1)", "ICC(3,1)": "ICC(3,1)",
-    "ICC(1,4)": "ICC(1,k)", "ICC(2,4)": "ICC(2,k)", "ICC(3,4)": "ICC(3,k)",
+    "ICC(1,1)": "ICC(1,1)",
+    "ICC(2,1)": "ICC(2,1)",
+    "ICC(3,1)": "ICC(3,1)",
+    "ICC(1,4)": "ICC(1,k)",
+    "ICC(2,4)": "ICC(2,k)",
+    "ICC(3,4)": "ICC(3,k)",
 }
 _PSYCH_TYPES = {
-    "ICC1": "ICC(1,1)", "ICC2": "ICC(2,1)", "ICC3": "ICC(3,1)",
-    "ICC1k": "ICC(1,k)", "ICC2k": "ICC(2,k)", "ICC3k": "ICC(3,k)",
+    "ICC1": "ICC(1,1)",
+    "ICC2": "ICC(2,1)",
+    "ICC3": "ICC(3,1)",
+    "ICC1k": "ICC(1,k)",
+    "ICC2k": "ICC(2,k)",
+    "ICC3k": "ICC(3,k)",
 }
-_FIELDS = {"F": "f", "df1": "df1", "df2": "df2", "p": "p_value", "ci_low": "ci_low",
-           "ci_high": "ci_high", "lo": "ci_low", "hi": "ci_high"}
+_FIELDS = {
+    "F": "f",
+    "df1": "df1",
+    "df2": "df2",
+    "p": "p_value",
+    "ci_low": "ci_low",
+    "ci_high": "ci_high",
+    "lo": "ci_low",
+    "hi": "ci_high",
+}
 
 
 def _sf_target(entry_id: str):
@@ -112,8 +120,15 @@ def _irr_target(entry_id: str):
     prefix, rest = entry_id.split(".", 1)
     if prefix == "icc":  # irr::icc(anxiety, model="twoway", type="agreement")
         field = rest.split(".", 1)[1]
-        return "ICC(2,1)", {"value": "estimate", "F": "f", "df1": "df1", "df2": "df2",
-                            "p": "p_value", "lbound": "ci_low", "ubound": "ci_high"}[field]
+        return "ICC(2,1)", {
+            "value": "estimate",
+            "F": "f",
+            "df1": "df1",
+            "df2": "df2",
+            "p": "p_value",
+            "lbound": "ci_low",
+            "ubound": "ci_high",
+        }[field]
     parts = rest.split(".")
     return _PSYCH_TYPES[parts[0]], ("estimate" if len(parts) == 1 else _FIELDS[parts[1]])
 
@@ -184,8 +199,20 @@ def test_matches_pingouin(shape, seed):
 def test_output_columns_and_types(sf_long):
     res = icc(sf_long, subject="target", rater="judge", score="rating")
     assert list(res.columns) == [
-        "type", "mcgraw_wong", "description", "estimate", "ci_low", "ci_high", "f", "df1",
-        "df2", "p_value", "n_subjects", "n_raters", "method", "note",
+        "type",
+        "mcgraw_wong",
+        "description",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "f",
+        "df1",
+        "df2",
+        "p_value",
+        "n_subjects",
+        "n_raters",
+        "method",
+        "note",
     ]
     assert list(res["type"]) == ["ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)"]
     assert (res["n_subjects"] == 6).all() and (res["n_raters"] == 4).all()
@@ -235,7 +262,10 @@ def test_reml_matches_statsmodels_mixedlm():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels convergence chatter
         crossed = smf.mixedlm(
-            "y ~ 1", long, groups="g", re_formula="0",
+            "y ~ 1",
+            long,
+            groups="g",
+            re_formula="0",
             vc_formula={"s": "0 + C(s)", "r": "0 + C(r)"},
         ).fit(reml=True, method=["lbfgs"])
         mixed = smf.mixedlm("y ~ C(r)", long, groups="s").fit(reml=True)
@@ -418,15 +448,12 @@ def test_input_errors(sf_long):
 # --------------------------------------------------------------------------------------
 
 _matrices = st.tuples(st.integers(3, 12), st.integers(2, 6)).flatmap(
-    lambda nk: arrays(
-        np.float64, nk, elements=st.integers(1, 9).map(float)
-    )
+    lambda nk: arrays(np.float64, nk, elements=st.integers(1, 9).map(float))
 )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(subject_scores=arrays(np.float64, st.integers(2, 15), elements=st.floats(-50, 50)),
-       k=st.integers(2, 6))
+@given(subject_scores=arrays(np.float64, st.integers(2, 15), elements=st.floats(-50, 50)), k=st.integers(2, 6))
 def test_perfect_agreement_gives_one(subject_scores, k):
     if np.ptp(subject_scores) == 0:
         return
@@ -489,10 +516,8 @@ def test_weighted_mean_squares_equal_explicit_resample():
 
 
 def test_bootstrap_seeded_reproducible_and_shaped(sf_long):
-    a = icc_bootstrap(sf_long, "target", "judge", "rating", types=["ICC(2,1)", "ICC(C,k)", "ICC1"],
-                      n_boot=500, seed=3)
-    b = icc_bootstrap(sf_long, "target", "judge", "rating", types=["ICC(2,1)", "ICC(C,k)", "ICC1"],
-                      n_boot=500, seed=3)
+    a = icc_bootstrap(sf_long, "target", "judge", "rating", types=["ICC(2,1)", "ICC(C,k)", "ICC1"], n_boot=500, seed=3)
+    b = icc_bootstrap(sf_long, "target", "judge", "rating", types=["ICC(2,1)", "ICC(C,k)", "ICC1"], n_boot=500, seed=3)
     pd.testing.assert_frame_equal(a, b)
     assert list(a["type"]) == ["ICC(2,1)", "ICC(3,k)", "ICC(1,1)"]
     point = icc(sf_long, "target", "judge", "rating").set_index("type")
@@ -539,8 +564,7 @@ def test_bootstrap_coverage_of_population_icc():
     hits = 0
     reps = 200
     for r in range(reps):
-        y = (rng.normal(size=(30, 1)) + rng.normal(size=(1, 5)) * 0.5
-             + rng.normal(size=(30, 5)) * np.sqrt(0.75))
+        y = rng.normal(size=(30, 1)) + rng.normal(size=(1, 5)) * 0.5 + rng.normal(size=(30, 5)) * np.sqrt(0.75)
         res = icc_bootstrap(to_long(y), n_boot=1000, seed=r)
         hits += res["ci_low"].iloc[0] <= 0.5 <= res["ci_high"].iloc[0]
     coverage = hits / reps

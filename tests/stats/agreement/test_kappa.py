@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import lru_cache
+from functools import cache
 
 import krippendorff
 import numpy as np
@@ -18,8 +18,6 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from statsmodels.stats import inter_rater as sm_ir
-
 from kinerja.agreement import AgreementInputError
 from kinerja.agreement._kappa import (
     FAMILY_COLUMNS,
@@ -34,26 +32,23 @@ from kinerja.agreement._kappa import (
     subject_agreement,
 )
 from kinerja.agreement._weights import WEIGHT_SCHEMES, weight_matrix
+from statsmodels.stats import inter_rater as sm_ir
 
-from .reference import REFERENCE as REF, close_at
+from .reference import REFERENCE as REF
+from .reference import close_at
 from .reference import expected_entries as load_expected
-HYP = settings(max_examples=40, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow])
+
+HYP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ------------------------------------------------------------------ helpers
-
-
-
-
 
 
 def wide_to_long(wide: pd.DataFrame) -> pd.DataFrame:
     """Subjects in rows, raters in columns -> long format with the default names."""
     w = wide.copy()
     w.index = pd.RangeIndex(1, len(w) + 1, name="subject_id")
-    return (w.reset_index().melt(id_vars="subject_id", var_name="juror_id",
-                                 value_name="score"))
+    return w.reset_index().melt(id_vars="subject_id", var_name="juror_id", value_name="score")
 
 
 def counts_to_long(counts: pd.DataFrame, categories) -> pd.DataFrame:
@@ -69,38 +64,43 @@ def counts_to_long(counts: pd.DataFrame, categories) -> pd.DataFrame:
 
 
 def source_tag(source: str) -> str:
-    tags = [("R irrCAC", "irrCAC-R"), ("SAS PROC FREQ", "SAS"), ("statsmodels", "R-irr"),
-            ("sophiedkk/pyirr", "R-irr"), ("a public course page", "R-irr"),
-            ("Wikipedia", "Wikipedia")]
+    tags = [
+        ("R irrCAC", "irrCAC-R"),
+        ("SAS PROC FREQ", "SAS"),
+        ("statsmodels", "R-irr"),
+        ("sophiedkk/pyirr", "R-irr"),
+        ("a public course page", "R-irr"),
+        ("Wikipedia", "Wikipedia"),
+    ]
     for prefix, tag in tags:
         if source.startswith(prefix):
             return tag
     return re.sub(r"\W+", "-", source)[:20]
 
 
-@lru_cache(maxsize=None)
+@cache
 def raw4() -> pd.DataFrame:
     wide = pd.read_csv(REF / "irrCAC_gwet" / "cac.raw4raters.csv").drop(columns="Units")
     return wide_to_long(wide)
 
 
-@lru_cache(maxsize=None)
+@cache
 def distrib6() -> pd.DataFrame:
     return pd.read_csv(REF / "irrCAC_gwet" / "distrib.6raters.csv", index_col=0)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cont3x3() -> pd.DataFrame:
     return pd.read_csv(REF / "irrCAC_gwet" / "cont3x3abstractors.csv", index_col=0)
 
 
-@lru_cache(maxsize=None)
+@cache
 def anxiety_long() -> pd.DataFrame:
     anx = pd.read_csv(REF / "irr_R_package" / "anxiety.csv").set_index("subject")
     return wide_to_long(anx)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _family(kind: str, weights: str) -> pd.DataFrame:
     if kind == "table":
         return gwet_ac_table(cont3x3(), weights=weights)
@@ -131,32 +131,42 @@ def irr_weights(vector) -> np.ndarray:
 
 _IRRCAC_FUNCTIONS = {
     # irrCAC function -> (our table kind, our coefficient label prefix)
-    "kappa2.table": ("table", "cohen_kappa"), "scott2.table": ("table", "scott_pi"),
-    "gwet.ac1.table": ("table", "gwet_ac"), "bp2.table": ("table", "brennan_prediger"),
+    "kappa2.table": ("table", "cohen_kappa"),
+    "scott2.table": ("table", "scott_pi"),
+    "gwet.ac1.table": ("table", "gwet_ac"),
+    "bp2.table": ("table", "brennan_prediger"),
     "krippen2.table": ("table", "krippendorff_alpha"),
     "pa2.table": ("table", "percent_agreement"),
-    "gwet.ac1.dist": ("dist", "gwet_ac"), "fleiss.kappa.dist": ("dist", "fleiss_kappa"),
+    "gwet.ac1.dist": ("dist", "gwet_ac"),
+    "fleiss.kappa.dist": ("dist", "fleiss_kappa"),
     "krippen.alpha.dist": ("dist", "krippendorff_alpha"),
     "bp.coeff.dist": ("dist", "brennan_prediger"),
-    "pa.coeff.raw": ("raw", "percent_agreement"), "gwet.ac1.raw": ("raw", "gwet_ac"),
+    "pa.coeff.raw": ("raw", "percent_agreement"),
+    "gwet.ac1.raw": ("raw", "gwet_ac"),
     "fleiss.kappa.raw": ("raw", "fleiss_kappa"),
     "krippen.alpha.raw": ("raw", "krippendorff_alpha"),
-    "conger.kappa.raw": ("raw", "conger_kappa"), "bp.coeff.raw": ("raw", "brennan_prediger"),
+    "conger.kappa.raw": ("raw", "conger_kappa"),
+    "bp.coeff.raw": ("raw", "brennan_prediger"),
     # afergadis/irrCAC (Python port) CAC class, raw ratings
-    "CAC.gwet": ("raw", "gwet_ac"), "CAC.fleiss": ("raw", "fleiss_kappa"),
-    "CAC.krippendorff": ("raw", "krippendorff_alpha"), "CAC.conger": ("raw", "conger_kappa"),
+    "CAC.gwet": ("raw", "gwet_ac"),
+    "CAC.fleiss": ("raw", "fleiss_kappa"),
+    "CAC.krippendorff": ("raw", "krippendorff_alpha"),
+    "CAC.conger": ("raw", "conger_kappa"),
 }
-_STAT_COLUMN = {"": "estimate", "se": "se", "ci_low": "ci_low", "ci_high": "ci_high",
-                "pa": "pa", "pe": "pe"}
+_STAT_COLUMN = {"": "estimate", "se": "se", "ci_low": "ci_low", "ci_high": "ci_high", "pa": "pa", "pe": "pe"}
 
 # Published irrCAC values that differ from ours for a documented reason; each
 # has a dedicated test below that reproduces it from the variant formula.
-_KRIPP_RAW_V10 = ("irrCAC 1.0 (2019) Krippendorff raw SE/df; irrCAC >= 1.1 (2021) "
-                  "revised them and we follow the revision: see "
-                  "test_krippendorff_raw_se_follows_irrcac_1_1")
-_KRIPP_DIST = ("irrCAC krippen.alpha.dist uses a different chance-agreement term than "
-               "krippen.alpha.raw; we use the raw one for counts too: see "
-               "test_krippendorff_counts_se_is_the_raw_formula")
+_KRIPP_RAW_V10 = (
+    "irrCAC 1.0 (2019) Krippendorff raw SE/df; irrCAC >= 1.1 (2021) "
+    "revised them and we follow the revision: see "
+    "test_krippendorff_raw_se_follows_irrcac_1_1"
+)
+_KRIPP_DIST = (
+    "irrCAC krippen.alpha.dist uses a different chance-agreement term than "
+    "krippen.alpha.raw; we use the raw one for counts too: see "
+    "test_krippendorff_counts_se_is_the_raw_formula"
+)
 KNOWN_DISAGREEMENTS = {
     "cac.raw4raters.krippen.alpha.raw.unweighted.se": _KRIPP_RAW_V10,
     "cac.raw4raters.krippen.alpha.raw.unweighted.ci_low": _KRIPP_RAW_V10,
@@ -178,14 +188,15 @@ def _irrcac_cases():
             main, suffix = e, ""
         else:
             assert e["id"].startswith(main["id"] + "."), e["id"]
-            suffix = e["id"][len(main["id"]) + 1:]
+            suffix = e["id"][len(main["id"]) + 1 :]
         opts = main["options"]
         kind, coef = _IRRCAC_FUNCTIONS[opts["function"]]
         marks = []
         if e["id"] in KNOWN_DISAGREEMENTS:
             marks = [pytest.mark.xfail(strict=True, reason=KNOWN_DISAGREEMENTS[e["id"]])]
-        yield pytest.param(kind, opts["weights"], coef, _STAT_COLUMN[suffix], e,
-                           id=f"{e['id']}@{source_tag(e['source'])}", marks=marks)
+        yield pytest.param(
+            kind, opts["weights"], coef, _STAT_COLUMN[suffix], e, id=f"{e['id']}@{source_tag(e['source'])}", marks=marks
+        )
 
 
 @pytest.mark.parametrize(("kind", "weights", "coef", "column", "entry"), list(_irrcac_cases()))
@@ -194,19 +205,25 @@ def test_irrcac_published_values(kind, weights, coef, column, entry):
     # table: gwet_ac_table(cont3x3abstractors) -- R: <function>(data, weights=...)
     got = family_value(_family(kind, weights), coef, column)
     assert close_at(got, entry["value"], entry["decimals"]), (
-        f"{entry['id']}: got {got!r}, published {entry['value']} "
-        f"({entry['decimals']} dp) in {entry['source']}")
+        f"{entry['id']}: got {got!r}, published {entry['value']} ({entry['decimals']} dp) in {entry['source']}"
+    )
 
 
 def _sas_cases():
-    column = {"kappa": "estimate", "ASE": "se", "ci_low": "ci_low", "ci_high": "ci_high",
-              "ASE_H0": "se_h0", "z": "z", "p_two_sided": "p_value",
-              "p_one_sided": "p_value"}
+    column = {
+        "kappa": "estimate",
+        "ASE": "se",
+        "ci_low": "ci_low",
+        "ci_high": "ci_high",
+        "ASE_H0": "se_h0",
+        "z": "z",
+        "p_two_sided": "p_value",
+        "p_one_sided": "p_value",
+    }
     for e in load_expected("cohen_kappa_sas_example"):
         weights, stat = e["id"].split(".", 1)
         alternative = "greater" if stat == "p_one_sided" else "two-sided"
-        yield pytest.param(weights, column[stat], alternative, e,
-                           id=f"{e['id']}@{source_tag(e['source'])}")
+        yield pytest.param(weights, column[stat], alternative, e, id=f"{e['id']}@{source_tag(e['source'])}")
 
 
 @pytest.mark.parametrize(("weights", "column", "alternative", "entry"), list(_sas_cases()))
@@ -216,7 +233,8 @@ def test_sas_cohen_kappa_published_values(weights, column, alternative, entry):
     res = cohen_kappa_table(table, weights=weights, alternative=alternative)
     got = float(res.iloc[0][column])
     assert close_at(got, entry["value"], entry["decimals"]), (
-        f"{entry['id']}: got {got!r}, published {entry['value']} in {entry['source']}")
+        f"{entry['id']}: got {got!r}, published {entry['value']} in {entry['source']}"
+    )
 
 
 def _wikipedia_cases():
@@ -229,8 +247,7 @@ def _wikipedia_cases():
 @pytest.mark.parametrize("entry", list(_wikipedia_cases()))
 def test_fleiss_wikipedia_published_values(entry):
     # Wikipedia "Fleiss' kappa" worked example: 10 subjects, 14 raters, 5 categories
-    counts = pd.read_csv(REF / "fleiss_wikipedia" / "counts_subject_by_category.csv",
-                         index_col=0)
+    counts = pd.read_csv(REF / "fleiss_wikipedia" / "counts_subject_by_category.csv", index_col=0)
     if entry["id"].startswith("P_i."):
         i = int(entry["id"].split(".")[1])
         per = subject_agreement(counts_to_long(counts, [1, 2, 3, 4, 5]))
@@ -276,7 +293,8 @@ def test_irr_kappa2_published_values(entry):
     # R: irr::kappa2(anxiety[, 1:2] or [, 2:3], weight = ...)
     got = _irr_kappa2_value(entry["id"])
     assert close_at(got, entry["value"], entry["decimals"]), (
-        f"{entry['id']}: got {got!r}, published {entry['value']} in {entry['source']}")
+        f"{entry['id']}: got {got!r}, published {entry['value']} in {entry['source']}"
+    )
 
 
 # ------------------------------------------------- known disagreements
@@ -313,9 +331,9 @@ def _kripp_variants(A: np.ndarray, W: np.ndarray) -> dict:
     return {
         "v1.1": se(pa1_i - pa1 * (r2 - rbar) / rbar, alpha1, 2 * (1 - alpha1)),
         "v1.0": se(pa1_i - pa * (r2 - rbar) / rbar, alpha1, 2 * (1 - alpha1)),
-        "dist": se((1 - eps) * (pa1_i - pa1 * (r2 - rbar) / rbar) + eps, alpha,
-                   (1 - alpha)),
-        "alpha": alpha, "m": m,
+        "dist": se((1 - eps) * (pa1_i - pa1 * (r2 - rbar) / rbar) + eps, alpha, (1 - alpha)),
+        "alpha": alpha,
+        "m": m,
     }
 
 
@@ -368,8 +386,7 @@ def test_krippendorff_counts_se_is_the_raw_formula(weights):
     # same numbers as the long-format path on the same ratings
     long = counts_to_long(counts, list(range(1, counts.shape[1] + 1)))
     via_long = gwet_ac(long, weights=weights).set_index("coefficient")
-    assert via_long.loc["krippendorff_alpha", "se"] == pytest.approx(
-        ours.loc["krippendorff_alpha", "se"], rel=1e-12)
+    assert via_long.loc["krippendorff_alpha", "se"] == pytest.approx(ours.loc["krippendorff_alpha", "se"], rel=1e-12)
     if weights == "unweighted":
         assert round(ours.loc["krippendorff_alpha", "se"], 4) == 0.0812  # Python port
 
@@ -390,8 +407,7 @@ def test_irr_kappa2_builds_weights_over_used_levels():
     pair = data[data["juror_id"].isin(["rater2", "rater3"])]
     # the scale of the pair alone, still on the score values: irrCAC's behaviour
     own_scale = cohen_kappa(pair, weights="linear")["estimate"].iloc[0]
-    irr_like = cohen_kappa(pair.assign(score=pair["score"].rank(method="dense")),
-                           weights="linear")["estimate"].iloc[0]
+    irr_like = cohen_kappa(pair.assign(score=pair["score"].rank(method="dense")), weights="linear")["estimate"].iloc[0]
     assert close_at(irr_like, 0.1459075, 7)
     assert not close_at(ours_23, 0.1459075, 3)
     assert ours_23 == pytest.approx(0.1262136, abs=5e-8)
@@ -433,8 +449,9 @@ def _random_long(rng, n, r, q, p_missing=0.0):
     copy = rng.random((n, r)) < 0.5
     x = np.where(copy, x[:, [0]], x)
     x[rng.random((n, r)) < p_missing] = np.nan
-    long = pd.DataFrame([(i, f"j{g}", x[i, g]) for i in range(n) for g in range(r)],
-                        columns=["subject_id", "juror_id", "score"])
+    long = pd.DataFrame(
+        [(i, f"j{g}", x[i, g]) for i in range(n) for g in range(r)], columns=["subject_id", "juror_id", "score"]
+    )
     return x, long
 
 
@@ -454,8 +471,7 @@ def test_fleiss_matches_statsmodels_equal_raters(seed):
 
 
 @pytest.mark.parametrize("seed", range(5))
-@pytest.mark.parametrize(("weights", "wt"), [("none", None), ("linear", "linear"),
-                                              ("quadratic", "quadratic")])
+@pytest.mark.parametrize(("weights", "wt"), [("none", None), ("linear", "linear"), ("quadratic", "quadratic")])
 def test_cohen_matches_statsmodels(seed, weights, wt):
     rng = np.random.default_rng(seed)
     q = int(rng.integers(2, 6))
@@ -466,21 +482,26 @@ def test_cohen_matches_statsmodels(seed, weights, wt):
     sm = sm_ir.cohens_kappa(table, wt=wt) if wt else sm_ir.cohens_kappa(table)
     ours = cohen_kappa_table(table, weights=weights).iloc[0]
     assert ours["estimate"] == pytest.approx(sm.kappa, rel=1e-10, abs=1e-12)
-    assert ours["se"] == pytest.approx(sm.std_kappa, rel=1e-10)        # ASE
-    assert ours["se_h0"] == pytest.approx(sm.std_kappa0, rel=1e-10)    # ASE under H0
+    assert ours["se"] == pytest.approx(sm.std_kappa, rel=1e-10)  # ASE
+    assert ours["se_h0"] == pytest.approx(sm.std_kappa0, rel=1e-10)  # ASE under H0
     assert ours["z"] == pytest.approx(sm.z_value, rel=1e-10, abs=1e-12)
     # the long-format path gives the same as the table
-    long = pd.DataFrame({"subject_id": np.r_[np.arange(40), np.arange(40)],
-                         "juror_id": ["a"] * 40 + ["b"] * 40, "score": np.r_[a, b] + 1})
+    long = pd.DataFrame(
+        {
+            "subject_id": np.r_[np.arange(40), np.arange(40)],
+            "juror_id": ["a"] * 40 + ["b"] * 40,
+            "score": np.r_[a, b] + 1,
+        }
+    )
     via_long = cohen_kappa(long, weights=weights, categories=range(1, q + 1)).iloc[0]
     for col in ("estimate", "se", "se_h0", "z", "ci_low", "ci_high"):
         assert via_long[col] == pytest.approx(ours[col], rel=1e-12, abs=1e-14)
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize(("weights", "level"), [("unweighted", "nominal"),
-                                                 ("quadratic", "interval"),
-                                                 ("ratio", "ratio")])
+@pytest.mark.parametrize(
+    ("weights", "level"), [("unweighted", "nominal"), ("quadratic", "interval"), ("ratio", "ratio")]
+)
 def test_krippendorff_estimate_matches_krippendorff_package(seed, weights, level):
     # Gwet's formulation equals Krippendorff's alpha, missing data included;
     # quadratic weights = interval metric, ratio weights = ratio metric.
@@ -497,27 +518,27 @@ def test_conger_equals_cohen_and_table_family_for_two_raters():
     fam = gwet_ac(long, categories=[1, 2, 3, 4]).set_index("coefficient")
     ck = cohen_kappa(long).iloc[0]
     assert fam.loc["conger_kappa", "estimate"] == pytest.approx(ck["estimate"])
-    table = pd.crosstab(long[long.juror_id == "j0"].set_index("subject_id")["score"],
-                        long[long.juror_id == "j1"].set_index("subject_id")["score"],
-                        dropna=False).reindex(index=[1., 2., 3., 4.], columns=[1., 2., 3., 4.],
-                                              fill_value=0)
+    table = pd.crosstab(
+        long[long.juror_id == "j0"].set_index("subject_id")["score"],
+        long[long.juror_id == "j1"].set_index("subject_id")["score"],
+        dropna=False,
+    ).reindex(index=[1.0, 2.0, 3.0, 4.0], columns=[1.0, 2.0, 3.0, 4.0], fill_value=0)
     tab = gwet_ac_table(table).set_index("coefficient")
     assert tab.loc["scott_pi", "estimate"] == pytest.approx(fam.loc["fleiss_kappa", "estimate"])
     for c in ("gwet_ac1", "brennan_prediger", "krippendorff_alpha", "percent_agreement"):
         assert tab.loc[c, "estimate"] == pytest.approx(fam.loc[c, "estimate"])
     # two-rater formulas divide by n, the multi-rater ones by n - 1
-    assert tab.loc["percent_agreement", "se"] == pytest.approx(
-        fam.loc["percent_agreement", "se"] * np.sqrt(49 / 50))
+    assert tab.loc["percent_agreement", "se"] == pytest.approx(fam.loc["percent_agreement", "se"] * np.sqrt(49 / 50))
 
 
 # ------------------------------------------------- level 3: properties
+
 
 @st.composite
 def perfect_agreement(draw):
     n = draw(st.integers(2, 12))
     r = draw(st.integers(2, 5))
-    truth = draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)
-                 .filter(lambda v: len(set(v)) >= 2))
+    truth = draw(st.lists(st.integers(1, 5), min_size=n, max_size=n).filter(lambda v: len(set(v)) >= 2))
     rows = []
     for i, t in enumerate(truth):
         raters = draw(st.lists(st.integers(0, r - 1), min_size=2, max_size=r, unique=True))
@@ -541,10 +562,10 @@ def test_perfect_agreement_gives_one(data, weights):
 def ratings_with_missing(draw):
     n = draw(st.integers(2, 10))
     r = draw(st.integers(2, 4))
-    vals = draw(st.lists(st.one_of(st.none(), st.integers(1, 4)), min_size=n * r,
-                         max_size=n * r))
-    rows = [(i, f"j{g}", np.nan if vals[i * r + g] is None else float(vals[i * r + g]))
-            for i in range(n) for g in range(r)]
+    vals = draw(st.lists(st.one_of(st.none(), st.integers(1, 4)), min_size=n * r, max_size=n * r))
+    rows = [
+        (i, f"j{g}", np.nan if vals[i * r + g] is None else float(vals[i * r + g])) for i in range(n) for g in range(r)
+    ]
     data = pd.DataFrame(rows, columns=["subject_id", "juror_id", "score"])
     if data["score"].notna().sum() == 0:
         data.loc[0, "score"] = 1.0
@@ -556,8 +577,7 @@ def _numeric(df: pd.DataFrame) -> np.ndarray:
 
 
 @HYP
-@given(ratings_with_missing(), st.randoms(use_true_random=False),
-       st.sampled_from(["unweighted", "quadratic"]))
+@given(ratings_with_missing(), st.randoms(use_true_random=False), st.sampled_from(["unweighted", "quadratic"]))
 def test_relabelling_subjects_and_raters_changes_nothing(data, rnd, weights):
     subj = data["subject_id"].unique().tolist()
     rat = data["juror_id"].unique().tolist()
@@ -575,26 +595,29 @@ def test_relabelling_subjects_and_raters_changes_nothing(data, rnd, weights):
     # pairwise kappas: the same set of values whatever the labels
     ca = cohen_kappa(data, weights=weights)["estimate"].to_numpy()
     cb = cohen_kappa(relab, weights=weights)["estimate"].to_numpy()
-    np.testing.assert_allclose(np.sort(ca[np.isfinite(ca)]), np.sort(cb[np.isfinite(cb)]),
-                               rtol=1e-9, atol=1e-12)  # atol: a kappa of 0 may come out as -3e-16
+    np.testing.assert_allclose(
+        np.sort(ca[np.isfinite(ca)]), np.sort(cb[np.isfinite(cb)]), rtol=1e-9, atol=1e-12
+    )  # atol: a kappa of 0 may come out as -3e-16
 
 
 @HYP
 @given(st.integers(2, 10), st.integers(2, 4), st.data())
 def test_binary_data_every_weighting_equals_unweighted(n, r, data):
-    vals = data.draw(st.lists(st.sampled_from([0.0, 1.0, np.nan]), min_size=n * r,
-                              max_size=n * r))
+    vals = data.draw(st.lists(st.sampled_from([0.0, 1.0, np.nan]), min_size=n * r, max_size=n * r))
     vals[0], vals[1] = 0.0, 1.0  # both categories present
-    long = pd.DataFrame([(i, f"j{g}", vals[i * r + g]) for i in range(n) for g in range(r)],
-                        columns=["subject_id", "juror_id", "score"])
+    long = pd.DataFrame(
+        [(i, f"j{g}", vals[i * r + g]) for i in range(n) for g in range(r)], columns=["subject_id", "juror_id", "score"]
+    )
     base = gwet_ac(long)
     for w in WEIGHT_SCHEMES[1:]:
         other = gwet_ac(long, weights=w)
         cols = ["estimate", "se", "ci_low", "ci_high", "pa", "pe"]
-        np.testing.assert_allclose(other[cols].to_numpy(float), base[cols].to_numpy(float),
-                                   rtol=1e-12, atol=1e-12, equal_nan=True)
-        np.testing.assert_allclose(cohen_kappa(long, weights=w)["estimate"],
-                                   cohen_kappa(long)["estimate"], rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(
+            other[cols].to_numpy(float), base[cols].to_numpy(float), rtol=1e-12, atol=1e-12, equal_nan=True
+        )
+        np.testing.assert_allclose(
+            cohen_kappa(long, weights=w)["estimate"], cohen_kappa(long)["estimate"], rtol=1e-12, equal_nan=True
+        )
 
 
 def test_unused_category_counts_where_the_method_needs_it():
@@ -621,8 +644,9 @@ def test_string_categories_and_custom_weights():
     data = raw4()
     labels = {1.0: "a", 2.0: "b", 3.0: "c", 4.0: "d", 5.0: "e"}
     as_str = data.assign(score=data["score"].map(labels))
-    np.testing.assert_allclose(_numeric(gwet_ac(as_str, weights="quadratic")),
-                               _numeric(gwet_ac(data, weights="quadratic")))
+    np.testing.assert_allclose(
+        _numeric(gwet_ac(as_str, weights="quadratic")), _numeric(gwet_ac(data, weights="quadratic"))
+    )
     W = weight_matrix("quadratic", [1, 2, 3, 4, 5])
     custom = gwet_ac(data, weights=W)
     assert (custom["weights"] == "custom").all()
@@ -713,22 +737,19 @@ def test_rater_with_every_value_missing():
 def test_subject_with_single_rating():
     # subject 3 is rated once: it enters pi_k (AC1, Fleiss, BP, Conger) but not pa,
     # and Krippendorff drops it (irrCAC: cac.raw4raters subject 12 is such a case)
-    d = _long([(1, "a", 1), (1, "b", 1), (2, "a", 2), (2, "b", 3), (3, "a", 1),
-               (4, "a", 2), (4, "b", 2)])
+    d = _long([(1, "a", 1), (1, "b", 1), (2, "a", 2), (2, "b", 3), (3, "a", 1), (4, "a", 2), (4, "b", 2)])
     res = gwet_ac(d).set_index("coefficient")
     assert res["estimate"].notna().all() and (res["note"] == "").all()
     assert res.loc["percent_agreement", "estimate"] == pytest.approx(2 / 3)
     without = gwet_ac(d[d["subject_id"] != 3]).set_index("coefficient")
-    assert res.loc["krippendorff_alpha", "estimate"] == pytest.approx(
-        without.loc["krippendorff_alpha", "estimate"])
+    assert res.loc["krippendorff_alpha", "estimate"] == pytest.approx(without.loc["krippendorff_alpha", "estimate"])
     assert res.loc["fleiss_kappa", "pe"] != pytest.approx(without.loc["fleiss_kappa", "pe"])
     per = subject_agreement(d).set_index("subject_id")
     assert np.isnan(per.loc[3, "agreement"]) and per.loc[3, "n_ratings"] == 1
 
 
 def test_subject_without_any_rating_is_ignored_with_note():
-    d = _long([(1, "a", 1), (1, "b", 1), (2, "a", 2), (2, "b", 2), (3, "a", np.nan),
-               (3, "b", np.nan)])
+    d = _long([(1, "a", 1), (1, "b", 1), (2, "a", 2), (2, "b", 2), (3, "a", np.nan), (3, "b", np.nan)])
     res = gwet_ac(d)
     assert (res["n_subjects"] == 2).all()
     assert res["note"].str.contains("1 subject(s) without any rating ignored", regex=False).all()
@@ -755,8 +776,7 @@ def test_subject_without_any_rating_is_ignored_with_note():
         (lambda: fleiss_kappa_counts([[1, -1], [2, 0]]), "non-negative"),
         (lambda: fleiss_kappa_counts([[1.5, 1], [2, 0]]), "whole-number"),
         (lambda: fleiss_kappa_counts([[2, 0]], categories=[1, 2, 3]), "categories="),
-        (lambda: gwet_ac(raw4().assign(score=raw4()["score"] - 3), weights="ratio"),
-         "non-negative"),
+        (lambda: gwet_ac(raw4().assign(score=raw4()["score"] - 3), weights="ratio"), "non-negative"),
     ],
 )
 def test_input_errors_are_actionable(call, message):

@@ -11,31 +11,27 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy import stats
-
 from kinerja.agreement import AgreementInputError
 from kinerja.agreement._kendall import KENDALL_COLUMNS, kendall_w
+from scipy import stats
 
-from .reference import REFERENCE as REF, close_at
+from .reference import REFERENCE as REF
+from .reference import close_at
 from .reference import expected_entries as load_expected
-HYP = settings(max_examples=40, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow])
 
-
-
-
+HYP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def to_long(x: np.ndarray) -> pd.DataFrame:
     """Subjects x raters array -> long format with the default column names."""
     n, m = x.shape
-    return pd.DataFrame([(i, f"j{g}", x[i, g]) for i in range(n) for g in range(m)],
-                        columns=["subject_id", "juror_id", "score"])
+    return pd.DataFrame(
+        [(i, f"j{g}", x[i, g]) for i in range(n) for g in range(m)], columns=["subject_id", "juror_id", "score"]
+    )
 
 
 def anxiety() -> np.ndarray:
-    return (pd.read_csv(REF / "irr_R_package" / "anxiety.csv")
-            .set_index("subject").to_numpy(dtype=float))
+    return pd.read_csv(REF / "irr_R_package" / "anxiety.csv").set_index("subject").to_numpy(dtype=float)
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +58,8 @@ def test_irr_kendall_published_values(column, entry):
     # is built from the tie-corrected W: 3 * 19 * 0.5397 = 30.76.
     res = kendall_w(to_long(anxiety()), correct_ties=True).iloc[0]
     assert close_at(float(res[column]), entry["value"], entry["decimals"]), (
-        f"{entry['id']}: got {res[column]!r}, published {entry['value']} ({entry['source']})")
+        f"{entry['id']}: got {res[column]!r}, published {entry['value']} ({entry['source']})"
+    )
     assert res["df"] == 19
 
 
@@ -98,12 +95,10 @@ def test_untied_w_equals_mean_spearman_relation(n, m, rnd):
     # Kendall (1948): W = ((m - 1) * mean pairwise Spearman rho + 1) / m, no ties
     x = np.array([rnd.sample(range(100), n) for _ in range(m)], float).T
     res = kendall_w(to_long(x)).iloc[0]
-    rho = np.mean([stats.spearmanr(x[:, a], x[:, b]).statistic
-                   for a, b in combinations(range(m), 2)])
+    rho = np.mean([stats.spearmanr(x[:, a], x[:, b]).statistic for a, b in combinations(range(m), 2)])
     assert res["estimate"] == pytest.approx(((m - 1) * rho + 1) / m, rel=1e-10, abs=1e-12)
     # without ties the correction changes nothing
-    assert kendall_w(to_long(x), correct_ties=False)["estimate"].iloc[0] == pytest.approx(
-        res["estimate"], rel=1e-12)
+    assert kendall_w(to_long(x), correct_ties=False)["estimate"].iloc[0] == pytest.approx(res["estimate"], rel=1e-12)
 
 
 # -------------------------------------------------------- properties
@@ -130,8 +125,9 @@ def test_relabelling_and_row_order_change_nothing(n, m, rnd):
     long = to_long(x)
     subj = {s: f"agency-{rnd.randint(0, 10**6)}-{s}" for s in range(n)}
     jur = {f"j{g}": f"juror-{rnd.randint(0, 10**6)}-{g}" for g in range(m)}
-    relab = long.assign(subject_id=long["subject_id"].map(subj),
-                        juror_id=long["juror_id"].map(jur)).sample(frac=1.0, random_state=1)
+    relab = long.assign(subject_id=long["subject_id"].map(subj), juror_id=long["juror_id"].map(jur)).sample(
+        frac=1.0, random_state=1
+    )
     a, b = kendall_w(long).iloc[0], kendall_w(relab).iloc[0]
     for col in ("estimate", "chi2", "p_value"):
         assert (np.isnan(a[col]) and np.isnan(b[col])) or a[col] == pytest.approx(b[col])
@@ -153,8 +149,7 @@ def test_schema_and_no_interval():
 
 
 def test_column_names_are_overridable():
-    long = to_long(anxiety()).rename(columns={"subject_id": "instansi", "juror_id": "juri",
-                                              "score": "nilai"})
+    long = to_long(anxiety()).rename(columns={"subject_id": "instansi", "juror_id": "juri", "score": "nilai"})
     a = kendall_w(long, subject="instansi", rater="juri", value="nilai")
     b = kendall_w(to_long(anxiety()))
     assert a["estimate"].iloc[0] == b["estimate"].iloc[0]

@@ -9,9 +9,8 @@ matplotlib.use("Agg")  # test process only; never around a notebook run
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.graphics.agreement import mean_diff_plot
-
 from kinerja.agreement import bland_altman, most_discrepant_pair, pairwise
+from statsmodels.graphics.agreement import mean_diff_plot
 
 # Bland & Altman (1986), Lancet 327:307-310, Table 1: peak expiratory flow rate (l/min),
 # first measurement with the Wright and the mini Wright meter, 17 subjects.
@@ -21,8 +20,13 @@ MINI = [512, 430, 520, 428, 500, 600, 364, 380, 658, 445, 432, 626, 260, 477, 25
 
 def _long(a, b):
     n = len(a)
-    return pd.DataFrame({"subject_id": np.tile(np.arange(n), 2), "juror_id": ["wright"] * n + ["mini"] * n,
-                         "score": np.concatenate([a, b]).astype(float)})
+    return pd.DataFrame(
+        {
+            "subject_id": np.tile(np.arange(n), 2),
+            "juror_id": ["wright"] * n + ["mini"] * n,
+            "score": np.concatenate([a, b]).astype(float),
+        }
+    )
 
 
 def test_bland_altman_1986_published_values():

@@ -57,8 +57,11 @@ def __getattr__(name: str):
     if name in _MOVED:
         import warnings
 
-        warnings.warn(f"kinerja.agreement.{name} moved to {_MOVED[name]}.{name}; import it from there",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"kinerja.agreement.{name} moved to {_MOVED[name]}.{name}; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return getattr(importlib.import_module(_MOVED[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 
 from ..bootstrap import bootstrap_interval, check_rng, resample_counts
 from ._common import AgreementInputError, check_columns, to_matrix
@@ -47,9 +47,7 @@ class _Units:
         """Distinct sorted values, the code of every value and the sparse U x V counts."""
         if not hasattr(self, "_codes"):
             distinct, code = np.unique(self.values, return_inverse=True)
-            counts = sparse.csr_matrix(
-                (np.ones(code.size), (self.unit, code)), shape=(self.n_units, distinct.size)
-            )
+            counts = sparse.csr_matrix((np.ones(code.size), (self.unit, code)), shape=(self.n_units, distinct.size))
             counts.sum_duplicates()
             self._codes = (distinct, code, counts)
         return self._codes
@@ -372,9 +370,7 @@ def krippendorff_alpha(
     try:
         n_boot = int(n_boot)
     except (TypeError, ValueError):
-        raise AgreementInputError(
-            f"n_boot must be a non-negative integer, got {n_boot!r}"
-        ) from None
+        raise AgreementInputError(f"n_boot must be a non-negative integer, got {n_boot!r}") from None
     if n_boot < 0 or n_boot == 1:
         raise AgreementInputError(f"n_boot must be 0 (no interval) or at least 2, got {n_boot}")
     ci = float(ci)
@@ -384,13 +380,10 @@ def krippendorff_alpha(
     check_columns(scores, subject=subject, rater=rater, value=value)
     data = scores
     col = scores[value]
-    if level == "nominal" and not (
-        pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
-    ):
+    if level == "nominal" and not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
         codes, _ = pd.factorize(col, sort=True)  # labels -> codes, NaN -> -1
         data = pd.DataFrame(
-            {subject: scores[subject], rater: scores[rater],
-             value: np.where(codes < 0, np.nan, codes.astype(float))},
+            {subject: scores[subject], rater: scores[rater], value: np.where(codes < 0, np.nan, codes.astype(float))},
             index=scores.index,
         )
     mat = to_matrix(data, subject=subject, rater=rater, value=value).values
@@ -430,9 +423,7 @@ def krippendorff_alpha(
             de = metric.de_point()
             est = float(_alpha_from_parts(np.array([do]), np.array([de]), np.array([u.n]))[0])
         if not np.isfinite(est):
-            notes.append(
-                "all pairable values are identical: expected disagreement is 0, alpha undefined"
-            )
+            notes.append("all pairable values are identical: expected disagreement is 0, alpha undefined")
 
     if n_boot == 0:
         notes.append("no interval requested (n_boot=0)")
@@ -454,6 +445,7 @@ def krippendorff_alpha(
             boot = _batched(metric, boot_weights())
             jack = np.array([])
             if ci_method == "bca":
+
                 def jack_weights():  # leave one unit out
                     for sl in _chunks(n_u, per_row * 4):
                         w = np.ones((sl.stop - sl.start, n_u))
@@ -464,9 +456,7 @@ def krippendorff_alpha(
             lo, hi = bootstrap_interval(boot, est, jack if jack.size else None, ci, ci_method)
             n_bad = int((~np.isfinite(boot)).sum())
             if n_bad:
-                notes.append(
-                    f"{n_bad} of {n_boot} resamples had no expected disagreement and were dropped"
-                )
+                notes.append(f"{n_bad} of {n_boot} resamples had no expected disagreement and were dropped")
             method += f"; ci: unit bootstrap ({ci_method}), {n_boot} resamples"
     return pd.DataFrame(
         {

@@ -49,14 +49,11 @@ class RatingMatrix:
 def check_columns(data: pd.DataFrame, **columns: str) -> None:
     """Raise :class:`AgreementInputError` naming every requested column that is absent."""
     if not isinstance(data, pd.DataFrame):
-        raise AgreementInputError(
-            f"expected a long-format pandas DataFrame, got {type(data).__name__}"
-        )
+        raise AgreementInputError(f"expected a long-format pandas DataFrame, got {type(data).__name__}")
     missing = [f"{role}={name!r}" for role, name in columns.items() if name not in data.columns]
     if missing:
         raise AgreementInputError(
-            "column(s) not found: " + ", ".join(missing)
-            + f"; the data have columns {list(data.columns)}"
+            "column(s) not found: " + ", ".join(missing) + f"; the data have columns {list(data.columns)}"
         )
 
 
@@ -88,9 +85,7 @@ def to_matrix(
     r_codes, r_labels = pd.factorize(df[rater], sort=True)
     if (s_codes < 0).any() or (r_codes < 0).any():
         bad = df.index[(s_codes < 0) | (r_codes < 0)][:5].tolist()
-        raise AgreementInputError(
-            f"missing {subject!r} or {rater!r} in row(s) {bad}: every rating needs both"
-        )
+        raise AgreementInputError(f"missing {subject!r} or {rater!r} in row(s) {bad}: every rating needs both")
     # Duplicate (subject, rater) pairs, found on the integer codes (much faster than
     # DataFrame.duplicated on large data).
     key = s_codes.astype(np.int64) * len(r_labels) + r_codes
@@ -109,9 +104,7 @@ def to_matrix(
         bad = conv.isna() & vals.notna()
         if bad.any():
             i = df.index[bad][0]
-            raise AgreementInputError(
-                f"column {value!r} must be numeric; row {i} holds {vals.loc[i]!r}"
-            )
+            raise AgreementInputError(f"column {value!r} must be numeric; row {i} holds {vals.loc[i]!r}")
         vals = conv.astype(float)
     mat = np.full((len(s_labels), len(r_labels)), np.nan)
     mat[s_codes, r_codes] = vals.to_numpy(dtype=float)

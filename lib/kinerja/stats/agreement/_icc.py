@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from ..bootstrap import bootstrap_intervals, check_rng, resample_counts
 from ._common import AgreementInputError, to_matrix
@@ -39,8 +39,20 @@ for _i, _name in enumerate(["icc1", "icc2", "icc3", "icc1k", "icc2k", "icc3k"]):
     _ALIASES[_name] = _i
 
 _COLUMNS = [
-    "type", "mcgraw_wong", "description", "estimate", "ci_low", "ci_high", "f", "df1",
-    "df2", "p_value", "n_subjects", "n_raters", "method", "note",
+    "type",
+    "mcgraw_wong",
+    "description",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "f",
+    "df1",
+    "df2",
+    "p_value",
+    "n_subjects",
+    "n_raters",
+    "method",
+    "note",
 ]
 
 _REL_TOL = 1e-12  # sums of squares below this fraction of the total are rounding noise
@@ -100,17 +112,11 @@ def _prepare(scores, subject, rater, score) -> _Prepared:
         keep_r = obs.any(axis=0)
         if not keep_r.all():
             dropped = [str(x) for x in m.raters[~keep_r][:5]]
-            notes.append(
-                f"{int((~keep_r).sum())} rater(s) with no ratings dropped "
-                f"(e.g. {', '.join(dropped)})"
-            )
+            notes.append(f"{int((~keep_r).sum())} rater(s) with no ratings dropped (e.g. {', '.join(dropped)})")
         keep_s = obs[:, keep_r].any(axis=1) if keep_r.any() else np.zeros(len(m.subjects), bool)
         if not keep_s.all():
             dropped = [str(x) for x in m.subjects[~keep_s][:5]]
-            notes.append(
-                f"{int((~keep_s).sum())} subject(s) with no ratings dropped "
-                f"(e.g. {', '.join(dropped)})"
-            )
+            notes.append(f"{int((~keep_s).sum())} subject(s) with no ratings dropped (e.g. {', '.join(dropped)})")
         vals = vals[np.ix_(keep_s, keep_r)]
         subjects, raters = m.subjects[keep_s], m.raters[keep_r]
         present = vals[~np.isnan(vals)]
@@ -119,9 +125,7 @@ def _prepare(scores, subject, rater, score) -> _Prepared:
         subjects, raters = m.subjects, m.raters
         present = vals.ravel()
     if not np.isfinite(present).all():
-        raise AgreementInputError(
-            f"column {score!r} holds infinite values; ICC needs finite scores"
-        )
+        raise AgreementInputError(f"column {score!r} holds infinite values; ICC needs finite scores")
     spread = 0.0
     if present.size:
         # ICCs are invariant to shift and scale: centre and scale to max |deviation| 1,
@@ -284,12 +288,18 @@ def _anova_table(y: np.ndarray, ci: float | None, agreement_df2: str) -> dict:
     if agreement_df2 == "satterthwaite":
         for i in (1, 4):
             notes[i].append(
-                "F test df2 = McGraw-Wong Satterthwaite df at the estimate (as R irr), "
-                "not the exact (n-1)(k-1)"
+                "F test df2 = McGraw-Wong Satterthwaite df at the estimate (as R irr), not the exact (n-1)(k-1)"
             )
     return dict(
-        estimate=est, ci_low=lo, ci_high=hi, f=f, df1=np.full(6, df1), df2=df2, p_value=p,
-        notes=notes, method=np.array(["anova"] * 6, dtype=object),
+        estimate=est,
+        ci_low=lo,
+        ci_high=hi,
+        f=f,
+        df1=np.full(6, df1),
+        df2=df2,
+        p_value=p,
+        notes=notes,
+        method=np.array(["anova"] * 6, dtype=object),
     )
 
 
@@ -425,7 +435,9 @@ class _RemlModel:
         starts = (start, np.full(self.n_theta, 1.0)) if second_start else (start,)
         for x0 in starts:
             res = optimize.minimize(
-                self.deviance, x0, method="L-BFGS-B",
+                self.deviance,
+                x0,
+                method="L-BFGS-B",
                 bounds=[(0.0, 1e6)] * self.n_theta,
                 options=dict(ftol=1e-15, gtol=1e-10, maxiter=1000),
             )
@@ -507,9 +519,7 @@ def _reml_table(prep: _Prepared) -> dict:
             f"{n_single} subject(s) with a single rating kept (they inform the rater and "
             "residual variances, not the subject variance directly)"
         )
-    common.append(
-        "no F test or closed-form CI for an unbalanced design; use icc_bootstrap for a CI"
-    )
+    common.append("no F test or closed-form CI for an unbalanced design; use icc_bootstrap for a CI")
     for i in range(6):
         notes[i].extend(common)
     for i in (3, 4, 5):
@@ -527,8 +537,14 @@ def _reml_table(prep: _Prepared) -> dict:
     total = n * k
     method = f"reml (unbalanced: {prep.n_missing} of {total} cells missing)"
     return dict(
-        estimate=est, ci_low=nan6.copy(), ci_high=nan6.copy(), f=nan6.copy(), df1=nan6.copy(),
-        df2=nan6.copy(), p_value=nan6.copy(), notes=notes,
+        estimate=est,
+        ci_low=nan6.copy(),
+        ci_high=nan6.copy(),
+        f=nan6.copy(),
+        df1=nan6.copy(),
+        df2=nan6.copy(),
+        p_value=nan6.copy(),
+        notes=notes,
         method=np.array([method] * 6, dtype=object),
     )
 
@@ -713,17 +729,21 @@ def icc(
     'anova'
     """
     if agreement_df2 not in ("exact", "satterthwaite"):
-        raise AgreementInputError(
-            f"agreement_df2 must be 'exact' or 'satterthwaite', got {agreement_df2!r}"
-        )
+        raise AgreementInputError(f"agreement_df2 must be 'exact' or 'satterthwaite', got {agreement_df2!r}")
     ci = _check_ci(ci)
     prep = _prepare(scores, subject, rater, score)
     reason = _degenerate_reason(prep)
     if reason is not None:
         nan6 = np.full(6, np.nan)
         table = dict(
-            estimate=nan6, ci_low=nan6, ci_high=nan6, f=nan6, df1=nan6, df2=nan6,
-            p_value=nan6, notes=[[reason] for _ in range(6)],
+            estimate=nan6,
+            ci_low=nan6,
+            ci_high=nan6,
+            f=nan6,
+            df1=nan6,
+            df2=nan6,
+            p_value=nan6,
+            notes=[[reason] for _ in range(6)],
             method=np.array(["anova" if prep.complete else "reml"] * 6, dtype=object),
         )
         return _frame(prep, table)
@@ -845,7 +865,7 @@ def icc_bootstrap(
         for start in range(0, n_boot, chunk):
             w = resample_counts(rng, min(chunk, n_boot - start), n)
             msr, msc, mse, msw, n_eff = _weighted_mean_squares(yc, w)
-            boot[:, start:start + w.shape[0]] = _icc_from_ms(msr, msc, mse, msw, n_eff, k)
+            boot[:, start : start + w.shape[0]] = _icc_from_ms(msr, msc, mse, msw, n_eff, k)
         if ci_method == "bca":
             w = 1.0 - np.eye(n)
             msr, msc, mse, msw, n_eff = _weighted_mean_squares(yc, w)
@@ -856,9 +876,7 @@ def icc_bootstrap(
         ki = (~np.isnan(y)).sum(axis=1)
         models = {_MODELS[r % 3] for r in rows}
         full = _reml_components(y, models=models)
-        start = {
-            m_: (np.asarray(full[m_].theta) if full[m_].ok else _moment_start(y)) for m_ in _MODELS
-        }
+        start = {m_: (np.asarray(full[m_].theta) if full[m_].ok else _moment_start(y)) for m_ in _MODELS}
 
         def _fit(w):
             if not (ki[w > 0] >= 2).any():
@@ -883,14 +901,12 @@ def icc_bootstrap(
         if valid[t] > 1:
             se[t] = np.std(boot[t][np.isfinite(boot[t])], ddof=1)
     notes = []
-    for t, r in enumerate(rows):
+    for t, _r in enumerate(rows):
         parts = list(prep.notes)
         if reason is not None:
             parts.append(reason)
         elif valid[t] < n_boot:
-            parts.append(
-                f"{n_boot - valid[t]} of {n_boot} resamples gave an undefined ICC and were dropped"
-            )
+            parts.append(f"{n_boot - valid[t]} of {n_boot} resamples gave an undefined ICC and were dropped")
         if reason is None and not prep.complete:
             parts.append(f"unbalanced: {prep.n_missing} of {n * k} cells missing")
         notes.append("; ".join(parts))

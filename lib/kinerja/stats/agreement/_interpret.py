@@ -15,7 +15,8 @@ import pandas as pd
 #: (upper bounds, labels, citation) per scale.
 SCALES = {
     "koo_li_2016": (
-        (0.5, 0.75, 0.9, np.inf), ("poor", "moderate", "good", "excellent"),
+        (0.5, 0.75, 0.9, np.inf),
+        ("poor", "moderate", "good", "excellent"),
         "Koo & Li (2016), J. Chiropractic Medicine 15:155-163 (ICC)",
     ),
     "landis_koch_1977": (
@@ -30,14 +31,19 @@ SCALES = {
         ".7 strong, .9 unusually strong)",
     ),
     "krippendorff_2004": (
-        (0.667, 0.8, np.inf), ("unreliable", "tentative", "reliable"),
+        (0.667, 0.8, np.inf),
+        ("unreliable", "tentative", "reliable"),
         "Krippendorff (2004), Content Analysis, 2nd ed., p. 241 (alpha >= .800 reliable; >= .667 tentative)",
     ),
 }
 
 #: Default scale per family of statistic.
-DEFAULT_SCALE = {"icc": "koo_li_2016", "alpha": "krippendorff_2004", "kappa": "landis_koch_1977",
-                 "kendall_w": "schmidt_1997"}
+DEFAULT_SCALE = {
+    "icc": "koo_li_2016",
+    "alpha": "krippendorff_2004",
+    "kappa": "landis_koch_1977",
+    "kendall_w": "schmidt_1997",
+}
 
 
 def label(value: float, scale: str) -> str:
@@ -77,7 +83,8 @@ def add_interpretation(table: pd.DataFrame, family_col: str = "family") -> pd.Da
     and a column naming each row's family (``icc``, ``alpha``, ``kappa``, ``kendall_w``)."""
     out = table.copy()
     scales = out[family_col].map(DEFAULT_SCALE).fillna("landis_koch_1977")
-    out["reading"] = [interpret(e, lo, hi, s) for e, lo, hi, s in
-                      zip(out["estimate"], out["ci_low"], out["ci_high"], scales)]
+    out["reading"] = [
+        interpret(e, lo, hi, s) for e, lo, hi, s in zip(out["estimate"], out["ci_low"], out["ci_high"], scales)
+    ]
     out["scale"] = scales.map(lambda s: SCALES[s][2])
     return out

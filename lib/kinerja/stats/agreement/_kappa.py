@@ -43,12 +43,35 @@ __all__ = [
 ]
 
 FAMILY_COLUMNS = [
-    "coefficient", "weights", "estimate", "se", "ci_low", "ci_high", "z", "p_value",
-    "pa", "pe", "n_subjects", "n_raters", "note",
+    "coefficient",
+    "weights",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "z",
+    "p_value",
+    "pa",
+    "pe",
+    "n_subjects",
+    "n_raters",
+    "note",
 ]
 PAIR_COLUMNS = [
-    "rater_a", "rater_b", "weights", "n_subjects", "estimate", "se", "se_h0", "z",
-    "p_value", "ci_low", "ci_high", "pa", "pe", "note",
+    "rater_a",
+    "rater_b",
+    "weights",
+    "n_subjects",
+    "estimate",
+    "se",
+    "se_h0",
+    "z",
+    "p_value",
+    "ci_low",
+    "ci_high",
+    "pa",
+    "pe",
+    "note",
 ]
 _TOL = 1e-12
 _CODE = "__kinerja_category_code__"
@@ -86,9 +109,7 @@ def _check_options(ci, ci_dist, alternative) -> None:
     if ci_dist not in ("t", "normal"):
         raise AgreementInputError(f"ci_dist must be 't' or 'normal', got {ci_dist!r}")
     if alternative not in ("two-sided", "greater", "less"):
-        raise AgreementInputError(
-            f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}"
-        )
+        raise AgreementInputError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
 
 
 def _sorted_labels(values) -> list:
@@ -103,9 +124,7 @@ def _encode(values: pd.Series, categories, name: str) -> tuple[list, np.ndarray]
     mask = values.notna().to_numpy()
     present = values[mask]
     if categories is None:
-        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not (
-            pd.api.types.is_bool_dtype(values.dtype)
-        )
+        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not (pd.api.types.is_bool_dtype(values.dtype))
         if numeric:
             x = present.to_numpy(dtype=float)
             if not np.isfinite(x).all():
@@ -126,8 +145,7 @@ def _encode(values: pd.Series, categories, name: str) -> tuple[list, np.ndarray]
         if x.isna().any():
             bad = present[x.isna()].tolist()[0]
             raise AgreementInputError(
-                f"column {name!r} holds {bad!r}, which is not one of the numeric "
-                f"categories {cats[:10]}"
+                f"column {name!r} holds {bad!r}, which is not one of the numeric categories {cats[:10]}"
             )
         arr = np.asarray(cats)
         pos = np.searchsorted(arr, x.to_numpy(dtype=float))
@@ -135,42 +153,30 @@ def _encode(values: pd.Series, categories, name: str) -> tuple[list, np.ndarray]
         ok = arr[pos_c] == x.to_numpy(dtype=float)
         if not ok.all():
             bad = _sorted_labels(pd.unique(present[~ok]).tolist())[:5]
-            raise AgreementInputError(
-                f"value(s) {bad} in column {name!r} are not among categories={cats[:10]}"
-            )
+            raise AgreementInputError(f"value(s) {bad} in column {name!r} are not among categories={cats[:10]}")
         codes = pos_c.astype(float)
     else:
         lookup = {c: k for k, c in enumerate(cats)}
         mapped = present.map(lambda v: lookup.get(v, -1))
         if (mapped < 0).any():
             bad = pd.unique(present[mapped < 0]).tolist()[:5]
-            raise AgreementInputError(
-                f"value(s) {bad} in column {name!r} are not among categories={cats[:10]}"
-            )
+            raise AgreementInputError(f"value(s) {bad} in column {name!r} are not among categories={cats[:10]}")
         codes = mapped.to_numpy(dtype=float)
     full = np.full(len(values), np.nan)
     full[mask] = codes
     return cats, full
 
 
-def _prepare_long(
-    ratings, subject, rater, value, categories, drop_empty_raters: bool = True
-) -> _Design:
+def _prepare_long(ratings, subject, rater, value, categories, drop_empty_raters: bool = True) -> _Design:
     check_columns(ratings, subject=subject, rater=rater, value=value)
     if len({subject, rater, value}) < 3:
         raise AgreementInputError(
-            f"subject={subject!r}, rater={rater!r} and value={value!r} must be three "
-            "different columns"
+            f"subject={subject!r}, rater={rater!r} and value={value!r} must be three different columns"
         )
     if not ratings[value].notna().any():
-        raise AgreementInputError(
-            f"column {value!r} has no non-missing rating: nothing to measure agreement on"
-        )
+        raise AgreementInputError(f"column {value!r} has no non-missing rating: nothing to measure agreement on")
     cats, codes = _encode(ratings[value], categories, value)
-    tmp = pd.DataFrame(
-        {subject: ratings[subject].to_numpy(), rater: ratings[rater].to_numpy(),
-         _CODE: codes}
-    )
+    tmp = pd.DataFrame({subject: ratings[subject].to_numpy(), rater: ratings[rater].to_numpy(), _CODE: codes})
     mat = to_matrix(tmp, subject=subject, rater=rater, value=_CODE)
     idx = np.where(np.isnan(mat.values), -1, np.nan_to_num(mat.values, nan=-1)).astype(int)
     notes = []
@@ -214,9 +220,7 @@ def _resolve_table_categories(obj, q: int, categories, what: str) -> list:
         return _table_labels(obj, q)
     cats = list(categories)
     if len(cats) != q:
-        raise AgreementInputError(
-            f"categories= has {len(cats)} labels but the {what} has {q} category columns"
-        )
+        raise AgreementInputError(f"categories= has {len(cats)} labels but the {what} has {q} category columns")
     return cats
 
 
@@ -237,8 +241,9 @@ def _inference(est, se, df, ci, ci_dist, alternative) -> dict:
     # An SE this small is rounding noise of an exact zero (sqrt amplifies the noise of a
     # variance of ~1e-16 to ~1e-8); a true SE of 1e-7 would need ~1e14 subjects.
     if se <= _SE_ZERO:
-        out.update(ci_low=est, ci_high=min(1.0, est),
-                   note="SE is 0 (every subject contributes the same value): no test")
+        out.update(
+            ci_low=est, ci_high=min(1.0, est), note="SE is 0 (every subject contributes the same value): no test"
+        )
         return out
     dist = stats.t(df) if ci_dist == "t" else stats.norm()
     crit = float(dist.ppf(0.5 + ci / 2))
@@ -261,10 +266,8 @@ def _join(*notes) -> str:
 
 
 def _undefined_pe(label: str, q: int) -> str:
-    extra = " (only one category on the scale: pass categories= to give the full scale)" \
-        if q == 1 else ""
-    return (f"chance agreement pe = 1 because every rating falls in one category{extra}: "
-            f"{label} is 0/0, undefined")
+    extra = " (only one category on the scale: pass categories= to give the full scale)" if q == 1 else ""
+    return f"chance agreement pe = 1 because every rating falls in one category{extra}: {label} is 0/0, undefined"
 
 
 def _linearized(pa, pe, pa_i, pe_i, multi, n, n2, label, q):
@@ -291,12 +294,12 @@ def _conger_pe(D: np.ndarray, W: np.ndarray, B: np.ndarray):
     n, r, _ = D.shape
     rated = D.any(axis=2)
     n_g = rated.sum(axis=0).astype(float)
-    P = D.sum(axis=0) / n_g[:, None]                      # p_gk, rater marginals
+    P = D.sum(axis=0) / n_g[:, None]  # p_gk, rater marginals
     pbar = P.mean(axis=0)
     pe = (r * r * pbar @ W @ pbar - np.einsum("gk,kl,gl->", P, W, P)) / (r * (r - 1))
     # per-subject pseudo-values of p_gl, whose mean over subjects is p_gl
     pseudo = P[None] + (n / n_g)[None, :, None] * (D - rated[:, :, None] * P[None])
-    others = r * pbar[None, :] - P                         # sum over the other raters
+    others = r * pbar[None, :] - P  # sum over the other raters
     pe_i = np.einsum("igl,kl,gk->i", pseudo, B, others) / (r * (r - 1))
     return float(pe), pe_i
 
@@ -314,12 +317,12 @@ def _krippendorff(A, Aw, W, B, n, q):
     pi = (A2 / rbar).mean(axis=0)
     pe = float(pi @ W @ pi)
     if 1.0 - pe <= _TOL:
-        return dict(estimate=np.nan, se=np.nan, pa=pa, pe=pe,
-                    note=_undefined_pe("Krippendorff's alpha", q))
+        return dict(estimate=np.nan, se=np.nan, pa=pa, pe=pe, note=_undefined_pe("Krippendorff's alpha", q))
     est = (pa - pe) / (1.0 - pe)
     if m < 2:
-        return dict(estimate=est, se=np.nan, pa=pa, pe=pe,
-                    note="SE needs at least two subjects with two or more ratings")
+        return dict(
+            estimate=est, se=np.nan, pa=pa, pe=pe, note="SE needs at least two subjects with two or more ratings"
+        )
     est1 = (pa1 - pe) / (1.0 - pe)
     k_i = (pa1_i - pa1 * (r2 - rbar) / rbar - pe) / (1.0 - pe)
     pe_i = A2 @ (B @ pi) / rbar - pe * (r2 - rbar) / rbar
@@ -344,13 +347,11 @@ def _family_rows(A, W, D, which) -> list[dict]:
         why = "no subject has two or more ratings: agreement is undefined"
         for name in which:
             label = ac_label if name == "gwet_ac" else name
-            rows.append(dict(coefficient=label, estimate=np.nan, se=np.nan, pa=np.nan,
-                             pe=np.nan, note=why))
+            rows.append(dict(coefficient=label, estimate=np.nan, se=np.nan, pa=np.nan, pe=np.nan, note=why))
         return rows
-    Aw = A @ W.T                                   # r*_ik = sum_l w_kl r_il
+    Aw = A @ W.T  # r*_ik = sum_l w_kl r_il
     pa_i = np.zeros(n)
-    pa_i[multi] = (A[multi] * (Aw[multi] - 1.0)).sum(axis=1) / (
-        r_i[multi] * (r_i[multi] - 1.0))
+    pa_i[multi] = (A[multi] * (Aw[multi] - 1.0)).sum(axis=1) / (r_i[multi] * (r_i[multi] - 1.0))
     pa = float(pa_i[multi].mean())
     pi_ik = A / r_i[:, None]
     pi = pi_ik.mean(axis=0)
@@ -364,25 +365,40 @@ def _family_rows(A, W, D, which) -> list[dict]:
                 pe, pe_i = float(c * (pi * (1.0 - pi)).sum()), c * (pi_ik @ (1.0 - pi))
             else:
                 pe, pe_i = 0.0, np.zeros(n)
-                note = ("only one category on the scale: AC1 chance agreement taken as 0 "
-                        "(irrCAC's convention); pass categories= to give the full scale")
+                note = (
+                    "only one category on the scale: AC1 chance agreement taken as 0 "
+                    "(irrCAC's convention); pass categories= to give the full scale"
+                )
             est, se, why = _linearized(pa, pe, pa_i, pe_i, multi, n, n2, "AC1", q)
-            rows.append(dict(coefficient=ac_label, estimate=est, se=se, pa=pa, pe=pe,
-                             note=_join(note, why)))
+            rows.append(dict(coefficient=ac_label, estimate=est, se=se, pa=pa, pe=pe, note=_join(note, why)))
         elif name == "brennan_prediger":
             pe = tw / q**2
-            est, se, why = _linearized(pa, pe, pa_i, None, multi, n, n2,
-                                       "Brennan-Prediger", q)
+            est, se, why = _linearized(pa, pe, pa_i, None, multi, n, n2, "Brennan-Prediger", q)
             rows.append(dict(coefficient=name, estimate=est, se=se, pa=pa, pe=pe, note=why))
         elif name == "conger_kappa":
             if D is None:
-                rows.append(dict(coefficient=name, estimate=np.nan, se=np.nan, pa=pa,
-                                 pe=np.nan, note="Conger's kappa needs rater identities, "
-                                 "which subject x category counts do not carry"))
+                rows.append(
+                    dict(
+                        coefficient=name,
+                        estimate=np.nan,
+                        se=np.nan,
+                        pa=pa,
+                        pe=np.nan,
+                        note="Conger's kappa needs rater identities, which subject x category counts do not carry",
+                    )
+                )
                 continue
             if D.shape[1] < 2:
-                rows.append(dict(coefficient=name, estimate=np.nan, se=np.nan, pa=pa,
-                                 pe=np.nan, note="Conger's kappa needs at least two raters"))
+                rows.append(
+                    dict(
+                        coefficient=name,
+                        estimate=np.nan,
+                        se=np.nan,
+                        pa=pa,
+                        pe=np.nan,
+                        note="Conger's kappa needs at least two raters",
+                    )
+                )
                 continue
             pe, pe_i = _conger_pe(D, W, B)
             est, se, why = _linearized(pa, pe, pa_i, pe_i, multi, n, n2, "Conger's kappa", q)
@@ -395,30 +411,37 @@ def _family_rows(A, W, D, which) -> list[dict]:
         elif name == "krippendorff_alpha":
             rows.append(dict(coefficient=name, **_krippendorff(A, Aw, W, B, n, q)))
         elif name == "percent_agreement":
-            est, se, why = _linearized(pa, 0.0, pa_i, None, multi, n, n2,
-                                       "percent agreement", q)
+            est, se, why = _linearized(pa, 0.0, pa_i, None, multi, n, n2, "percent agreement", q)
             rows.append(dict(coefficient=name, estimate=est, se=se, pa=pa, pe=0.0, note=why))
         else:  # pragma: no cover
             raise AssertionError(name)
     return rows
 
 
-_FAMILY = ("gwet_ac", "brennan_prediger", "conger_kappa", "fleiss_kappa",
-           "krippendorff_alpha", "percent_agreement")
+_FAMILY = ("gwet_ac", "brennan_prediger", "conger_kappa", "fleiss_kappa", "krippendorff_alpha", "percent_agreement")
 
 
 def _family_frame(rows, scheme, n, n_raters, ci, ci_dist, alternative, notes) -> pd.DataFrame:
     out = []
     for row in rows:
         inf = _inference(row["estimate"], row["se"], n - 1, ci, ci_dist, alternative)
-        out.append({
-            "coefficient": row["coefficient"], "weights": scheme,
-            "estimate": row["estimate"], "se": row["se"],
-            "ci_low": inf["ci_low"], "ci_high": inf["ci_high"], "z": inf["z"],
-            "p_value": inf["p_value"], "pa": row["pa"], "pe": row["pe"],
-            "n_subjects": int(n), "n_raters": int(n_raters),
-            "note": _join(row["note"], inf["note"], *notes),
-        })
+        out.append(
+            {
+                "coefficient": row["coefficient"],
+                "weights": scheme,
+                "estimate": row["estimate"],
+                "se": row["se"],
+                "ci_low": inf["ci_low"],
+                "ci_high": inf["ci_high"],
+                "z": inf["z"],
+                "p_value": inf["p_value"],
+                "pa": row["pa"],
+                "pe": row["pe"],
+                "n_subjects": int(n),
+                "n_raters": int(n_raters),
+                "note": _join(row["note"], inf["note"], *notes),
+            }
+        )
     return pd.DataFrame(out, columns=FAMILY_COLUMNS)
 
 
@@ -515,8 +538,7 @@ def gwet_ac(
     ci_dist: str = "t",
     alternative: str = "two-sided",
 ) -> pd.DataFrame:
-    return _gwet_ac_impl(ratings, subject, rater, value, weights, categories, ci, ci_dist,
-                         alternative, _FAMILY)
+    return _gwet_ac_impl(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative, _FAMILY)
 
 
 gwet_ac.__doc__ = _doc("""Gwet's AC1/AC2 beside the other chance-corrected coefficients.
@@ -581,16 +603,16 @@ gwet_ac.__doc__ = _doc("""Gwet's AC1/AC2 beside the other chance-corrected coeff
     """)
 
 
-def _gwet_ac_impl(ratings, subject, rater, value, weights, categories, ci, ci_dist,
-                  alternative, which) -> pd.DataFrame:
+def _gwet_ac_impl(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative, which) -> pd.DataFrame:
     _check_options(ci, ci_dist, alternative)
     design = _prepare_long(ratings, subject, rater, value, categories)
     W = weight_matrix(weights, design.categories)
     D = design.onehot()
     A = D.sum(axis=1).astype(float)
     rows = _family_rows(A, W, D.astype(float) if "conger_kappa" in which else None, which)
-    return _family_frame(rows, scheme_name(weights), A.shape[0], design.idx.shape[1], ci,
-                         ci_dist, alternative, design.notes)
+    return _family_frame(
+        rows, scheme_name(weights), A.shape[0], design.idx.shape[1], ci, ci_dist, alternative, design.notes
+    )
 
 
 def fleiss_kappa(
@@ -605,8 +627,9 @@ def fleiss_kappa(
     ci_dist: str = "t",
     alternative: str = "two-sided",
 ) -> pd.DataFrame:
-    return _gwet_ac_impl(ratings, subject, rater, value, weights, categories, ci, ci_dist,
-                         alternative, ("fleiss_kappa",))
+    return _gwet_ac_impl(
+        ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative, ("fleiss_kappa",)
+    )
 
 
 fleiss_kappa.__doc__ = _doc("""Fleiss' kappa for any number of raters per subject, with SE and CI.
@@ -678,8 +701,9 @@ def _counts_family(counts, weights, categories, ci, ci_dist, alternative, which)
     if A.shape[0] == 0:
         raise AgreementInputError("counts table has no ratings: every row sums to 0")
     rows = _family_rows(A, W, None, which)
-    return _family_frame(rows, scheme_name(weights), A.shape[0], int(A.sum(axis=1).max()),
-                         ci, ci_dist, alternative, notes)
+    return _family_frame(
+        rows, scheme_name(weights), A.shape[0], int(A.sum(axis=1).max()), ci, ci_dist, alternative, notes
+    )
 
 
 def fleiss_kappa_counts(
@@ -734,8 +758,7 @@ def fleiss_kappa_counts(
        estimate      se      pa      pe
     0    0.4894  0.2723  0.6667  0.3472
     """
-    return _counts_family(counts, weights, categories, ci, ci_dist, alternative,
-                          ("fleiss_kappa",))
+    return _counts_family(counts, weights, categories, ci, ci_dist, alternative, ("fleiss_kappa",))
 
 
 def gwet_ac_counts(
@@ -851,11 +874,11 @@ def subject_agreement(
     multi = r_i >= 2
     agree = np.full(len(r_i), np.nan)
     Aw = A @ W.T
-    agree[multi] = (A[multi] * (Aw[multi] - 1.0)).sum(axis=1) / (
-        r_i[multi] * (r_i[multi] - 1.0))
+    agree[multi] = (A[multi] * (Aw[multi] - 1.0)).sum(axis=1) / (r_i[multi] * (r_i[multi] - 1.0))
     note = np.where(multi, "", "a single rating cannot agree with another")
-    return pd.DataFrame({subject: design.subjects.to_numpy(), "n_ratings": r_i.astype(int),
-                         "agreement": agree, "note": note})
+    return pd.DataFrame(
+        {subject: design.subjects.to_numpy(), "n_ratings": r_i.astype(int), "agreement": agree, "note": note}
+    )
 
 
 # ----------------------------------------------------------------- two raters
@@ -874,14 +897,15 @@ def _cohen_stats(T: np.ndarray, W: np.ndarray) -> dict:
     if 1.0 - pe <= _TOL:
         return dict(nan, pa=pa, pe=pe, note=_undefined_pe("Cohen's kappa", W.shape[0]))
     kappa = (pa - pe) / (1.0 - pe)
-    w_row = W @ col                       # mean weight of row category i
-    w_col = W.T @ row                     # mean weight of column category j
+    w_row = W @ col  # mean weight of row category i
+    w_col = W.T @ row  # mean weight of column category j
     u = W - (1.0 - kappa) * (w_row[:, None] + w_col[None, :])
     var = ((p * u**2).sum() - (kappa - pe * (1.0 - kappa)) ** 2) / (n * (1.0 - pe) ** 2)
     u0 = W - (w_row[:, None] + w_col[None, :])
     var0 = ((np.outer(row, col) * u0**2).sum() - pe**2) / (n * (1.0 - pe) ** 2)
-    return dict(estimate=kappa, se=float(np.sqrt(max(var, 0.0))),
-                se_h0=float(np.sqrt(max(var0, 0.0))), pa=pa, pe=pe, note="")
+    return dict(
+        estimate=kappa, se=float(np.sqrt(max(var, 0.0))), se_h0=float(np.sqrt(max(var0, 0.0))), pa=pa, pe=pe, note=""
+    )
 
 
 def _cohen_row(T, W, scheme, ci, ci_dist, alternative) -> dict:
@@ -890,10 +914,20 @@ def _cohen_row(T, W, scheme, ci, ci_dist, alternative) -> dict:
     inf = _inference(s["estimate"], s["se"], n - 1, ci, ci_dist, alternative)
     # the test uses the H0 standard error (SAS, R irr), the interval the non-null one
     test = _inference(s["estimate"], s["se_h0"], n - 1, ci, "normal", alternative)
-    return {"weights": scheme, "n_subjects": n, "estimate": s["estimate"], "se": s["se"],
-            "se_h0": s["se_h0"], "z": test["z"], "p_value": test["p_value"],
-            "ci_low": inf["ci_low"], "ci_high": inf["ci_high"], "pa": s["pa"],
-            "pe": s["pe"], "note": _join(s["note"], test["note"])}
+    return {
+        "weights": scheme,
+        "n_subjects": n,
+        "estimate": s["estimate"],
+        "se": s["se"],
+        "se_h0": s["se_h0"],
+        "z": test["z"],
+        "p_value": test["p_value"],
+        "ci_low": inf["ci_low"],
+        "ci_high": inf["ci_high"],
+        "pa": s["pa"],
+        "pe": s["pe"],
+        "note": _join(s["note"], test["note"]),
+    }
 
 
 _COHEN_NOTES = """
@@ -948,11 +982,11 @@ def cohen_kappa(
     ci_dist: str = "normal",
     alternative: str = "two-sided",
 ) -> pd.DataFrame:
-    return _cohen_long(ratings, subject, rater, value, weights, categories, ci, ci_dist,
-                       alternative)
+    return _cohen_long(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative)
 
 
-cohen_kappa.__doc__ = """Cohen's (weighted) kappa for every pair of raters.
+cohen_kappa.__doc__ = (
+    """Cohen's (weighted) kappa for every pair of raters.
 
     Parameters
     ----------
@@ -987,9 +1021,13 @@ cohen_kappa.__doc__ = """Cohen's (weighted) kappa for every pair of raters.
     gwet_ac : multi-rater coefficients (Conger's kappa generalises Cohen's).
 
     Notes
-    -----""" + _COHEN_NOTES + """
+    -----"""
+    + _COHEN_NOTES
+    + """
     References
-    ----------""" + _COHEN_REFS + """
+    ----------"""
+    + _COHEN_REFS
+    + """
     Examples
     --------
     >>> import pandas as pd
@@ -1002,23 +1040,27 @@ cohen_kappa.__doc__ = """Cohen's (weighted) kappa for every pair of raters.
       rater_a rater_b  n_subjects  estimate      se   se_h0
     0       a       b           6       0.8  0.1789  0.2981
     """
+)
 
 
-def _cohen_long(ratings, subject, rater, value, weights, categories, ci, ci_dist,
-                alternative) -> pd.DataFrame:
+def _cohen_long(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative) -> pd.DataFrame:
     _check_options(ci, ci_dist, alternative)
-    design = _prepare_long(ratings, subject, rater, value, categories,
-                           drop_empty_raters=False)
+    design = _prepare_long(ratings, subject, rater, value, categories, drop_empty_raters=False)
     W = weight_matrix(weights, design.categories)
     scheme = scheme_name(weights)
     q, idx = design.q, design.idx
     rows = []
     if idx.shape[1] < 2:
-        rows.append({"rater_a": design.raters[0] if len(design.raters) else None,
-                     "rater_b": None, "weights": scheme, "n_subjects": 0,
-                     **{c: np.nan for c in ("estimate", "se", "se_h0", "z", "p_value",
-                                            "ci_low", "ci_high", "pa", "pe")},
-                     "note": "Cohen's kappa needs at least two raters"})
+        rows.append(
+            {
+                "rater_a": design.raters[0] if len(design.raters) else None,
+                "rater_b": None,
+                "weights": scheme,
+                "n_subjects": 0,
+                **{c: np.nan for c in ("estimate", "se", "se_h0", "z", "p_value", "ci_low", "ci_high", "pa", "pe")},
+                "note": "Cohen's kappa needs at least two raters",
+            }
+        )
         return pd.DataFrame(rows, columns=PAIR_COLUMNS)
     for a, b in combinations(range(idx.shape[1]), 2):
         both = (idx[:, a] >= 0) & (idx[:, b] >= 0)
@@ -1033,8 +1075,7 @@ def _as_square_table(table, what="table") -> np.ndarray:
     T = _as_count_array(table, what)
     if T.shape[0] != T.shape[1]:
         raise AgreementInputError(
-            f"{what} must be square (rater 1 categories in rows, rater 2 in columns, "
-            f"same order), got shape {T.shape}"
+            f"{what} must be square (rater 1 categories in rows, rater 2 in columns, same order), got shape {T.shape}"
         )
     return T
 
@@ -1051,7 +1092,8 @@ def cohen_kappa_table(
     return _cohen_table_impl(table, weights, categories, ci, ci_dist, alternative)
 
 
-cohen_kappa_table.__doc__ = """Cohen's (weighted) kappa from a two-rater contingency table.
+cohen_kappa_table.__doc__ = (
+    """Cohen's (weighted) kappa from a two-rater contingency table.
 
     Parameters
     ----------
@@ -1073,9 +1115,13 @@ cohen_kappa_table.__doc__ = """Cohen's (weighted) kappa from a two-rater conting
         p_value, ci_low, ci_high, pa, pe, note``.
 
     Notes
-    -----""" + _COHEN_NOTES + """
+    -----"""
+    + _COHEN_NOTES
+    + """
     References
-    ----------""" + _COHEN_REFS + """
+    ----------"""
+    + _COHEN_REFS
+    + """
     Examples
     --------
     >>> cohen_kappa_table([[0, 4, 1], [0, 8, 0], [0, 1, 5]])[
@@ -1083,6 +1129,7 @@ cohen_kappa_table.__doc__ = """Cohen's (weighted) kappa from a two-rater conting
        estimate     se   se_h0       z
     0    0.4842  0.138  0.1484  3.2626
     """
+)
 
 
 def _cohen_table_impl(table, weights, categories, ci, ci_dist, alternative):
@@ -1181,13 +1228,11 @@ def gwet_ac_table(
 
     def coef(label, pa_, pe, u):
         if 1.0 - pe <= _TOL:
-            return dict(coefficient=label, estimate=np.nan, se=np.nan, pa=pa_, pe=pe,
-                        note=_undefined_pe(label, q))
+            return dict(coefficient=label, estimate=np.nan, se=np.nan, pa=pa_, pe=pe, note=_undefined_pe(label, q))
         est = (pa_ - pe) / (1.0 - pe)
         ubar = float((p * u).sum())
         var = float((p * (u - ubar) ** 2).sum()) / (n * (1.0 - pe) ** 2)
-        return dict(coefficient=label, estimate=est, se=np.sqrt(max(var, 0.0)), pa=pa_,
-                    pe=pe, note="")
+        return dict(coefficient=label, estimate=est, se=np.sqrt(max(var, 0.0)), pa=pa_, pe=pe, note="")
 
     rows = []
     # Gwet's AC1/AC2
@@ -1199,15 +1244,13 @@ def gwet_ac_table(
         rows.append(coef(ac_label, pa, pe, u))
     else:
         rows.append(coef(ac_label, pa, 0.0, W))
-        rows[-1]["note"] = ("only one category on the scale: AC1 chance agreement taken "
-                            "as 0 (irrCAC's convention)")
+        rows[-1]["note"] = "only one category on the scale: AC1 chance agreement taken as 0 (irrCAC's convention)"
     # Brennan-Prediger
     rows.append(coef("brennan_prediger", pa, tw / q**2, W))
     # Cohen's kappa (Fleiss-Cohen-Everitt variance)
     pe = float(row @ W @ col)
     k = (pa - pe) / (1.0 - pe) if 1.0 - pe > _TOL else np.nan
-    rows.append(coef("cohen_kappa", pa, pe,
-                     W - (1.0 - k) * ((W @ col)[:, None] + (W.T @ row)[None, :])))
+    rows.append(coef("cohen_kappa", pa, pe, W - (1.0 - k) * ((W @ col)[:, None] + (W.T @ row)[None, :])))
     # Scott's pi
     pe = float(pi @ W @ pi)
     s = (pa - pe) / (1.0 - pe) if 1.0 - pe > _TOL else np.nan
@@ -1219,8 +1262,7 @@ def gwet_ac_table(
     pa_k = (1.0 - eps) * pa + eps
     if 1.0 - pe > _TOL:
         k0 = (pa - pe) / (1.0 - pe)
-        alpha_row = coef("krippendorff_alpha", pa, pe,
-                         W - (1.0 - k0) * (wbar[:, None] + wbar[None, :]))
+        alpha_row = coef("krippendorff_alpha", pa, pe, W - (1.0 - k0) * (wbar[:, None] + wbar[None, :]))
         alpha_row["estimate"] = (pa_k - pe) / (1.0 - pe)
         alpha_row["pa"] = pa_k
     else:

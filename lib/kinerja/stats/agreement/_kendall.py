@@ -11,8 +11,17 @@ from ._common import AgreementInputError, to_matrix
 __all__ = ["kendall_w"]
 
 KENDALL_COLUMNS = [
-    "coefficient", "estimate", "ci_low", "ci_high", "chi2", "df", "p_value",
-    "n_subjects", "n_raters", "correct_ties", "note",
+    "coefficient",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "chi2",
+    "df",
+    "p_value",
+    "n_subjects",
+    "n_raters",
+    "correct_ties",
+    "note",
 ]
 
 
@@ -115,18 +124,30 @@ def kendall_w(
         )
 
     def row(estimate, chi2=np.nan, p=np.nan, note=""):
-        return pd.DataFrame([{
-            "coefficient": "kendall_w", "estimate": estimate, "ci_low": np.nan,
-            "ci_high": np.nan, "chi2": chi2, "df": max(n - 1, 0), "p_value": p,
-            "n_subjects": n, "n_raters": m, "correct_ties": bool(correct_ties),
-            "note": note,
-        }], columns=KENDALL_COLUMNS)
+        return pd.DataFrame(
+            [
+                {
+                    "coefficient": "kendall_w",
+                    "estimate": estimate,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "chi2": chi2,
+                    "df": max(n - 1, 0),
+                    "p_value": p,
+                    "n_subjects": n,
+                    "n_raters": m,
+                    "correct_ties": bool(correct_ties),
+                    "note": note,
+                }
+            ],
+            columns=KENDALL_COLUMNS,
+        )
 
     if n < 2:
         return row(np.nan, note="Kendall's W needs at least two subjects to rank")
     if m < 2:
         return row(np.nan, note="Kendall's W needs at least two raters")
-    ranks = np.apply_along_axis(stats.rankdata, 0, x)          # rank subjects per rater
+    ranks = np.apply_along_axis(stats.rankdata, 0, x)  # rank subjects per rater
     rank_sums = ranks.sum(axis=1)
     s = float(((rank_sums - m * (n + 1) / 2.0) ** 2).sum())
     ties = 0.0
@@ -136,8 +157,7 @@ def kendall_w(
             ties += float((t**3 - t).sum())
     denom = m**2 * (n**3 - n) - m * ties
     if denom <= 0:
-        return row(np.nan, note="every rater gave every subject the same score: "
-                                "there is no ranking, W is undefined")
+        return row(np.nan, note="every rater gave every subject the same score: there is no ranking, W is undefined")
     w = 12.0 * s / denom
     chi2 = m * (n - 1) * w
     return row(w, chi2, float(stats.chi2.sf(chi2, n - 1)))

@@ -11,8 +11,9 @@ from scipy import stats
 from ._common import AgreementInputError, to_matrix
 
 
-def paired_scores(scores: pd.DataFrame, rater_a, rater_b, subject: str = "subject_id",
-                  rater: str = "juror_id", score: str = "score") -> pd.DataFrame:
+def paired_scores(
+    scores: pd.DataFrame, rater_a, rater_b, subject: str = "subject_id", rater: str = "juror_id", score: str = "score"
+) -> pd.DataFrame:
     """Subjects scored by both jurors: ``subject, a, b, mean, diff`` (diff = a - b)."""
     m = to_matrix(scores, subject, rater, score)
     for r in (rater_a, rater_b):
@@ -21,13 +22,27 @@ def paired_scores(scores: pd.DataFrame, rater_a, rater_b, subject: str = "subjec
     a = m.values[:, m.raters.get_loc(rater_a)]
     b = m.values[:, m.raters.get_loc(rater_b)]
     both = np.isfinite(a) & np.isfinite(b)
-    return pd.DataFrame({subject: m.subjects[both], "a": a[both], "b": b[both],
-                         "mean": (a[both] + b[both]) / 2, "diff": a[both] - b[both]})
+    return pd.DataFrame(
+        {
+            subject: m.subjects[both],
+            "a": a[both],
+            "b": b[both],
+            "mean": (a[both] + b[both]) / 2,
+            "diff": a[both] - b[both],
+        }
+    )
 
 
-def bland_altman(scores: pd.DataFrame, rater_a, rater_b, subject: str = "subject_id",
-                 rater: str = "juror_id", score: str = "score", ci: float = 0.95,
-                 k: float | None = None) -> pd.DataFrame:
+def bland_altman(
+    scores: pd.DataFrame,
+    rater_a,
+    rater_b,
+    subject: str = "subject_id",
+    rater: str = "juror_id",
+    score: str = "score",
+    ci: float = 0.95,
+    k: float | None = None,
+) -> pd.DataFrame:
     r"""Bland–Altman bias and limits of agreement between two jurors.
 
     Parameters
@@ -73,8 +88,18 @@ def bland_altman(scores: pd.DataFrame, rater_a, rater_b, subject: str = "subject
     n = len(p)
     z = float(stats.norm.ppf(0.5 + ci / 2)) if k is None else float(k)
     row = {"rater_a": rater_a, "rater_b": rater_b, "n": n}
-    names = ["bias", "sd_diff", "loa_low", "loa_high", "bias_ci_low", "bias_ci_high",
-             "loa_low_ci_low", "loa_low_ci_high", "loa_high_ci_low", "loa_high_ci_high"]
+    names = [
+        "bias",
+        "sd_diff",
+        "loa_low",
+        "loa_high",
+        "bias_ci_low",
+        "bias_ci_high",
+        "loa_low_ci_low",
+        "loa_low_ci_high",
+        "loa_high_ci_low",
+        "loa_high_ci_high",
+    ]
     if n < 2:
         row.update({c: np.nan for c in names})
         row["note"] = f"{n} subject(s) scored by both jurors: limits of agreement need at least 2"
@@ -84,16 +109,30 @@ def bland_altman(scores: pd.DataFrame, rater_a, rater_b, subject: str = "subject
     t = float(stats.t.ppf(0.5 + ci / 2, n - 1))
     se_b, se_l = sd / np.sqrt(n), np.sqrt(3 * sd**2 / n)
     lo, hi = bias - z * sd, bias + z * sd
-    row.update(bias=bias, sd_diff=sd, loa_low=lo, loa_high=hi,
-               bias_ci_low=bias - t * se_b, bias_ci_high=bias + t * se_b,
-               loa_low_ci_low=lo - t * se_l, loa_low_ci_high=lo + t * se_l,
-               loa_high_ci_low=hi - t * se_l, loa_high_ci_high=hi + t * se_l,
-               note="" if sd > 0 else "the two jurors differ by the same amount on every subject")
+    row.update(
+        bias=bias,
+        sd_diff=sd,
+        loa_low=lo,
+        loa_high=hi,
+        bias_ci_low=bias - t * se_b,
+        bias_ci_high=bias + t * se_b,
+        loa_low_ci_low=lo - t * se_l,
+        loa_low_ci_high=lo + t * se_l,
+        loa_high_ci_low=hi - t * se_l,
+        loa_high_ci_high=hi + t * se_l,
+        note="" if sd > 0 else "the two jurors differ by the same amount on every subject",
+    )
     return pd.DataFrame([row])
 
 
-def pairwise(scores: pd.DataFrame, statistic: str = "icc_a1", subject: str = "subject_id",
-             rater: str = "juror_id", score: str = "score", min_common: int = 3) -> pd.DataFrame:
+def pairwise(
+    scores: pd.DataFrame,
+    statistic: str = "icc_a1",
+    subject: str = "subject_id",
+    rater: str = "juror_id",
+    score: str = "score",
+    min_common: int = 3,
+) -> pd.DataFrame:
     """Juror x juror matrix of a two-juror agreement statistic.
 
     ``statistic``: ``"icc_a1"`` (absolute-agreement ICC(A,1) of the pair, from
@@ -119,8 +158,13 @@ def pairwise(scores: pd.DataFrame, statistic: str = "icc_a1", subject: str = "su
         elif statistic == "pearson":
             v = float(np.corrcoef(x[both], y[both])[0, 1]) if x[both].std() > 0 and y[both].std() > 0 else np.nan
         elif statistic == "icc_a1":
-            sub = pd.DataFrame({subject: np.tile(np.arange(both.sum()), 2), rater: np.repeat([0, 1], both.sum()),
-                                score: np.concatenate([x[both], y[both]])})
+            sub = pd.DataFrame(
+                {
+                    subject: np.tile(np.arange(both.sum()), 2),
+                    rater: np.repeat([0, 1], both.sum()),
+                    score: np.concatenate([x[both], y[both]]),
+                }
+            )
             res = icc(sub, subject=subject, rater=rater, score=score, ci=None)
             v = float(res.loc[res["type"] == "ICC(2,1)", "estimate"].iloc[0])
         else:
@@ -129,8 +173,13 @@ def pairwise(scores: pd.DataFrame, statistic: str = "icc_a1", subject: str = "su
     return out
 
 
-def most_discrepant_pair(scores: pd.DataFrame, subject: str = "subject_id", rater: str = "juror_id",
-                         score: str = "score", min_common: int = 3) -> tuple:
+def most_discrepant_pair(
+    scores: pd.DataFrame,
+    subject: str = "subject_id",
+    rater: str = "juror_id",
+    score: str = "score",
+    min_common: int = 3,
+) -> tuple:
     """The juror pair with the largest mean absolute difference over common subjects."""
     mad = pairwise(scores, "mean_abs_diff", subject, rater, score, min_common)
     arr = mad.to_numpy(copy=True)

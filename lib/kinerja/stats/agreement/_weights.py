@@ -31,8 +31,7 @@ _ALIASES = {"none": "unweighted", "identity": "unweighted"}
 def is_numeric_scale(categories) -> bool:
     """True when every category label is a real number (booleans excluded)."""
     return len(categories) > 0 and all(
-        isinstance(c, (Real, np.number)) and not isinstance(c, (bool, np.bool_))
-        for c in categories
+        isinstance(c, (Real, np.number)) and not isinstance(c, (bool, np.bool_)) for c in categories
     )
 
 
@@ -117,9 +116,7 @@ def weight_matrix(weights, categories) -> np.ndarray:
         if not np.isfinite(w).all() or (w < 0).any() or (w > 1).any():
             raise AgreementInputError("weight matrix entries must be finite and in [0, 1]")
         if not np.allclose(np.diag(w), 1.0):
-            raise AgreementInputError(
-                "weight matrix must have ones on the diagonal (exact agreement = 1)"
-            )
+            raise AgreementInputError("weight matrix must have ones on the diagonal (exact agreement = 1)")
         return w
     if q == 0:
         raise AgreementInputError("no categories: there are no ratings to weight")
@@ -130,9 +127,7 @@ def weight_matrix(weights, categories) -> np.ndarray:
         raise AgreementInputError(f"categories must be distinct, got {list(categories)}")
     order = np.argsort(x, kind="stable")
     if not (order == np.arange(q)).all():
-        raise AgreementInputError(
-            f"numeric categories must be given in increasing order, got {list(categories)}"
-        )
+        raise AgreementInputError(f"numeric categories must be given in increasing order, got {list(categories)}")
     xmin, xmax = x[0], x[-1]
     span = xmax - xmin
     d = x[:, None] - x[None, :]
@@ -144,9 +139,7 @@ def weight_matrix(weights, categories) -> np.ndarray:
         return 1.0 - np.sqrt(np.abs(d)) / np.sqrt(span)
     if name == "ratio":
         if xmin < 0:
-            raise AgreementInputError(
-                f"ratio weights need non-negative category scores, got minimum {xmin:g}"
-            )
+            raise AgreementInputError(f"ratio weights need non-negative category scores, got minimum {xmin:g}")
         s = x[:, None] + x[None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             rel = np.where(s > 0, d / np.where(s > 0, s, 1.0), 0.0)
