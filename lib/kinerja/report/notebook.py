@@ -1,0 +1,254 @@
+"""The one set-up call of every report notebook, and how a notebook saves what it shows.
+
+A report notebook is glue::
+
+    rep = notebook.setup(data, year, out_dir, notebook="01_juror_agreement")
+    res = agreement.analyse(rep.ds, year=year, ...)
+    rep.findings(res)          # results/findings.csv, shown first
+    rep.table(res.table("agreement"), "Agreement between jurors", bases=res.bases["agreement"])
+    rep.figure(fig, name="forest", caption="...", alt="...", bases=...)
+    rep.save(res)              # every result table to results/<name>.csv with its provenance
+
+Where things go: ``out_dir`` when given (the runner always gives one:
+``reports/<dataset>/<year>/``); otherwise a scratch folder in the system's temporary
+directory (``<tmp>/kinerja-scratch/<dataset>/<year>``), so that running a notebook by
+hand in JupyterLab never overwrites the record of a run in ``reports/``.
+
+Figures are numbered in the order they are shown, saved beside the report as PNG
+(200 dpi) and SVG under ``figures/`` with a caption and alt text, and displayed as an
+HTML figure (image, alt text, caption) with the PNG alongside for other viewers.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..analyses.base import Analysis
+from ..analyses.findings import FINDINGS_COLUMNS, check_findings, format_ci
+from ..data.io import Dataset, load_dataset
+from ..data.provenance import provenance_label
+from . import labels
+
+#: Resolution of saved PNG figures.
+FIGURE_DPI = 200
+
+#: Environment variable that moves the scratch folder.
+SCRATCH_ENV = "KINERJA_SCRATCH"
+
+
+def scratch_dir(dataset: str, year: int) -> Path:
+    """Where a notebook run without ``out_dir`` writes: never inside ``reports/``."""
+    root = Path(os.environ.get(SCRATCH_ENV) or Path(tempfile.gettempdir()) / "kinerja-scratch")
+    return root / dataset / str(year)
+
+
+def _display(obj, raw: bool = False) -> None:
+    from IPython.display import display
+
+    display(obj, raw=raw)
+
+
+def _markdown(text: str) -> None:
+    from IPython.display import Markdown
+
+    _display(Markdown(text))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "figure"
+
+
+@dataclass
+class Report:
+    """One notebook run: the data of the year, where outputs go, and how they are shown."""
+
+    ds: Dataset
+    full: Dataset
+    year: int
+    notebook: str
+    out: Path
+    scratch: bool
+    n_figures: int = 0
+    figures: list[dict] = field(default_factory=list)
+
+    @property
+    def results(self) -> Path:
+        p = self.out / "results"
+        p.mkdir(parents=True, exist_ok=True)
+        return p
+
+    @property
+    def figures_dir(self) -> Path:
+        p = self.out / "figures"
+        p.mkdir(parents=True, exist_ok=True)
+        return p
+
+    @property
+    def name(self) -> str:
+        return self.ds.name
+
+    # -- prose ---------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        """Show Markdown (a sentence computed from the data)."""
+        _markdown(text)
+
+    def banner(self) -> None:
+        """Title, the dataset's own note (from its ``dataset.json``), the provenance of its
+        rows this year and, when scores are synthetic, the warning that says so."""
+        meta = self.ds.meta
+        title = meta.get("title", self.ds.name)
+        _markdown(f"## {title} — evaluation year {self.year}")
+        note = dataset_note(meta, self.year)
+        if note:
+            _markdown(f"**About this dataset** (its own note, `dataset.json`): {note}")
+        _markdown(labels.dataset_banner(self.ds.provenance()))
+        if "synthetic" in labels.basis_of(self.ds.scores):
+            _markdown(
+                "⚠️ **Juror-level scores in this report are SYNTHETIC**: generated with planted effects "
+                "(juror severity, panel, home bias, category, innovation) because real juror scores are not "
+                "public. Results computed from them show what this audit finds when such effects exist, not "
+                "how real jurors behaved."
+            )
+        if self.scratch:
+            _markdown(
+                f"*Outputs of this run go to a scratch folder ({self.out}); give `out_dir` to keep them, "
+                "or use `kinerja run`.*"
+            )
+
+    # -- findings ------------------------------------------------------------------------
+
+    def findings(self, analysis: Analysis | pd.DataFrame) -> pd.DataFrame:
+        """Write ``results/findings.csv`` and show the findings as the report's opening."""
+        table = analysis.findings if isinstance(analysis, Analysis) else analysis
+        check_findings(table)
+        table[list(FINDINGS_COLUMNS)].to_csv(self.results / "findings.csv", index=False)
+        _markdown(findings_markdown(table))
+        return table
+
+    # -- tables --------------------------------------------------------------------------
+
+    def table(
+        self,
+        df: pd.DataFrame,
+        title: str,
+        *sources: pd.DataFrame,
+        bases: Iterable[str] | None = None,
+        precision: int = 2,
+    ):
+        """Show a table with its provenance caption (returns the Styler for display)."""
+        return labels.styled(df, title, *sources, bases=bases, precision=precision)
+
+    def save_table(self, name: str, df: pd.DataFrame, bases: Iterable[str]) -> Path:
+        """Write ``results/<name>.csv`` with a ``provenance`` column naming what it rests on."""
+        path = self.results / f"{name}.csv"
+        bases = list(bases)
+        out = df.copy()
+        out["provenance"] = provenance_label(bases) if bases else ""
+        out.to_csv(path, index=False)
+        return path
+
+    def save(self, analysis: Analysis) -> list[Path]:
+        """Write every result table of ``analysis`` (with provenance) and its findings."""
+        paths = [self.save_table(n, t, analysis.bases.get(n, [])) for n, t in analysis.tables.items()]
+        check_findings(analysis.findings)
+        analysis.findings[list(FINDINGS_COLUMNS)].to_csv(self.results / "findings.csv", index=False)
+        return paths
+
+    # -- figures -------------------------------------------------------------------------
+
+    def figure(self, fig, *, name: str, caption: str, alt: str) -> Path:
+        """Number, save (PNG at :data:`FIGURE_DPI` and SVG) and show a figure with its
+        caption and alt text; the figure is closed afterwards (shown once)."""
+        import matplotlib.pyplot as plt
+
+        if not alt or not caption:
+            raise ValueError("every figure needs a caption and alt text")
+        self.n_figures += 1
+        stem = f"fig{self.n_figures:02d}_{_slug(name)}"
+        png = self.figures_dir / f"{stem}.png"
+        fig.savefig(png, dpi=FIGURE_DPI, bbox_inches="tight")
+        fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches="tight")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        label = f"Figure {self.n_figures}."
+        self.figures.append({"number": self.n_figures, "file": png.name, "caption": caption, "alt": alt})
+        pd.DataFrame(self.figures).to_csv(self.figures_dir / "figures.csv", index=False)
+        body = (
+            f'<figure class="kinerja-figure" id="{stem}">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+            'style="max-width:100%;height:auto"/>'
+            f"<figcaption><b>{label}</b> {html.escape(caption)}</figcaption></figure>"
+        )
+        _display({"text/html": body, "image/png": data, "text/plain": f"{label} {caption}"}, raw=True)
+        return png
+
+
+def dataset_note(meta: dict, year: int) -> str:
+    """The dataset's own description plus its note for ``year`` (``year_notes``), if any.
+
+    >>> dataset_note({"description": "A city.", "year_notes": {"2020": "Record year."}}, 2020)
+    'A city. Record year.'
+    >>> dataset_note({"description": "A city.", "year_notes": {"2020": "Record year."}}, 2021)
+    'A city.'
+    """
+    parts = [str(meta.get("description", "")).strip()]
+    parts.append(str((meta.get("year_notes") or {}).get(str(year), "")).strip())
+    return " ".join(p for p in parts if p)
+
+
+def findings_markdown(table: pd.DataFrame, lang: str = "en") -> str:
+    """The findings as the Markdown block a report opens with."""
+    if table.empty:
+        return "## Findings\n\nNo findings could be computed for this dataset and year."
+    lines = ["## Findings", ""]
+    text_col = "statement" if lang == "en" else "statement_ind"
+    for _, r in table.iterrows():
+        est = ""
+        if pd.notna(r["estimate"]) and pd.notna(r["ci_low"]):
+            level = f"{r['ci_level']:.0%} CI" if pd.notna(r["ci_level"]) else "CI"
+            est = f" — {r['measure']} {format_ci(r['estimate'], r['ci_low'], r['ci_high'], lang=lang)} ({level})"
+        prov = f" *Data: {r['provenance']}.*" if r["provenance"] else ""
+        lines.append(f"- {r[text_col]}{est}{prov}")
+    lines.append("")
+    lines.append("*Each finding is one row of `results/findings.csv`; the sections below show why.*")
+    return "\n".join(lines)
+
+
+def setup(data: str, year: int, out_dir: str = "", *, notebook: str, show: bool = True) -> Report:
+    """Load the dataset, keep the year, decide where outputs go, show the banner.
+
+    Parameters
+    ----------
+    data : str
+        Dataset name (folder under ``data/``) or a path to a folder or workbook.
+    year : int
+        Evaluation year.
+    out_dir : str
+        Output folder; empty means a scratch folder (:func:`scratch_dir`).
+    notebook : str
+        The notebook's name, e.g. ``"01_juror_agreement"`` (recorded in the findings).
+    show : bool
+        Display the banner (title, dataset note, provenance).
+    """
+    full = load_dataset(data)
+    ds = full.for_year(year)
+    scratch = not out_dir
+    out = scratch_dir(ds.name, year) if scratch else Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rep = Report(ds=ds, full=full, year=int(year), notebook=notebook, out=out, scratch=scratch)
+    if show:
+        rep.banner()
+    return rep
