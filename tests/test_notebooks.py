@@ -14,6 +14,7 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
+
 from kinerja.paths import NOTEBOOKS_DIR, PROJ_ROOT
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+
 from kinerja import synth
 from kinerja.agreement import icc
 from kinerja.analyses.agreement import SUMMARY_COLUMNS, agreement_summary, grade_agreement, juror_grades

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+
 from kinerja import synth
 from kinerja.grades import band, grade_from_total
 from kinerja.paths import DATA_DIR

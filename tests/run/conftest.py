@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from kinerja.run import runner as run
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,6 +9,7 @@ import sys
 
 import nbformat
 import pytest
+
 from kinerja.paths import PROJ_ROOT
 from kinerja.run import cli
 

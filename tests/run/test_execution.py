@@ -9,9 +9,10 @@ import json
 import logging
 import re
 
-import kinerja
 import nbformat
 import pytest
+
+import kinerja
 from kinerja.paths import PROJ_ROOT
 from kinerja.run import run_collection
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from kinerja.run import NotebookParameter, coerce_parameter
 from kinerja.run import runner as run
 

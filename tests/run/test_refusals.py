@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from kinerja.run import KernelNotInstalledError, RunConfigurationError, run_collection
 from kinerja.run import runner as run
 

@@ -12,6 +12,8 @@ from ..stats.agreement._icc import icc, icc_bootstrap
 from ..stats.agreement._interpret import add_interpretation
 from ..stats.agreement._kappa import gwet_ac
 from ..stats.agreement._kendall import kendall_w
+from .base import Analysis, TableSpec, year_of
+from .findings import QUESTIONS
 
 #: Columns of :func:`agreement_summary` (and of ``results/agreement.csv``).
 SUMMARY_COLUMNS = (
@@ -295,3 +297,441 @@ def grade_agreement(dataset, year: int, weights: tuple[str, ...] = ("unweighted"
     out = add_interpretation(out.assign(family=fam))
     out.loc[out["family"] == "agreement", ["reading", "scale"]] = ["share of agreeing pairs", ""]
     return out.drop(columns="family")
+
+
+# ----------------------------------------------------------------------------------------
+# The analysis behind notebook 01
+# ----------------------------------------------------------------------------------------
+
+NAME = "agreement"
+NOTEBOOK = "01_juror_agreement"
+
+#: Share of juror pairs whose difference :func:`pair_differences` summarises.
+PAIR_QUANTILE = 0.95
+
+
+def pair_differences(totals: pd.DataFrame) -> pd.DataFrame:
+    """Every pair of jurors who scored the same unit, with the absolute difference of
+    their totals: ``subject_id, juror_a, juror_b, diff`` (``diff = |a - b|``)."""
+    rows = []
+    for sid, part in totals.groupby("subject_id", observed=True, sort=True):
+        v = part[["juror_id", "score"]].dropna().sort_values("juror_id").to_numpy()
+        for i in range(len(v)):
+            for j in range(i + 1, len(v)):
+                rows.append((sid, v[i][0], v[j][0], abs(float(v[i][1]) - float(v[j][1]))))
+    return pd.DataFrame(rows, columns=["subject_id", "juror_a", "juror_b", "diff"])
+
+
+def unit_precision(totals: pd.DataFrame, grades: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How precise each unit's panel-mean total is, and how far it is from a grade boundary.
+
+    The error variance of one juror's total is the pooled within-unit variance of the
+    jurors' totals (the one-way mean square within units; its expectation is juror
+    variance + residual variance when jurors are a random draw). The standard error of a
+    unit's mean of ``k`` jurors is ``sqrt(pooled / k)``.
+
+    Returns ``subject_id, total, n_jurors, se, grade_implied, grade_on_record,
+    nearest_boundary, distance, distance_se`` (``distance_se`` = distance in standard
+    errors; NaN with one juror).
+    """
+    from ..data.grades import grade_bands
+
+    g = totals.dropna(subset=["score"]).groupby("subject_id", observed=True, sort=True)["score"]
+    stats_ = g.agg(total="mean", n_jurors="size", var="var").reset_index()
+    df_within = (stats_["n_jurors"] - 1).clip(lower=0)
+    pooled = float((stats_["var"].fillna(0) * df_within).sum() / df_within.sum()) if df_within.sum() > 0 else np.nan
+    stats_["se"] = np.sqrt(pooled / stats_["n_jurors"])
+    edges = np.unique(grade_bands()["score_lower_exclusive"].to_numpy(float))
+    edges = edges[(edges > 0) & (edges < 100)]
+    t = stats_["total"].to_numpy()
+    near = edges[np.abs(t[:, None] - edges[None, :]).argmin(axis=1)] if len(edges) else np.full(len(t), np.nan)
+    stats_["grade_implied"] = grade_from_total(t)
+    stats_["nearest_boundary"] = near
+    stats_["distance"] = np.abs(t - near)
+    stats_["distance_se"] = stats_["distance"] / stats_["se"]
+    if grades is not None and len(grades):
+        rec = grades.set_index("unit_id")["grade"].astype(str)
+        stats_["grade_on_record"] = stats_["subject_id"].map(rec)
+    else:
+        stats_["grade_on_record"] = None
+    stats_.attrs["pooled_within_var"] = pooled
+    return stats_[
+        [
+            "subject_id",
+            "total",
+            "n_jurors",
+            "se",
+            "grade_implied",
+            "grade_on_record",
+            "nearest_boundary",
+            "distance",
+            "distance_se",
+        ]
+    ]
+
+
+TABLES = {
+    "agreement": TableSpec(
+        "every agreement coefficient per evaluation, stage, measure (rubric component or total) and panel",
+        {
+            c: d
+            for c, d in (
+                ("year", "evaluation year"),
+                ("evaluation", "sakip or kovablik"),
+                ("stage", "stage"),
+                ("measure", "rubric component or `total`"),
+                ("panel", "`all` or a panel type"),
+                ("statistic", "coefficient"),
+                ("estimate", "estimate"),
+                ("ci_low", "lower 95% limit"),
+                ("ci_high", "upper 95% limit"),
+                ("ci_method", "how the CI was formed"),
+                ("n_subjects", "subjects"),
+                ("n_raters", "jurors"),
+                ("method", "estimation method"),
+                ("note", "why a value is NaN or approximate"),
+                ("reading", "verbal reading on `scale`"),
+                ("scale", "the verbal scale used"),
+            )
+        },
+    ),
+    "grade_agreement": TableSpec(
+        "chance-corrected agreement of jurors on the SAKIP grade their own totals imply, unweighted and with "
+        "ordinal weights (near misses partly credited)",
+        {
+            "weights": "unweighted or ordinal",
+            "estimate": "coefficient",
+            "ci_low": "lower 95% limit",
+            "ci_high": "upper 95% limit",
+        },
+    ),
+    "juror_grades": TableSpec(
+        "the SAKIP total of each juror for each unit and the grade it implies",
+        {"subject_id": "unit", "juror_id": "juror", "total": "the juror's weighted total", "grade": "implied grade"},
+    ),
+    "juror_pairs": TableSpec(
+        "absolute agreement ICC(A,1) of every pair of jurors on the SAKIP totals of the units both scored",
+        {"juror_a": "juror", "juror_b": "juror", "estimate": "ICC(A,1) of the pair"},
+    ),
+    "bland_altman": TableSpec(
+        "bias and 95% limits of agreement of the most discrepant pair of jurors (SAKIP totals)",
+        {
+            "rater_a": "juror",
+            "rater_b": "juror",
+            "bias": "mean difference a - b",
+            "loa_low": "lower limit",
+            "loa_high": "upper limit",
+            "n": "units both scored",
+        },
+    ),
+    "unit_precision": TableSpec(
+        "each unit's panel-mean SAKIP total, its standard error and its distance to the nearest grade boundary",
+        {
+            "subject_id": "unit",
+            "total": "mean of the jurors' totals",
+            "n_jurors": "jurors",
+            "se": "standard error",
+            "grade_implied": "grade of the total",
+            "grade_on_record": "grade on record",
+            "nearest_boundary": "nearest band boundary",
+            "distance": "points to it",
+            "distance_se": "distance in standard errors",
+        },
+    ),
+}
+
+
+def _stat_col(df: pd.DataFrame) -> str:
+    return "statistic" if "statistic" in df.columns else "coefficient"
+
+
+def analyse(
+    dataset, *, year: int | None = None, n_boot: int = 1000, seed: int | None = 2020, progress: bool = False
+) -> Analysis:
+    """Do the jurors agree? Every coefficient, the two-juror views, grade agreement, and
+    the findings that reconcile them (how far two jurors differ, how reliable the
+    published panel-mean total is, what that means near a band boundary).
+
+    Parameters
+    ----------
+    dataset : kinerja.data.io.Dataset
+        A loaded dataset.
+    year : int, optional
+        Evaluation year; default the dataset's only year.
+    n_boot : int
+        Bootstrap resamples for CIs without a closed form (0 skips them).
+    seed : int, optional
+        Seed of every bootstrap (reproducible reports).
+    progress : bool
+        Show progress over the measures.
+
+    Returns
+    -------
+    Analysis
+        Tables of :data:`TABLES` (empty where the design does not allow them: one juror,
+        no scores) and findings ``agreement.two_jurors``, ``agreement.published_total``,
+        ``agreement.near_boundary``, ``agreement.grade``, ``agreement.kovablik``.
+    """
+    year = year_of(dataset, year)
+    ds = dataset.for_year(year) if len(dataset.years) > 1 else dataset
+    res = Analysis(NAME, NOTEBOOK, ds.name, year)
+    scores = ds.scores
+    summary = agreement_summary(ds, year, n_boot=n_boot, seed=seed, progress=progress)
+    res.add("agreement", summary, scores)
+    jg = (
+        juror_grades(ds, year)
+        if len(scores)
+        else pd.DataFrame(columns=["subject_id", "juror_id", "total", "grade", "grade_code"])
+    )
+    res.add("juror_grades", jg, scores)
+    multi = jg["juror_id"].nunique() >= 2 if len(jg) else False
+    ga = grade_agreement(ds, year) if multi else pd.DataFrame()
+    res.add("grade_agreement", ga, scores, ds.grades)
+    totals = jg.rename(columns={"total": "score"})[["subject_id", "juror_id", "score"]]
+    pairs = pd.DataFrame(columns=["juror_a", "juror_b", "estimate"])
+    ba = pd.DataFrame(columns=["rater_a", "rater_b", "bias", "loa_low", "loa_high", "n"])
+    if multi:
+        from ..stats.agreement import bland_altman, most_discrepant_pair, pairwise
+
+        mat = pairwise(totals, "icc_a1")
+        pairs = (
+            mat.where(np.triu(np.ones(mat.shape, bool), k=1))
+            .stack()
+            .rename("estimate")
+            .rename_axis(["juror_a", "juror_b"])
+            .reset_index()
+        )
+        a, b = most_discrepant_pair(totals)
+        ba = bland_altman(totals, a, b)
+    res.add("juror_pairs", pairs, scores)
+    res.add("bland_altman", ba, scores)
+    prec = (
+        unit_precision(totals, ds.grades)
+        if len(totals)
+        else pd.DataFrame(columns=list(TABLES["unit_precision"].columns))
+    )
+    res.add("unit_precision", prec, scores)
+    res.facts = dict(
+        n_jurors_sakip=int(jg["juror_id"].nunique()) if len(jg) else 0,
+        n_units_sakip=int(jg["subject_id"].nunique()) if len(jg) else 0,
+        has_kovablik=bool((scores["evaluation"] == "kovablik").any()) if len(scores) else False,
+        pooled_within_var=prec.attrs.get("pooled_within_var", np.nan) if len(prec) else np.nan,
+    )
+    res.set_findings(_findings(res, totals, prec))
+    return res
+
+
+def _get(summary: pd.DataFrame, evaluation: str, stage: str | None, statistic: str):
+    s = summary[
+        (summary["evaluation"] == evaluation)
+        & (summary["measure"] == "total")
+        & (summary["panel"] == "all")
+        & (summary["statistic"] == statistic)
+    ]
+    if stage is not None:
+        s = s[s["stage"] == stage]
+    return None if s.empty else s.iloc[0]
+
+
+def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
+    from .findings import Finding, fmt_number, format_ci
+
+    q, q_ind = QUESTIONS["agreement"]
+    sb = res.bases["agreement"]
+    summary = res.tables["agreement"]
+    out = []
+    n_j = res.facts["n_jurors_sakip"]
+    a1 = _get(summary, "sakip", None, "ICC(2,1)")
+    ak = _get(summary, "sakip", None, "ICC(2,k)")
+    undefined_why = None
+    if not len(totals):
+        undefined_why = ("there are no SAKIP juror scores this year", "tidak ada nilai SAKIP per evaluator tahun ini")
+    elif n_j < 2:
+        undefined_why = (
+            "only one juror scored SAKIP this year, so agreement between jurors is undefined",
+            "hanya satu evaluator yang menilai SAKIP tahun ini, sehingga kesepakatan antar-evaluator tidak terdefinisi",
+        )
+    if undefined_why:
+        for fid in ("agreement.two_jurors", "agreement.published_total", "agreement.near_boundary", "agreement.grade"):
+            out.append(
+                Finding(
+                    fid,
+                    q,
+                    f"Not computed: {undefined_why[0]}.",
+                    f"Tidak dihitung: {undefined_why[1]}.",
+                    status="undefined",
+                    bases=sb,
+                    evidence="agreement.csv",
+                )
+            )
+    else:
+        diffs = pair_differences(totals)
+        d95 = float(np.quantile(diffs["diff"], PAIR_QUANTILE)) if len(diffs) else np.nan
+        est = a1["estimate"] if a1 is not None else np.nan
+        ok = np.isfinite(est)
+        en = (
+            f"Two jurors' SAKIP totals for the same unit differ by up to {fmt_number(d95, 1)} points in 95% of "
+            f"juror pairs (largest {fmt_number(diffs['diff'].max(), 1)}); a single juror's total agrees with "
+            f"another's at ICC(A,1) = {format_ci(est, a1['ci_low'], a1['ci_high'])} ({a1['reading']})."
+        )
+        ind = (
+            f"Nilai total SAKIP dua evaluator untuk perangkat daerah yang sama berbeda hingga "
+            f"{fmt_number(d95, 1, 'id')} poin pada 95% pasangan evaluator (terbesar "
+            f"{fmt_number(diffs['diff'].max(), 1, 'id')}); kesepakatan nilai satu evaluator dengan evaluator "
+            f"lain ICC(A,1) = {format_ci(est, a1['ci_low'], a1['ci_high'], lang='id')}."
+        )
+        out.append(
+            Finding(
+                "agreement.two_jurors",
+                q,
+                en,
+                ind,
+                estimate=est if ok else np.nan,
+                ci_low=a1["ci_low"] if ok else np.nan,
+                ci_high=a1["ci_high"] if ok else np.nan,
+                ci_level=0.95 if ok and np.isfinite(a1["ci_low"]) else np.nan,
+                measure="ICC(A,1)",
+                n=a1["n_subjects"],
+                bases=sb,
+                evidence="agreement.csv; unit_precision.csv",
+                status="estimated" if ok else "undefined",
+                note=a1["note"] or "",
+            )
+        )
+        se_med = float(prec["se"].median())
+        k_med = float(prec["n_jurors"].median())
+        ek = ak["estimate"] if ak is not None else np.nan
+        okk = np.isfinite(ek)
+        en = (
+            f"The published total is the mean of {fmt_number(k_med, 0)} jurors (median): its reliability is "
+            f"ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'])} ({ak['reading'].split(' (')[0]}) and its standard error "
+            f"about {fmt_number(se_med, 1)} points."
+        )
+        ind = (
+            f"Nilai yang diumumkan adalah rata-rata {fmt_number(k_med, 0, 'id')} evaluator (median): "
+            f"reliabilitasnya ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'], lang='id')} dan galat "
+            f"bakunya sekitar {fmt_number(se_med, 1, 'id')} poin."
+        )
+        out.append(
+            Finding(
+                "agreement.published_total",
+                q,
+                en,
+                ind,
+                estimate=ek if okk else np.nan,
+                ci_low=ak["ci_low"] if okk else np.nan,
+                ci_high=ak["ci_high"] if okk else np.nan,
+                ci_level=0.95 if okk and np.isfinite(ak["ci_low"]) else np.nan,
+                measure="ICC(A,k)",
+                n=ak["n_subjects"],
+                bases=sb,
+                evidence="agreement.csv; unit_precision.csv",
+                status="estimated" if okk else "undefined",
+                note=ak["note"] or "",
+            )
+        )
+        near = int((prec["distance_se"] < 2).sum())
+        n_u = len(prec)
+        en = (
+            f"{near} of {n_u} units have a total within two standard errors of a grade boundary: their grade "
+            "could change with another draw of jurors (notebook 02 gives each unit's probability)."
+        )
+        ind = (
+            f"{near} dari {n_u} perangkat daerah memiliki nilai dalam jarak dua galat baku dari batas predikat: "
+            "predikatnya dapat berubah bila evaluatornya lain (notebook 02 memberi peluang tiap perangkat "
+            "daerah)."
+        )
+        out.append(
+            Finding(
+                "agreement.near_boundary",
+                q,
+                en,
+                ind,
+                estimate=near,
+                measure="units",
+                n=n_u,
+                bases=sb,
+                evidence="unit_precision.csv",
+            )
+        )
+        ga = res.tables["grade_agreement"]
+        if len(ga):
+            col = _stat_col(ga)
+            u = ga[ga["weights"] == "unweighted"].set_index(col)
+            pa, ac1, kap = u.loc["percent_agreement"], u.loc["gwet_ac1"], u.loc["fleiss_kappa"]
+            en = (
+                f"Jurors' own totals imply the same letter grade in {fmt_number(100 * pa['estimate'], 0)}% of "
+                f"juror pairs; chance-corrected, Gwet's AC1 = {format_ci(ac1['estimate'], ac1['ci_low'], ac1['ci_high'])}"
+                f" and Fleiss' kappa = {format_ci(kap['estimate'], kap['ci_low'], kap['ci_high'])}."
+            )
+            ind = (
+                f"Nilai total masing-masing evaluator menghasilkan predikat yang sama pada "
+                f"{fmt_number(100 * pa['estimate'], 0, 'id')}% pasangan evaluator; setelah koreksi peluang, AC1 "
+                f"Gwet = {format_ci(ac1['estimate'], ac1['ci_low'], ac1['ci_high'], lang='id')} dan kappa Fleiss "
+                f"= {format_ci(kap['estimate'], kap['ci_low'], kap['ci_high'], lang='id')}."
+            )
+            okg = np.isfinite(ac1["estimate"])
+            out.append(
+                Finding(
+                    "agreement.grade",
+                    q,
+                    en,
+                    ind,
+                    estimate=ac1["estimate"] if okg else np.nan,
+                    ci_low=ac1["ci_low"] if okg else np.nan,
+                    ci_high=ac1["ci_high"] if okg else np.nan,
+                    ci_level=0.95 if okg and np.isfinite(ac1["ci_low"]) else np.nan,
+                    measure="Gwet's AC1",
+                    n=ac1.get("n_subjects", np.nan),
+                    bases=res.bases["grade_agreement"],
+                    evidence="grade_agreement.csv",
+                    status="estimated" if okg else "undefined",
+                )
+            )
+    kov = summary[
+        (summary["evaluation"] == "kovablik")
+        & (summary["measure"] == "total")
+        & (summary["panel"] == "all")
+        & (summary["statistic"] == "ICC(2,k)")
+    ]
+    if len(kov):
+        parts_en, parts_id = [], []
+        first = None
+        for _, r in kov.iterrows():
+            parts_en.append(f"{r['stage']} stage ICC(A,k) = {format_ci(r['estimate'], r['ci_low'], r['ci_high'])}")
+            parts_id.append(
+                f"tahap {r['stage']} ICC(A,k) = {format_ci(r['estimate'], r['ci_low'], r['ci_high'], lang='id')}"
+            )
+            first = first if first is not None else r
+        okv = np.isfinite(first["estimate"])
+        out.append(
+            Finding(
+                "agreement.kovablik",
+                q,
+                "The reliability of the KOVABLIK jury's mean scores: " + "; ".join(parts_en) + ".",
+                "Reliabilitas rata-rata nilai juri KOVABLIK: " + "; ".join(parts_id) + ".",
+                estimate=first["estimate"] if okv else np.nan,
+                ci_low=first["ci_low"] if okv else np.nan,
+                ci_high=first["ci_high"] if okv else np.nan,
+                ci_level=0.95 if okv and np.isfinite(first["ci_low"]) else np.nan,
+                measure=f"ICC(A,k), {first['stage']} stage",
+                n=first["n_subjects"],
+                bases=sb,
+                evidence="agreement.csv",
+                status="estimated" if okv else "undefined",
+                note=first["note"] or "",
+            )
+        )
+    else:
+        out.append(
+            Finding(
+                "agreement.kovablik",
+                q,
+                f"No KOVABLIK jury scores in {res.year}: nothing to say about the innovation jury's agreement.",
+                f"Tidak ada nilai juri KOVABLIK pada {res.year}: kesepakatan juri inovasi tidak dapat dinilai.",
+                status="undefined",
+                bases=sb,
+                evidence="agreement.csv",
+            )
+        )
+    return out

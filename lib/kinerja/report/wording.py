@@ -12,15 +12,19 @@ import pandas as pd
 
 from ..analyses.findings import fmt_number, fmt_share, format_ci, join_words  # noqa: F401  (re-exported)
 
+#: Short column names of the wide agreement table (so that it prints on A4).
+SHORT_NAMES = {"Krippendorff's alpha (interval)": "alpha", "Kendall's W": "W"}
+
 
 def summary_table(summary: pd.DataFrame, panel: str = "all") -> pd.DataFrame:
-    """Wide view of :func:`agreement_summary` for one panel: one row per (evaluation,
-    stage, measure), one column per statistic, cells ``estimate [CI]``."""
+    """Wide view of an agreement summary for one panel: one row per (evaluation, stage,
+    measure), one column per statistic (McGraw & Wong names: ``ICC(A,1)`` = Shrout &
+    Fleiss ``ICC(2,1)``), cells ``estimate [CI]``. Column names are short so that the
+    table prints without losing columns."""
     s = summary[summary["panel"] == panel].copy()
     s["value"] = [format_ci(e, lo, hi) for e, lo, hi in zip(s["estimate"], s["ci_low"], s["ci_high"])]
-    s["statistic"] = np.where(
-        s["also_known_as"].fillna("") != "", s["statistic"] + " = " + s["also_known_as"].fillna(""), s["statistic"]
-    )
+    aka = s["also_known_as"].fillna("")
+    s["statistic"] = np.where(aka != "", aka, s["statistic"].map(lambda x: SHORT_NAMES.get(x, x)))
     order = list(dict.fromkeys(s["statistic"]))
     wide = s.pivot_table(
         index=["evaluation", "stage", "measure"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kinerja.io import DataError, load_dataset
 
 from .helpers import valid_tables, write_csv

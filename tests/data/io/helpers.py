@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
 from kinerja.schema import TABLES
 
 SRC = "test fixture"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from kinerja.io import ACCOUNT_COLUMNS, DataError, load_dataset
 from kinerja.schema import TABLES
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from kinerja.io import DataError, load_dataset
 from kinerja.schema import TABLES
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 import pytest
+
 from kinerja.io import MAX_REPORTED, DataError, load_dataset
 
 from .helpers import write_csv, write_xlsx

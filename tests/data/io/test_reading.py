@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-import kinerja.io as kio
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+
+import kinerja.io as kio
 from kinerja.grades import grade_dtype
 from kinerja.io import DataError, dataset_years, load_dataset, resolve_dataset
 from kinerja.schema import TABLES

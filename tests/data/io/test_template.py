@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+
 from kinerja import template
 from kinerja.grades import GRADE_ORDER
 from kinerja.io import load_dataset

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
 from kinerja.agreement import AgreementInputError, _alpha, krippendorff_alpha
 
 from .reference import REFERENCE, load_expected, load_expected_meta

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
 from kinerja.agreement import AgreementInputError, _icc, icc, icc_bootstrap
 
 from .reference import REFERENCE, close_at, load_expected

@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from statsmodels.stats import inter_rater as sm_ir
+
 from kinerja.agreement import AgreementInputError
 from kinerja.agreement._kappa import (
     FAMILY_COLUMNS,
@@ -32,7 +34,6 @@ from kinerja.agreement._kappa import (
     subject_agreement,
 )
 from kinerja.agreement._weights import WEIGHT_SCHEMES, weight_matrix
-from statsmodels.stats import inter_rater as sm_ir
 
 from .reference import REFERENCE as REF
 from .reference import close_at

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats
+
 from kinerja.agreement import AgreementInputError
 from kinerja.agreement._kendall import KENDALL_COLUMNS, kendall_w
-from scipy import stats
 
 from .reference import REFERENCE as REF
 from .reference import close_at

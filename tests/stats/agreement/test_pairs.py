@@ -9,8 +9,9 @@ matplotlib.use("Agg")  # test process only; never around a notebook run
 import numpy as np
 import pandas as pd
 import pytest
-from kinerja.agreement import bland_altman, most_discrepant_pair, pairwise
 from statsmodels.graphics.agreement import mean_diff_plot
+
+from kinerja.agreement import bland_altman, most_discrepant_pair, pairwise
 
 # Bland & Altman (1986), Lancet 327:307-310, Table 1: peak expiratory flow rate (l/min),
 # first measurement with the Wright and the mini Wright meter, 17 subjects.

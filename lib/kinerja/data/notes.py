@@ -1,0 +1,53 @@
+"""A dataset's own notes: its assumptions-and-caveats log.
+
+Every bundled dataset keeps a ``README.md`` beside its tables with a data log and a
+section headed "Assumptions and caveats" (UK analytical quality-assurance practice:
+the caveats of a brief come from that log, not from memory). Reports and briefs read
+the items of that section here, so that nothing written for one dataset appears in
+another's report.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+#: Headings (level 2 or 3, case-insensitive) whose section holds the caveats.
+CAVEAT_HEADING = re.compile(r"^#{2,3}\s+.*\bcaveats?\b", re.IGNORECASE)
+
+
+def readme_path(dataset) -> Path | None:
+    """The dataset's ``README.md``: in its folder, or beside its workbook
+    (``<stem>.README.md`` or ``README.md``); None when there is none."""
+    path = Path(dataset.path)
+    candidates = [path / "README.md"] if path.is_dir() else [path.with_suffix(".README.md"), path.parent / "README.md"]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def caveats(dataset) -> list[str]:
+    """The items (numbered or bulleted, joined across wrapped lines) of the README's
+    "Assumptions and caveats" section; an empty list when there is no such section.
+
+    >>> import tempfile, types
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "README.md").write_text("# X\\n## Assumptions and caveats\\n1. One,\\n   wrapped.\\n2. Two.\\n## Other\\n- no")
+    >>> caveats(types.SimpleNamespace(path=d))
+    ['One, wrapped.', 'Two.']
+    """
+    path = readme_path(dataset)
+    if path is None:
+        return []
+    items: list[str] = []
+    inside = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            inside = bool(CAVEAT_HEADING.match(line))
+            continue
+        if not inside:
+            continue
+        m = re.match(r"^\s*(?:\d+[.)]|[-*])\s+(.*)$", line)
+        if m:
+            items.append(m.group(1).strip())
+        elif line.strip() and items:
+            items[-1] += " " + line.strip()
+    return items
