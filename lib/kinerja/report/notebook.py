@@ -218,8 +218,10 @@ def findings_markdown(table: pd.DataFrame, lang: str = "en") -> str:
     for _, r in table.iterrows():
         est = ""
         if pd.notna(r["estimate"]) and pd.notna(r["ci_low"]):
-            level = f"{r['ci_level']:.0%} CI" if pd.notna(r["ci_level"]) else "CI"
-            est = f" — {r['measure']} {format_ci(r['estimate'], r['ci_low'], r['ci_high'], lang=lang)} ({level})"
+            ci_text = format_ci(r["estimate"], r["ci_low"], r["ci_high"], lang=lang)
+            if ci_text not in str(r[text_col]):  # the sentence quotes it already: say it once
+                level = f"{r['ci_level']:.0%} CI" if pd.notna(r["ci_level"]) else "CI"
+                est = f" — {r['measure']} {ci_text} ({level})"
         prov = f" *Data: {r['provenance']}.*" if r["provenance"] else ""
         lines.append(f"- {r[text_col]}{est}{prov}")
     lines.append("")

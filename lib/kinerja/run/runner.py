@@ -1148,11 +1148,15 @@ _html_log.addFilter(_NoAltTextNotice())
 
 
 def _export_html(nb, name: str) -> str:
-    """The report page: nbconvert's ``lab`` template without code or prompts."""
+    """The report page: kinerja's template (nbconvert ``lab`` without code, prompts or
+    scripts from the network, with print styles; ``report/templates/kinerja``)."""
     from nbconvert import HTMLExporter
 
+    from kinerja.paths import PACKAGE_DIR
+
     exporter = HTMLExporter(
-        template_name="lab",
+        extra_template_basedirs=[str(PACKAGE_DIR / "report" / "templates")],
+        template_name="kinerja",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
