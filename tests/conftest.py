@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import settings
 
 from kinerja.paths import REPORTS_DIR
+from kinerja.run.runner import DEFAULT_KERNEL
 
 # Fixture notebooks of the runner tests are inputs (some fail on purpose), not notebooks
 # for nbval to execute.
@@ -63,3 +66,29 @@ def pytest_sessionfinish(session, exitstatus):
         if reporter:
             reporter.write_line(f"ERROR: {msg}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def kinerja_kernel() -> str:
+    """The ``kinerja`` Jupyter kernel, installed into the running environment if missing."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(DEFAULT_KERNEL)
+    except NoSuchKernel:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ipykernel",
+                "install",
+                "--sys-prefix",
+                "--name",
+                DEFAULT_KERNEL,
+                "--display-name",
+                "Python (kinerja)",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return DEFAULT_KERNEL

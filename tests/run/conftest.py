@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,32 +10,6 @@ import pytest
 from kinerja.run import runner as run
 
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture(scope="session")
-def kinerja_kernel() -> str:
-    """The ``kinerja`` Jupyter kernel, installed into the running environment if missing."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec(run.DEFAULT_KERNEL)
-    except NoSuchKernel:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ipykernel",
-                "install",
-                "--sys-prefix",
-                "--name",
-                run.DEFAULT_KERNEL,
-                "--display-name",
-                "Python (kinerja)",
-            ],
-            check=True,
-            capture_output=True,
-        )
-    return run.DEFAULT_KERNEL
 
 
 def write_toy_dataset(folder: Path) -> Path:
