@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kinerja import synth
@@ -152,3 +153,86 @@ def test_degenerate_one_juror_and_constant_scores(tmp_path):
     for stat in ("ICC(2,1)", "Krippendorff's alpha (interval)"):
         r = _get(s, "sakip", "lke", "total", stat)
         assert np.isnan(r["estimate"]) and r["note"], stat
+
+
+# ----------------------------------------------------------------------------------------
+# analyse(): the tables and findings notebook 01 shows
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def analysis2020(batu2020):
+    from kinerja.analyses import agreement
+
+    return agreement.analyse(batu2020, year=2020, n_boot=100, seed=3)
+
+
+def test_analyse_tables_follow_their_specs(analysis2020):
+    from kinerja.analyses import agreement
+    from kinerja.analyses.base import check_tables
+
+    check_tables(analysis2020, agreement.TABLES)
+    assert set(analysis2020.tables) == set(agreement.TABLES)
+
+
+def test_findings_reconcile_pairs_panel_mean_and_boundaries(analysis2020, batu2020):
+    f = analysis2020.findings.set_index("finding_id")
+    s = analysis2020.table("agreement")
+    a1 = s[
+        (s["evaluation"] == "sakip")
+        & (s["measure"] == "total")
+        & (s["panel"] == "all")
+        & (s["statistic"] == "ICC(2,1)")
+    ].iloc[0]
+    assert f.loc["agreement.two_jurors", "estimate"] == pytest.approx(a1["estimate"])
+    # the 95% quantile of |difference| of two jurors' totals, recomputed by brute force
+    tot = juror_measures(batu2020.scores, batu2020.rubric)
+    tot = tot[(tot["evaluation"] == "sakip") & (tot["measure"] == "total")].dropna(subset=["score"])
+    wide = tot.pivot(index="subject_id", columns="juror_id", values="score").to_numpy()
+    diffs = [
+        abs(r[i] - r[j])
+        for r in wide
+        for i in range(len(r))
+        for j in range(i + 1, len(r))
+        if np.isfinite(r[i]) and np.isfinite(r[j])
+    ]
+    assert f"{np.quantile(diffs, 0.95):.1f} points" in f.loc["agreement.two_jurors", "statement"]
+    prec = analysis2020.table("unit_precision")
+    assert f.loc["agreement.near_boundary", "estimate"] == (prec["distance_se"] < 2).sum()
+    assert f"of {len(prec)} units" in f.loc["agreement.near_boundary", "statement"]
+    assert f.loc["agreement.published_total", "measure"] == "ICC(A,k)"
+    assert (analysis2020.findings["provenance"].str.contains("SYNTHETIC")).all()
+
+
+def test_unit_precision_matches_a_hand_computation():
+    from kinerja.analyses.agreement import unit_precision
+
+    totals = pd.DataFrame(
+        {
+            "subject_id": ["a", "a", "b", "b", "b"],
+            "juror_id": ["1", "2", "1", "2", "3"],
+            "score": [80.0, 82.0, 70.0, 71.0, 75.0],
+        }
+    )
+    p = unit_precision(totals).set_index("subject_id")
+    pooled = (np.var([80, 82], ddof=1) * 1 + np.var([70, 71, 75], ddof=1) * 2) / 3
+    assert p.loc["a", "se"] == pytest.approx(np.sqrt(pooled / 2))
+    assert p.loc["b", "nearest_boundary"] == 70.0
+    assert p.loc["a", "distance_se"] == pytest.approx(1.0 / np.sqrt(pooled / 2))
+
+
+def test_one_juror_gives_undefined_findings_with_reasons(tmp_path):
+    res = synth.generate(DATA_DIR / "batu" / "record", synth.SynthConfig(years=(2020,)))
+    sc = res.tables["scores"]
+    keep = sc["juror_id"] == sc["juror_id"].iloc[0]
+    res.tables["scores"] = sc[keep]
+    res.tables["jurors"] = res.tables["jurors"][res.tables["jurors"]["juror_id"] == sc["juror_id"].iloc[0]]
+    synth.write(res, tmp_path / "one")
+    from kinerja.analyses import agreement
+
+    out = agreement.analyse(load_dataset(tmp_path / "one"), year=2020, n_boot=0)
+    f = out.findings.set_index("finding_id")
+    assert (
+        f.loc[["agreement.two_jurors", "agreement.published_total", "agreement.near_boundary"], "status"] == "undefined"
+    ).all()
+    assert "only one juror" in f.loc["agreement.two_jurors", "statement"]

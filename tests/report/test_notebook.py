@@ -1,0 +1,67 @@
+"""The notebook set-up and saving helpers (kinerja.report.notebook), without a kernel."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # this test draws figures outside a notebook
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from kinerja.analyses import overview
+from kinerja.paths import REPORTS_DIR
+from kinerja.report import notebook
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    seen = []
+    monkeypatch.setattr(notebook, "_display", lambda obj, raw=False: seen.append(obj))
+    return seen
+
+
+def test_without_out_dir_outputs_go_to_scratch_not_reports(tmp_path, monkeypatch, shown):
+    monkeypatch.setenv(notebook.SCRATCH_ENV, str(tmp_path / "scratch"))
+    rep = notebook.setup("batu", 2021, "", notebook="00_data_overview")
+    assert rep.scratch and rep.out == tmp_path / "scratch" / "batu" / "2021"
+    assert REPORTS_DIR not in rep.out.parents
+    assert any("scratch" in str(getattr(o, "data", o)) for o in shown)
+
+
+def test_figures_are_numbered_saved_as_png_and_svg_with_caption_and_alt(tmp_path, shown):
+    rep = notebook.setup("batu", 2021, str(tmp_path), notebook="00_data_overview", show=False)
+    for i in range(2):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [i, 1])
+        rep.figure(fig, name=f"Line {i}", caption=f"A line number {i}.", alt=f"A straight line {i}.")
+    files = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert files == ["fig01_line_0.png", "fig01_line_0.svg", "fig02_line_1.png", "fig02_line_1.svg", "figures.csv"]
+    listed = pd.read_csv(tmp_path / "figures" / "figures.csv")
+    assert listed["caption"].tolist() == ["A line number 0.", "A line number 1."]
+    html = shown[-1]["text/html"]
+    assert 'alt="A straight line 1."' in html and "<b>Figure 2.</b>" in html
+    assert plt.get_fignums() == []  # closed: shown once
+    with pytest.raises(ValueError, match="caption and alt"):
+        rep.figure(plt.figure(), name="x", caption="", alt="")
+
+
+def test_findings_are_written_and_shown_first(tmp_path, shown):
+    rep = notebook.setup("batu", 2020, str(tmp_path), notebook="00_data_overview", show=False)
+    res = overview.analyse(rep.ds, year=2020)
+    rep.findings(res)
+    text = shown[-1].data
+    assert text.startswith("## Findings")
+    assert "29 units were graded in 2020" in text
+    assert (tmp_path / "results" / "findings.csv").is_file()
+    rep.save(res)
+    assert {p.stem for p in (tmp_path / "results").glob("*.csv")} >= set(overview.TABLES) | {"findings"}
+    saved = pd.read_csv(tmp_path / "results" / "grades_overview.csv")
+    assert saved["provenance"].str.contains("INFERRED").all()
+
+
+def test_dataset_note_shows_only_the_years_own_note():
+    meta = {"description": "A city.", "year_notes": {"2020": "Record year."}}
+    assert notebook.dataset_note(meta, 2020) == "A city. Record year."
+    assert notebook.dataset_note(meta, 2021) == "A city."
