@@ -65,3 +65,18 @@ def test_dataset_note_shows_only_the_years_own_note():
     meta = {"description": "A city.", "year_notes": {"2020": "Record year."}}
     assert notebook.dataset_note(meta, 2020) == "A city. Record year."
     assert notebook.dataset_note(meta, 2021) == "A city."
+
+
+def test_findings_of_the_notebooks_of_one_run_are_combined(tmp_path):
+    from kinerja.analyses.findings import Finding, findings_frame, read_findings
+
+    def one(nb, fid):
+        return findings_frame([Finding(fid, "Q?", "S.", "K.")], dataset="d", year=2020, notebook=nb)
+
+    notebook.write_findings(tmp_path, "01_b", one("01_b", "b.x"))
+    notebook.write_findings(tmp_path, "00_a", one("00_a", "a.x"))
+    notebook.write_findings(tmp_path, "01_b", one("01_b", "b.y"))  # a rerun replaces its own rows only
+    combined = read_findings(tmp_path / "findings.csv")
+    assert combined["finding_id"].tolist() == ["a.x", "b.y"]
+    with pytest.raises(ValueError, match="another notebook"):
+        notebook.write_findings(tmp_path, "00_a", one("01_b", "b.z"))

@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analyses.base import Analysis
-from ..analyses.findings import FINDINGS_COLUMNS, check_findings, format_ci
+from ..analyses.findings import FINDINGS_COLUMNS, check_findings, format_ci, read_findings
 from ..data.io import Dataset, load_dataset
 from ..data.provenance import provenance_label
 from . import labels
@@ -129,10 +129,10 @@ class Report:
     # -- findings ------------------------------------------------------------------------
 
     def findings(self, analysis: Analysis | pd.DataFrame) -> pd.DataFrame:
-        """Write ``results/findings.csv`` and show the findings as the report's opening."""
+        """Write this notebook's findings (see :func:`write_findings`) and show them as the
+        report's opening."""
         table = analysis.findings if isinstance(analysis, Analysis) else analysis
-        check_findings(table)
-        table[list(FINDINGS_COLUMNS)].to_csv(self.results / "findings.csv", index=False)
+        write_findings(self.results, self.notebook, table)
         _markdown(findings_markdown(table))
         return table
 
@@ -161,8 +161,7 @@ class Report:
     def save(self, analysis: Analysis) -> list[Path]:
         """Write every result table of ``analysis`` (with provenance) and its findings."""
         paths = [self.save_table(n, t, analysis.bases.get(n, [])) for n, t in analysis.tables.items()]
-        check_findings(analysis.findings)
-        analysis.findings[list(FINDINGS_COLUMNS)].to_csv(self.results / "findings.csv", index=False)
+        write_findings(self.results, self.notebook, analysis.findings)
         return paths
 
     # -- figures -------------------------------------------------------------------------
@@ -194,6 +193,31 @@ class Report:
         )
         _display({"text/html": body, "image/png": data, "text/plain": f"{label} {caption}"}, raw=True)
         return png
+
+
+def write_findings(results: Path, notebook: str, table: pd.DataFrame) -> Path:
+    """Write one notebook's findings and rebuild the run's ``results/findings.csv``.
+
+    Notebooks of one run share ``results/`` (and may run at the same time), so each
+    writes its own ``results/findings/<notebook>.csv``; ``results/findings.csv`` is then
+    rebuilt from all of them, in notebook order, under a file lock.
+    """
+    import fcntl
+
+    check_findings(table)
+    if (table["notebook"] != notebook).any():
+        raise ValueError(f"findings of another notebook passed to {notebook}")
+    own = results / "findings"
+    own.mkdir(parents=True, exist_ok=True)
+    table[list(FINDINGS_COLUMNS)].to_csv(own / f"{notebook}.csv", index=False)
+    with open(results / ".findings.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        parts = [read_findings(p) for p in sorted(own.glob("*.csv"))]
+        combined = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0]
+        tmp = results / ".findings.csv.tmp"
+        combined[list(FINDINGS_COLUMNS)].to_csv(tmp, index=False)
+        tmp.replace(results / "findings.csv")
+    return results / "findings.csv"
 
 
 def dataset_note(meta: dict, year: int) -> str:
