@@ -24,15 +24,20 @@ def readme_path(dataset) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
-def caveats(dataset) -> list[str]:
-    """The items (numbered or bulleted, joined across wrapped lines) of the README's
+def caveats(dataset, year: int | None = None) -> list[str]:
+    r"""The items (numbered or bulleted, joined across wrapped lines) of the README's
     "Assumptions and caveats" section; an empty list when there is no such section.
+
+    An item may start with a year tag, ``[2020]`` or ``[2020, 2021]``: it then concerns
+    those evaluation years only and is returned for ``year`` only if listed (without
+    the tag); untagged items concern every year.
 
     >>> import tempfile, types
     >>> d = Path(tempfile.mkdtemp())
-    >>> _ = (d / "README.md").write_text("# X\\n## Assumptions and caveats\\n1. One,\\n   wrapped.\\n2. Two.\\n## Other\\n- no")
-    >>> caveats(types.SimpleNamespace(path=d))
-    ['One, wrapped.', 'Two.']
+    >>> text = "# X\n## Assumptions and caveats\n1. One,\n   wrapped.\n2. [2020] Two.\n## Other\n- no"
+    >>> _ = (d / "README.md").write_text(text)
+    >>> caveats(types.SimpleNamespace(path=d), 2020), caveats(types.SimpleNamespace(path=d), 2021)
+    (['One, wrapped.', 'Two.'], ['One, wrapped.'])
     """
     path = readme_path(dataset)
     if path is None:
@@ -50,4 +55,13 @@ def caveats(dataset) -> list[str]:
             items.append(m.group(1).strip())
         elif line.strip() and items:
             items[-1] += " " + line.strip()
-    return items
+    out = []
+    for item in items:
+        tag = re.match(r"^\[(\d{4}(?:\s*,\s*\d{4})*)\]\s*", item)
+        if tag:
+            years = {int(y) for y in re.findall(r"\d{4}", tag.group(1))}
+            if year is None or year in years:
+                out.append(item[tag.end() :])
+        else:
+            out.append(item)
+    return out
