@@ -56,6 +56,7 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and reformat the code
 
 bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/results/)
 	$(BIN)/python benchmarks/bench_agreement.py
+	$(BIN)/python benchmarks/bench_notebooks.py
 
 data: $(RUN_STAMP) ## Regenerate the synthetic part of data/batu from its record (fixed seed)
 	$(BIN)/python -m kinerja.data.synth --dataset batu

@@ -98,6 +98,7 @@ def run_subprocess(code: str, cap: int | None = None, timeout: int = 600) -> dic
 
 def bench_icc_vs_pingouin(repeats: int) -> dict:
     import pingouin as pg
+
     from kinerja.agreement import icc
 
     df = long_data(3000, 10, seed=1)
@@ -133,6 +134,7 @@ def bench_icc_vs_pingouin(repeats: int) -> dict:
 
 def bench_icc_bootstrap(repeats: int, pg_resamples: int) -> dict:
     import pingouin as pg
+
     from kinerja.agreement import icc_bootstrap
 
     df = long_data(30, 5, seed=2)

@@ -1,0 +1,136 @@
+"""Benchmark the notebooks against the kernel floor, as issue 7 asks.
+
+Run from the repository root (``make bench`` runs it):
+
+    .venv/bin/python benchmarks/bench_notebooks.py [--data batu] [--year 2020] [--repeats 2]
+
+The *floor* is what every report notebook pays before any analysis: papermill starting a
+kernel, importing pandas, seaborn, statsmodels and kinerja, and loading the dataset. It is
+measured with a one-cell notebook that does exactly that, in the same run as the real
+notebooks, so that machine load moves both alike. Targets (issue 7):
+
+* each notebook at most 2x the floor on the bundled data (default parameters);
+* the whole collection (every notebook, ``jobs`` kernels at once) at most 1.5x
+  ``floor x notebooks / jobs``.
+
+Timings are wall-clock minima over ``--repeats`` runs. Writes
+``benchmarks/results/notebooks.json`` and prints a table with PASS/FAIL per target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "lib"))
+
+from kinerja.paths import NOTEBOOKS_DIR  # noqa: E402
+from kinerja.run import run_collection  # noqa: E402
+
+RESULTS = HERE / "results" / "notebooks.json"
+
+FLOOR_SOURCE = """\
+import pandas, seaborn, statsmodels.api  # noqa: F401
+import kinerja.analyses, kinerja.report.notebook  # noqa: F401
+from kinerja.data.io import load_dataset
+ds = load_dataset(data).for_year(year)
+"""
+
+
+def floor_notebook(folder: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "Python (kinerja)", "language": "python", "name": "kinerja"}}
+    params = nbformat.v4.new_code_cell(
+        'data: str = "batu"  # dataset\nyear: int = 2020  # year\nout_dir: str = ""  # out'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(FLOOR_SOURCE)]
+    path = folder / "floor.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def run_once(data: str, year: int, notebooks: list[Path], jobs: int) -> tuple[float, dict[str, float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        summary = run_collection(data, years=year, out=Path(tmp), notebooks=notebooks, jobs=jobs, progress=False)
+        total = time.perf_counter() - t0
+    if not summary.ok:
+        raise SystemExit(summary.failure_table())
+    return total, {r.notebook: r.duration for r in summary.results}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default="batu")
+    ap.add_argument("--year", type=int, default=2020)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_nb = floor_notebook(Path(tmp))
+        floors, each = [], {nb.stem: [] for nb in notebooks}
+        collection = []
+        for _ in range(args.repeats):
+            floors.append(run_once(args.data, args.year, [floor_nb], 1)[0])
+            for nb in notebooks:
+                each[nb.stem].append(run_once(args.data, args.year, [nb], 1)[0])
+            collection.append(run_once(args.data, args.year, notebooks, args.jobs)[0])
+    floor = min(floors)
+    rows = []
+    for name, times in each.items():
+        t = min(times)
+        rows.append(
+            {
+                "benchmark": name,
+                "seconds": round(t, 2),
+                "ratio_to_floor": round(t / floor, 2),
+                "target": "<= 2x floor",
+                "pass": t <= 2 * floor,
+            }
+        )
+    budget = floor * len(notebooks) / args.jobs
+    t = min(collection)
+    rows.append(
+        {
+            "benchmark": f"collection ({len(notebooks)} notebooks, jobs={args.jobs})",
+            "seconds": round(t, 2),
+            "ratio_to_floor": round(t / budget, 2),
+            "target": "<= 1.5x floor x notebooks / jobs",
+            "pass": t <= 1.5 * budget,
+        }
+    )
+    out = {
+        "floor_seconds": round(floor, 2),
+        "rows": rows,
+        "data": args.data,
+        "year": args.year,
+        "repeats": args.repeats,
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"floor (kernel + imports + load {args.data} {args.year}): {floor:.2f} s")
+    for r in rows:
+        print(
+            f"{r['benchmark']:<45} {r['seconds']:>7.2f} s  x{r['ratio_to_floor']:<5} {r['target']:<34} "
+            f"{'PASS' if r['pass'] else 'FAIL'}"
+        )
+    print(f"load average before {load_before[0]:.2f}, after {out['load_after'][0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
