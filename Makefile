@@ -58,8 +58,8 @@ bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/re
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 
-data: $(RUN_STAMP) ## Regenerate the synthetic part of data/batu from its record (fixed seed)
-	$(BIN)/python -m kinerja.data.synth --dataset batu
+data: $(RUN_STAMP) ## Regenerate every bundled dataset (data/batu, data/contoh) from its record (fixed seeds)
+	$(BIN)/python -m kinerja.data.synth --dataset all
 
 template: $(RUN_STAMP) ## Regenerate data/templates/kinerja_template.xlsx and the data dictionary
 	$(BIN)/python -m kinerja.data.template

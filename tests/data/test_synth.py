@@ -169,7 +169,8 @@ def test_planted_category_effect_present_in_unconditioned_years(tmp_path):
     )
     for name, df in (("units", units), ("grades", grades), ("innovations", inn)):
         df.to_csv(tmp_path / f"{name}.csv", index=False)
-    cfg = synth.SynthConfig(years=(2020, 2021), seed=3, n_entries_range=(20, 20))
+    no_home = {panel: None for panel in synth.SynthConfig().panel_home_unit}  # no Setda/Inspektorat here
+    cfg = synth.SynthConfig(years=(2020, 2021), seed=3, n_entries_range=(20, 20), panel_home_unit=no_home)
     res = synth.generate(tmp_path, cfg)
     totals = _unit_totals(res.tables, 2021)
     by_cat = totals.groupby(units.set_index("unit_id")["category"]).mean()
