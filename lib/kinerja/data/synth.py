@@ -749,7 +749,8 @@ def _year_notes(cfg: dict, given: dict) -> dict[str, str]:
         if real is not None and y != real:
             parts.append(
                 f"No published record is bundled for evaluation year {y}: every grade, KOVABLIK entry and "
-                f"award of {y} is synthetic (kinerja.synth), and its units are assumed to be those of {real}."
+                f"award of {y} is synthetic (kinerja.synth), and its units are assumed unchanged from the "
+                "year with the published record."
             )
         if y not in competition:
             parts.append(
