@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+
 from kinerja.data.schema import TABLES
 from kinerja.paths import DATA_DIR
 

@@ -6,8 +6,8 @@ import filecmp
 
 import pandas as pd
 import pytest
-from kinerja.data.io import load_dataset
 
+from kinerja.data.io import load_dataset
 from tests import datasets
 
 BATU = datasets.SOURCE
