@@ -247,3 +247,12 @@ def join_words(items: Sequence[str], lang: str = "en") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + word + items[-1]
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``"1 unit"``, ``"2 units"`` (English; Indonesian nouns do not inflect).
+
+    >>> plural(1, "unit"), plural(2, "unit"), plural(3, "category", "categories")
+    ('1 unit', '2 units', '3 categories')
+    """
+    return f"{n} {singular if n == 1 else (plural_form or singular + 's')}"

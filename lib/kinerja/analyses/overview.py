@@ -13,7 +13,7 @@ import pandas as pd
 from ..data.grades import GRADE_ORDER, band, grade_dtype, grade_from_total
 from ..data.rubrics import subject_totals
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, join_words
+from .findings import QUESTIONS, Finding, fmt_number, join_words, plural
 
 NAME = "overview"
 NOTEBOOK = "00_data_overview"
@@ -443,7 +443,7 @@ def _findings(res: Analysis, tbl, gc, side, scores, jurors, grades) -> list[Find
             for _, r in side.iterrows()
         ]
         en = (
-            f"{len(side)} unit(s) on the evaluating side (jurors work there) and their grades: "
+            f"{plural(len(side), 'unit')} on the evaluating side (jurors work there) and their grades: "
             f"{join_words(parts_en, 'en')}."
         )
         ind = (

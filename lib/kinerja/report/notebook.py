@@ -128,13 +128,12 @@ class Report:
 
     # -- findings ------------------------------------------------------------------------
 
-    def findings(self, analysis: Analysis | pd.DataFrame) -> pd.DataFrame:
+    def findings(self, analysis: Analysis | pd.DataFrame) -> None:
         """Write this notebook's findings (see :func:`write_findings`) and show them as the
-        report's opening."""
+        report's opening (returns nothing, so that a cell ending with it shows no table)."""
         table = analysis.findings if isinstance(analysis, Analysis) else analysis
         write_findings(self.results, self.notebook, table)
         _markdown(findings_markdown(table))
-        return table
 
     # -- tables --------------------------------------------------------------------------
 

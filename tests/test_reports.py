@@ -1,0 +1,205 @@
+"""The whole collection, run by the runner as a user runs it, on every bundled dataset-year
+and on deliberately degenerate datasets; the tests read what the reports say and wrote.
+
+Each notebook runs once per parameter set in the suite: nbval executes the notebooks
+with their default parameters (``notebooks/`` is a test path), so the default
+dataset-year is not run again here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from kinerja.analyses.findings import FINDINGS_COLUMNS, read_findings
+from kinerja.data.io import load_dataset
+from kinerja.paths import DATA_DIR, NOTEBOOKS_DIR
+from kinerja.run import inspect_notebooks, run_collection
+
+from . import datasets
+
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
+NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+#: The parameter set nbval runs (the notebooks' defaults): not repeated here.
+DEFAULT = ("batu", 2020)
+#: Less resampling than the defaults keeps the suite fast; the statistics are tested
+#: with their defaults in the unit tests.
+FAST = {"n_boot": "100", "n_perm": "500", "n_reweight": "500", "n_resamples": "200"}
+#: Bundled datasets (their reports are checked against each other for leaked facts).
+BUNDLED = [p.name for p in sorted(DATA_DIR.iterdir()) if (p / "dataset.json").is_file()]
+
+
+@dataclass(frozen=True)
+class Report:
+    label: str  # bundled dataset name or degenerate case
+    data: str  # what the runner was given
+    year: int
+    folder: Path
+
+
+def _fast_parameters() -> dict[str, str]:
+    declared: set[str] = set()
+    for spec in inspect_notebooks():
+        declared.update(spec.parameters)
+    return {k: v for k, v in FAST.items() if k in declared}
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory, kinerja_kernel) -> tuple[list[Report], list[str]]:
+    """Every notebook on every bundled dataset-year but the default, and on every
+    degenerate dataset of :mod:`tests.datasets`."""
+    tmp = tmp_path_factory.mktemp("collection")
+    out = tmp / "reports"
+    plan = [(name, name) for name in BUNDLED]
+    plan += [(case, str(make(tmp / "data" / case))) for case, make in datasets.FACTORIES.items()]
+    reports, failures = [], []
+    for label, data in plan:
+        ds = load_dataset(data)
+        years = [y for y in ds.years if (label, y) != DEFAULT]
+        summary = run_collection(data, years=years, out=out, parameters=_fast_parameters(), jobs=2, progress=False)
+        failures += [f"{label}: {r.label}: {r.failure}" for r in summary.failures]
+        reports += [Report(label, data, y, out / ds.name / str(y)) for y in years]
+    return reports, failures
+
+
+def _html_text(path: Path) -> str:
+    """The words a reader sees in a report page (no markup, styles or embedded images)."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r'src="data:[^"]*"', "", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_notebook_runs_on_every_dataset_year(collection):
+    reports, failures = collection
+    assert not failures, "\n".join(failures)
+    assert {r.label for r in reports} >= set(BUNDLED) | set(datasets.FACTORIES)
+    for r in reports:
+        for nb in NOTEBOOKS:
+            assert (r.folder / f"{nb}.html").is_file(), f"{r.label} {r.year}: no {nb}.html"
+
+
+def test_findings_follow_the_contract_and_open_every_report(collection):
+    reports, _ = collection
+    for r in reports:
+        f = read_findings(r.folder / "results" / "findings.csv")
+        assert list(f.columns) == list(FINDINGS_COLUMNS)
+        assert (f["year"] == r.year).all()
+        for nb in NOTEBOOKS:
+            text = _html_text(r.folder / f"{nb}.html")
+            head = text.find("Findings")
+            assert head >= 0, f"{r.label} {r.year} {nb}: no findings section"
+            first_table = text.find("— data:")
+            assert first_table == -1 or head < first_table, f"{r.label} {r.year} {nb}: a table before the findings"
+            assert not re.search(r"\bnan\b", text, flags=re.I), f"{r.label} {r.year} {nb}: prints 'nan'"
+            assert "Traceback" not in text, f"{r.label} {r.year} {nb}: a traceback"
+
+
+def test_undefined_findings_say_why(collection):
+    reports, _ = collection
+    for r in reports:
+        f = read_findings(r.folder / "results" / "findings.csv")
+        undefined = f[f["status"] == "undefined"]
+        assert undefined["estimate"].isna().all()
+        assert undefined["statement"].str.len().gt(20).all(), undefined["statement"].tolist()
+
+
+def test_figures_are_numbered_with_caption_alt_text_png_and_svg(collection):
+    reports, _ = collection
+    for r in reports:
+        fig_dir = r.folder / "figures"
+        if not fig_dir.exists():
+            continue
+        listed = pd.read_csv(fig_dir / "figures.csv")
+        assert listed["caption"].str.len().gt(10).all() and listed["alt"].str.len().gt(10).all()
+        for png in fig_dir.glob("fig*.png"):
+            assert png.with_suffix(".svg").is_file(), png
+            data = png.read_bytes()
+            assert data[:8] == b"\x89PNG\r\n\x1a\n"
+            i = data.find(b"pHYs")
+            ppm = struct.unpack(">I", data[i + 4 : i + 8])[0]
+            assert ppm * 0.0254 >= 199, f"{png.name}: {ppm * 0.0254:.0f} dpi"
+        html = "".join((r.folder / f"{nb}.html").read_text(encoding="utf-8") for nb in NOTEBOOKS)
+        assert html.count("<figcaption>") >= 1
+        assert 'alt=""' not in html
+
+
+def _names(ds) -> set[str]:
+    out: set[str] = set()
+    for col in ("name", "abbreviation", "unit_id"):
+        out |= {str(v) for v in ds.units[col].dropna().unique() if len(str(v)) > 3}
+    out.add(str(ds.meta.get("title", ds.name)))
+    return out
+
+
+def _unit_totals_claimed(text: str) -> set[int]:
+    """Totals a report states as 'of N units' or 'N units were graded'."""
+    found = {int(m) for m in re.findall(r"\bof (\d+) units\b", text)}
+    return found | {int(m) for m in re.findall(r"\b(\d+) units were graded\b", text)}
+
+
+def test_no_report_states_a_fact_of_another_dataset_or_year(collection):
+    reports, _ = collection
+    names = {d: _names(load_dataset(d)) for d in BUNDLED}
+    for r in reports:
+        ds = load_dataset(r.data)
+        one = ds.for_year(r.year)
+        foreign = (
+            set().union(*(n for d, n in names.items() if d != ds.name)) - _names(ds) if r.label in names else set()
+        )
+        counts = {
+            len(one.units),
+            len(one.grades),
+            one.scores.loc[one.scores["evaluation"] == "sakip", "subject_id"].nunique(),
+        }
+        for nb in NOTEBOOKS:
+            text = _html_text(r.folder / f"{nb}.html")
+            leaked = sorted(n for n in foreign if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text))
+            assert not leaked, f"{r.label} {r.year} {nb}: names from another dataset: {leaked[:5]}"
+            prose = text.split("References")[0]
+            # a report never knows a later year; only a notebook that spans years by design
+            # (metadata kinerja.spans_years, e.g. trends) speaks of earlier ones
+            spans = nbformat.read(NOTEBOOKS_DIR / f"{nb}.ipynb", as_version=4).metadata.get("kinerja", {})
+            for other in ds.years:
+                if other == r.year or (other < r.year and spans.get("spans_years")):
+                    continue
+                assert not re.search(rf"\b{other}\b", prose), f"{r.label} {r.year} {nb}: mentions {other}"
+            bad = sorted(n for n in _unit_totals_claimed(text) if n not in counts)
+            assert not bad, f"{r.label} {r.year} {nb}: states totals {bad}; the data have {sorted(counts)}"
+
+
+def test_results_derived_from_synthetic_scores_say_so(collection):
+    reports, _ = collection
+    for r in reports:
+        one = load_dataset(r.data).for_year(r.year)
+        if not (one.scores["basis"] == "synthetic").any():
+            continue
+        agreement = pd.read_csv(r.folder / "results" / "agreement.csv")
+        assert agreement["provenance"].str.contains("SYNTHETIC").all()
+
+
+def test_parameters_json_records_each_run(collection):
+    reports, _ = collection
+    for r in reports:
+        rec = json.loads((r.folder / "parameters.json").read_text())
+        assert rec["year"] == r.year
+
+
+def test_notebooks_committed_without_outputs_with_typed_parameters():
+    for p in NOTEBOOKS_DIR.glob("*.ipynb"):
+        nb = nbformat.read(p, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{p.name}: exactly one cell tagged 'parameters'"
+        for param in ("data: str", "year: int", "out_dir: str"):
+            assert param in tagged[0].source, f"{p.name}: {param}"
+        assert nb.metadata["kernelspec"]["name"] == "kinerja"
+        assert not any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code")
