@@ -9,7 +9,8 @@ list, never from those below:
                       (synthetic juror scores with planted effects), ``grades`` (SAKIP
                       bands), ``rubrics`` (bundled rubrics, weighted totals).
 ``kinerja.stats``     statistics on plain tables, no I/O: ``agreement`` (ICC, alpha,
-                      kappas, Gwet's AC, Kendall's W, two-juror tools) and the shared
+                      kappas, Gwet's AC, Kendall's W, two-juror tools), ``gtheory``
+                      (G and D studies in Brennan's notation) and the shared
                       machinery the analyses build on.
 ``kinerja.analyses``  one module per notebook: a ``Dataset`` in, documented tidy tables
                       and ``findings`` out (``overview`` = notebook 00, ``agreement`` =
@@ -45,6 +46,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "grades": "kinerja.data.grades",
     "rubrics": "kinerja.data.rubrics",
     "agreement": "kinerja.stats.agreement",
+    "gtheory": "kinerja.stats.gtheory",
     "overview": "kinerja.analyses.overview",
     "labels": "kinerja.report.labels",
     "plots": "kinerja.report.plots",
