@@ -57,6 +57,7 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and reformat the code
 bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/results/)
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_notebooks.py
+	$(BIN)/python benchmarks/bench_gtheory.py
 
 data: $(RUN_STAMP) ## Regenerate every bundled dataset (data/batu, data/contoh) from its record (fixed seeds)
 	$(BIN)/python -m kinerja.data.synth --dataset all

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from kinerja.gtheory import GTheoryInputError, g_study, parse_design
+
 from tests.stats.agreement.reference import REFERENCE, close_at, expected_entries
 
 FOLDER = "gtheory_brennan2001"
@@ -180,9 +180,7 @@ def test_rajaratnam_unbalanced_henderson1_reproduces_brennan():
     assert close_at(g.e_rho2, 0.716, 3) and close_at(g.phi, 0.4277, 4)
     w = (2**2 + 4**2 + 2**2) / 8**2
     delta = RAJARATNAM_VC["ph"] * w + RAJARATNAM_VC["pi:h"] / 8
-    assert g.coefficients.set_index("statistic").loc["relative_error_var", "estimate"] == pytest.approx(
-        delta, abs=5e-4
-    )
+    assert g.coefficients.set_index("statistic").loc["relative_error_var", "estimate"] == pytest.approx(delta, abs=5e-4)
 
 
 def test_rajaratnam_auto_uses_reml_or_says_why_not():

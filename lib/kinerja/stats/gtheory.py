@@ -678,30 +678,33 @@ def g_study(
         )
 
     # internal frame: one column per facet letter, the score as 'value'
-    frame = pd.DataFrame({f: data[c].to_numpy() for f, c in cols.items()})
-    y = pd.to_numeric(data[value], errors="coerce")
-    bad = data[value].notna().to_numpy() & y.isna().to_numpy()
-    if bad.any():
-        row = data.index[np.flatnonzero(bad)[0]]
-        raise GTheoryInputError(f"column {value!r} is not numeric: row {row!r} holds {data[value].loc[row]!r}")
-    frame[_RESPONSE] = y.to_numpy(dtype=float)
+    y = pd.to_numeric(data[value], errors="coerce").to_numpy(dtype=float)
+    missing_y = np.isnan(y)
+    if missing_y.any():
+        bad = data[value].notna().to_numpy() & missing_y
+        if bad.any():
+            row = data.index[np.flatnonzero(bad)[0]]
+            raise GTheoryInputError(f"column {value!r} is not numeric: row {row!r} holds {data[value].loc[row]!r}")
+    # integer codes of every facet (-1 marks a missing value): the engines get codes, not text
+    codes = {}
     for f, c in cols.items():
-        na = frame[f].isna().to_numpy()
-        if na.any():
-            row = data.index[np.flatnonzero(na)[0]]
+        code = pd.factorize(data[c], sort=False, use_na_sentinel=True)[0].astype(np.int64)
+        if (code < 0).any():
+            row = data.index[np.flatnonzero(code < 0)[0]]
             raise GTheoryInputError(f"column {c!r} (facet {f!r}) has a missing value in row {row!r}")
+        codes[f] = code
     notes = []
-    missing_y = frame[_RESPONSE].isna().to_numpy()
+    kept_index = data.index
     if missing_y.any():
         notes.append(f"{int(missing_y.sum())} row(s) with a missing {value!r} left out (missing cells)")
-        frame = frame.loc[~missing_y].reset_index(drop=True)
-        kept_index = data.index[~missing_y]
-    else:
-        kept_index = data.index
-    if len(frame) == 0:
+        keep = ~missing_y
+        kept_index = data.index[keep]
+        y = y[keep]
+        codes = {f: pd.factorize(c[keep], sort=False)[0].astype(np.int64) for f, c in codes.items()}
+    if len(y) == 0:
         raise GTheoryInputError(f"no scores: column {value!r} is empty or all missing")
-
-    codes = {f: pd.factorize(frame[f].to_numpy(), sort=False)[0].astype(np.int64) for f in des.facets}
+    frame = pd.DataFrame(codes)
+    frame[_RESPONSE] = y
     sizes = {f: int(codes[f].max()) + 1 for f in des.facets}
     _check_one_score_per_cell(codes, sizes, des, cols, kept_index)
 

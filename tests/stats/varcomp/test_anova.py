@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from kinerja.stats.varcomp._anova import VarCompInputError, fit_anova
 
 
@@ -39,9 +38,7 @@ def henderson1_by_matrices(df: pd.DataFrame, response: str, terms: list[tuple[st
         projs.append(z @ np.diag(1.0 / z.sum(axis=0)) @ z.T)
     projs.append(np.eye(n))
     one = np.ones(n)
-    a = np.array(
-        [[one @ p @ one] + [np.trace(p @ z @ z.T) for z in zs] + [np.trace(p)] for p in projs]
-    )
+    a = np.array([[one @ p @ one] + [np.trace(p @ z @ z.T) for z in zs] + [np.trace(p)] for p in projs])
     t = np.array([y @ p @ y for p in projs])
     sol = np.linalg.solve(a, t)
     return sol[1:]

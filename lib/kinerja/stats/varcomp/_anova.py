@@ -232,7 +232,7 @@ def fit_anova(
     obs = frozenset([_OBS])
     lattice = [frozenset(), *sets, obs]  # bottom, the terms, top
     # Moebius sums run over the terms below each term (and the bottom)
-    lat_order = sorted(range(len(lattice)), key=lambda j: (len(lattice[j]) if lattice[j] != obs else 10**9))
+    lat_order = sorted(range(len(lattice)), key=lambda j: len(lattice[j]) if lattice[j] != obs else 10**9)
     lattice = [lattice[j] for j in lat_order]
     top = lattice.index(obs)
 
