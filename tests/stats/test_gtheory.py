@@ -340,7 +340,7 @@ def test_smallest_design_is_the_cheapest_in_the_grid():
 
 def test_unreachable_target_states_the_limit():
     g = g_study(synthetic4(), "p x (r:t)", facets=SYN4, value="Score", fixed=["t"])
-    # with t fixed at 3, Φ tends to τ / (τ + 0) = 1 for raters only; hold raters at 1 instead
+    # t fixed: only raters are sampled; Φ tends to 1 as n_r grows but not within 5 raters
     out = g.smallest_design(0.99, max_n=5).iloc[0]
     assert not out["reached"] and "tends to" in out["note"] and pd.isna(out["n_r"])
 
@@ -507,6 +507,12 @@ def test_reml_matches_statsmodels_mixedlm(case):
     scale = max(1.0, float(sum(ref.values())))
     for label, v in ref.items():
         assert got[label] == pytest.approx(v, abs=2e-3 * scale), (label, got[label], v)
+
+
+@pytest.mark.skipif(fit_reml is not None, reason="fit_reml is present: method='reml' runs")
+def test_reml_requested_without_the_engine_is_a_clear_error():
+    with pytest.raises(GTheoryInputError, match="needs kinerja.stats.varcomp.fit_reml"):
+        g_study(huynh(), "p x i", facets=HUYNH, value="Score", method="reml")
 
 
 @needs_reml
