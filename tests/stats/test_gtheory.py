@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from kinerja.gtheory import GTheoryInputError, g_study, parse_design
 
+from kinerja.gtheory import GTheoryInputError, g_study, parse_design
 from tests.stats.agreement.reference import REFERENCE, close_at, expected_entries
 
 FOLDER = "gtheory_brennan2001"
@@ -521,3 +521,36 @@ def test_reml_equals_anova_on_balanced_data_without_negative_estimates():
     g_r = g_study(synthetic4(), "p x (r:t)", facets=SYN4, value="Score", method="reml")
     assert (g_a.components["variance"] > 0).all()
     np.testing.assert_allclose(g_r.components["variance"], g_a.components["variance"], rtol=2e-3, atol=1e-4)
+
+
+def test_d_study_design_that_nests_what_the_g_study_crossed():
+    # Brennan (2001, sec. 4.3): from a p x r x i G study, a D study with other jurors for
+    # every unit, (r:p) x i, confounds σ²(r) with σ²(pr) and σ²(ri) with σ²(pri):
+    # δ = (σ²(r) + σ²(pr))/n_r + σ²(pi)/n_i + (σ²(ri) + σ²(pri))/(n_r n_i); Δ = δ + σ²(i)/n_i
+    df = simulate("p x r x i", {"p": 40, "r": 5, "i": 8}, {"p": 1.0, "r": 0.6, "pr": 0.3, "pi": 0.4, "ri": 0.3})
+    g = g_study(df, "p x r x i")
+    v = g.components.set_index("component")["variance_used"]
+    n_r, n_i = 3, 10
+    d = g.d_study(n={"r": n_r, "i": n_i}, design="(r:p) x i").iloc[0]
+    delta = (v["r"] + v["pr"]) / n_r + v["pi"] / n_i + (v["ri"] + v["pri"]) / (n_r * n_i)
+    assert d["relative_error_var"] == pytest.approx(delta)
+    assert d["absolute_error_var"] == pytest.approx(delta + v["i"] / n_i)
+    assert d["universe_score_var"] == pytest.approx(v["p"])
+    assert "σ²(r:p) = σ²(r) + σ²(pr)" in d["note"]
+    # the crossed D study has the smaller relative error (σ²(r) cancels) and the same Δ
+    c = g.d_study(n={"r": n_r, "i": n_i}).iloc[0]
+    assert c["relative_error_var"] < d["relative_error_var"]
+    assert c["absolute_error_var"] == pytest.approx(d["absolute_error_var"])
+    best = g.smallest_design(0.8, design="(r:p) x i", max_n=20).iloc[0]
+    assert best["phi"] >= 0.8 and "(r:p) x i" in best["note"]
+
+
+def test_d_study_design_cannot_cross_what_the_g_study_nested():
+    g = g_study(synthetic4(), "p x (r:t)", facets=SYN4, value="Score")
+    with pytest.raises(GTheoryInputError, match="crosses facet"):
+        g.d_study(design="p x r x t")
+    with pytest.raises(GTheoryInputError, match="must have the facets"):
+        g.d_study(design="p x r")
+    # nesting tasks' raters further (p x (R:T) -> (R:T):p) is allowed
+    out = g.d_study(n={"r": 2, "t": 3}, design="(r:t):p")
+    assert np.isfinite(out["phi"].iloc[0])

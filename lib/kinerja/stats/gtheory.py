@@ -306,8 +306,8 @@ class GStudy:
         return tuple(f for f in self.design.facets if f not in self.differentiation and f not in self.fixed)
 
     # -- D studies ------------------------------------------------------------------------
-    def d_study(self, n: Mapping[str, int | Iterable[int]] | None = None) -> pd.DataFrame:
-        """Error variances, Eρ² and Φ for other sample sizes.
+    def d_study(self, n: Mapping[str, int | Iterable[int]] | None = None, *, design: str | None = None) -> pd.DataFrame:
+        """Error variances, Eρ² and Φ for other sample sizes (and, optionally, another design).
 
         Parameters
         ----------
@@ -317,6 +317,12 @@ class GStudy:
             A list or range gives every combination (a grid for a plot). A facet not
             named keeps its G-study size (the mean, rounded, if it was unequal). A fixed
             facet's size is the size of its universe; changing it is allowed and noted.
+        design : str, optional
+            A D-study design that nests facets the G study crossed, e.g. ``"(r:p) x i"``
+            (a different set of jurors for every unit) from a ``"p x r x i"`` G study. Each
+            D-study component is the sum of the G-study components it confounds
+            (σ²(r:p) = σ²(r) + σ²(pr); Brennan 2001, sec. 4.3). A facet the G study nested
+            cannot be crossed in the D study.
 
         Returns
         -------
@@ -338,15 +344,16 @@ class GStudy:
         Φ = σ²(τ) / (σ²(τ) + σ²(Δ)). Components with negative estimates enter as zero.
         """
         n = dict(n or {})
-        unknown = set(n) - set(self.design.facets)
+        view = self._view(design)
+        unknown = set(n) - set(view.design.facets)
         if unknown:
-            raise GTheoryInputError(f"n names facet(s) {sorted(unknown)} not in the design {self.design.text!r}")
-        inside = set(n) & set(self.differentiation)
+            raise GTheoryInputError(f"n names facet(s) {sorted(unknown)} not in the design {view.design.text!r}")
+        inside = set(n) & set(view.differentiation)
         if inside:
             raise GTheoryInputError(
                 f"n names {sorted(inside)}: the object of measurement (and facets it is nested in) has no D-study size"
             )
-        others = [f for f in self.design.facets if f not in self.differentiation]
+        others = [f for f in view.design.facets if f not in view.differentiation]
         grid_axes = {}
         for f in others:
             v = n.get(f, round(self.n_levels[f]))
@@ -358,12 +365,12 @@ class GStudy:
         sizes = {f: m.ravel() for f, m in zip(grid_axes, mesh)}
         rows = len(next(iter(sizes.values()))) if sizes else 1
         out = pd.DataFrame({f"n_{f}": sizes[f].astype(int) for f in others}) if sizes else pd.DataFrame(index=[0])
-        coef = self._coefficients(sizes, rows)
+        coef = self._coefficients(sizes, rows, view)
         out["obs_per_object"] = np.prod([sizes[f] for f in others], axis=0).astype(int) if others else 1
         for k, v in coef.items():
             if k != "note":
                 out[k] = v
-        note = coef["note"]
+        note = _join(view.note, coef["note"])
         changed = [f for f in self.fixed if f in n and np.any(grid_axes[f] != self.n_levels[f])]
         if changed:
             note = _join(note, f"fixed facet(s) {changed}: the D-study size is the size of the universe")
@@ -378,6 +385,7 @@ class GStudy:
         max_n: int | Mapping[str, int] = 50,
         cost: Callable[[dict], float] | Mapping[str, float] | None = None,
         n: Mapping[str, int] | None = None,
+        design: str | None = None,
     ) -> pd.DataFrame:
         """The cheapest D study whose coefficient reaches ``target``.
 
@@ -396,6 +404,8 @@ class GStudy:
             each of three tasks). A callable takes ``{facet: size}`` and returns a number.
         n : dict, optional
             Sizes to hold fixed (not searched).
+        design : str, optional
+            A D-study design (see :meth:`d_study`).
 
         Returns
         -------
@@ -411,13 +421,16 @@ class GStudy:
         if not 0 < target < 1:
             raise GTheoryInputError(f"target must be between 0 and 1, got {target!r}")
         held = dict(n or {})
-        search = [f for f in self.generalization_facets if f not in held]
+        view = self._view(design)
+        search = [
+            f for f in view.design.facets if f not in view.differentiation and f not in self.fixed and f not in held
+        ]
         grid = dict(held)
         for f in search:
             top = max_n.get(f, 50) if isinstance(max_n, Mapping) else max_n
             grid[f] = range(1, int(top) + 1)
-        table = self.d_study(grid)
-        sizes = {f: table[f"n_{f}"].to_numpy() for f in self.design.facets if f"n_{f}" in table}
+        table = self.d_study(grid, design=design)
+        sizes = {f: table[f"n_{f}"].to_numpy() for f in view.design.facets if f"n_{f}" in table}
         if cost is None:
             c = table["obs_per_object"].to_numpy(dtype=float)
         elif isinstance(cost, Mapping):
@@ -427,7 +440,7 @@ class GStudy:
             c = np.zeros(len(table))
             for f, unit in cost.items():
                 levels = sizes[f].astype(float)
-                for g in self.design.nested_in[f]:
+                for g in view.design.nested_in[f]:
                     if g in sizes:
                         levels = levels * sizes[g]
                 c += unit * levels
@@ -444,7 +457,7 @@ class GStudy:
             best = cand.iloc[[0]].copy()
             best["reached"] = True
             return best.reset_index(drop=True)
-        limit = self._limit(coefficient)
+        limit = self._limit(coefficient, view)
         best = table.iloc[[0]].copy()
         for col in best.columns:
             if col.startswith("n_") or col in ("obs_per_object", "cost"):
@@ -460,35 +473,56 @@ class GStudy:
         return best.reset_index(drop=True)
 
     # -- internals ------------------------------------------------------------------------
-    def _roles(self) -> dict[str, str]:
-        """Each component's role: 'tau', 'delta' (relative and absolute), 'Delta' (absolute only), 'none'."""
-        d, fixed = set(self.differentiation), set(self.fixed)
-        out = {}
+    def _view(self, design: str | None) -> _DView:
+        """The components as a D-study design sees them (the G-study design by default)."""
+        used = self.components.set_index("component")["variance_used"]
+        if design is None:
+            return _DView(self.design, used.to_dict(), self.differentiation, observed=True)
+        dd = parse_design(design)
+        if set(dd.facets) != set(self.design.facets):
+            raise GTheoryInputError(
+                f"the D-study design {dd.text!r} must have the facets of the G study {self.design.text!r}"
+            )
+        crossed = [f for f in dd.facets if not self.design.nested_in[f] <= dd.nested_in[f]]
+        if crossed:
+            raise GTheoryInputError(
+                f"the D-study design {dd.text!r} crosses facet(s) {crossed} that the G study "
+                f"{self.design.text!r} nested: the G study cannot separate those components"
+            )
+        by_index = {e.index: e.label for e in dd.effects}
+        sums: dict[str, float] = dict.fromkeys(by_index.values(), 0.0)
+        parts: dict[str, list[str]] = {lab: [] for lab in by_index.values()}
         for e in self.design.effects:
-            idx = e.index
-            has_d, has_r = bool(idx & d), bool(idx - d - fixed)
-            out[e.label] = "tau" if has_d and not has_r else "delta" if has_d else "Delta" if has_r else "none"
-        return out
+            closure = frozenset(e.index).union(*(dd.nested_in[f] for f in e.index))
+            target = by_index[closure]
+            sums[target] += float(used[e.label])
+            parts[target].append(e.label)
+        merged = [f"σ²({k}) = " + " + ".join(f"σ²({p})" for p in v) for k, v in parts.items() if len(v) > 1]
+        obj = self.object_of_measurement
+        diff = dd.order({obj} | dd.nested_in[obj])
+        note = f"D-study design {dd.text}" + (": " + "; ".join(merged) if merged else "")
+        return _DView(dd, sums, diff, observed=False, note=note)
 
-    def _coefficients(self, sizes: dict[str, np.ndarray] | None, rows: int) -> dict:
+    def _coefficients(self, sizes: dict[str, np.ndarray] | None, rows: int, view: _DView | None = None) -> dict:
         """τ, δ, Δ, Eρ², Φ for D-study sizes (arrays over a grid), or as observed (sizes=None)."""
-        comp = self.components.set_index("component")
-        roles = self._roles()
-        d = set(self.differentiation)
+        view = view or self._view(None)
+        d, fixed = set(view.differentiation), set(self.fixed)
         acc = {r: np.zeros(rows) for r in ("tau", "delta", "Delta")}
         missing = []
-        for e in self.design.effects:
-            role = roles[e.label]
-            if role == "none":
-                continue
-            v = float(comp.loc[e.label, "variance_used"])
+        for e in view.design.effects:
+            idx = e.index
+            has_d, has_r = bool(idx & d), bool(idx - d - fixed)
+            if not has_d and not has_r:
+                continue  # only fixed facets: constant over objects and over replications
+            role = "tau" if not has_r else "delta" if has_d else "Delta"
+            v = float(view.variances[e.label])
             if not np.isfinite(v):
                 missing.append(e.label)
             if sizes is None:
                 w = np.full(rows, self._observed_weights[e.label])
             else:
                 w = np.ones(rows)
-                for f in e.index - d:
+                for f in idx - d:
                     w = w / sizes[f]
             acc[role] = acc[role] + v * w
         tau, delta = acc["tau"], acc["delta"]
@@ -512,12 +546,22 @@ class GStudy:
             "note": "; ".join(notes),
         }
 
-    def _limit(self, coefficient: str) -> float:
+    def _limit(self, coefficient: str, view: _DView | None = None) -> float:
         """Eρ² or Φ as every random facet's size grows without bound."""
-        big = {f: np.array([1e12]) for f in self.design.facets if f not in self.differentiation}
+        view = view or self._view(None)
+        big = {f: np.array([1e12]) for f in view.design.facets if f not in view.differentiation}
         for f in self.fixed:
             big[f] = np.array([self.n_levels[f]])
-        return float(self._coefficients(big, 1)[coefficient][0])
+        return float(self._coefficients(big, 1, view)[coefficient][0])
+
+
+@dataclass(frozen=True)
+class _DView:
+    design: Design
+    variances: dict[str, float]
+    differentiation: tuple[str, ...]
+    observed: bool
+    note: str = ""
 
 
 def _join(a: str, b: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from kinerja.stats.varcomp._anova import VarCompInputError, fit_anova
 
 
