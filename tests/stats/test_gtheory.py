@@ -554,3 +554,49 @@ def test_d_study_design_cannot_cross_what_the_g_study_nested():
     # nesting tasks' raters further (p x (R:T) -> (R:T):p) is allowed
     out = g.d_study(n={"r": 2, "t": 3}, design="(r:t):p")
     assert np.isfinite(out["phi"].iloc[0])
+
+
+# -- Brennan's synthetic data No. 3, p x i x o (named in expected.json's description) --------
+
+# Brennan (2001) synthetic data No. 3: 10 persons x 4 items x 2 occasions. Scores and
+# published values transcribed from tylerjsmith111/GeneralizIT tests/fixtures/
+# design3_fixtures.py and design3_fixed_fixtures.py (cited there to Brennan 2001):
+# components and mean squares at 4 decimals, sums of squares at 2, coefficients at 2.
+SYN3 = {
+    (1, 1): [2, 4, 5, 5, 4, 4, 2, 3, 0, 6],
+    (1, 2): [6, 5, 5, 9, 3, 4, 6, 4, 5, 8],
+    (1, 3): [7, 6, 4, 8, 5, 4, 6, 4, 4, 7],
+    (1, 4): [5, 7, 6, 6, 6, 7, 5, 5, 5, 6],
+    (2, 1): [2, 6, 5, 5, 4, 6, 2, 6, 5, 6],
+    (2, 2): [5, 7, 4, 7, 5, 4, 7, 6, 5, 8],
+    (2, 3): [5, 5, 5, 7, 6, 7, 7, 6, 5, 8],
+    (2, 4): [5, 7, 5, 6, 4, 8, 5, 4, 3, 6],
+}
+SYN3_VC = {"p": 0.5528, "i": 0.4417, "o": 0.0074, "pi": 0.5750, "po": 0.1009, "io": 0.1565, "pio": 0.9352}
+SYN3_SS = {"p": 62.20, "i": 37.45, "o": 3.20, "pi": 56.30, "po": 12.05, "io": 7.50, "pio": 25.25}
+SYN3_MS = {"p": 6.9111, "i": 12.4833, "o": 3.2000, "pi": 2.0852, "po": 1.3383, "io": 2.5000, "pio": 0.9352}
+SYN3_DF = {"p": 9, "i": 3, "o": 1, "pi": 27, "po": 9, "io": 3, "pio": 27}
+# MS(po) is transcribed as 1.3383, but the fixture's own SS(po) = 12.05 and df 9 give
+# 1.3389 (as does σ²(po) = (MS(po) - MS(pio)) / 4 = 0.1009): a typo; we check 12.05 / 9.
+SYN3_MS_TYPO = {"po": 12.05 / 9}
+
+
+def synthetic3() -> pd.DataFrame:
+    rows = [(p + 1, i, o, s) for (o, i), col in SYN3.items() for p, s in enumerate(col)]
+    return pd.DataFrame(rows, columns=["p", "i", "o", "score"])
+
+
+def test_brennan_synthetic3_p_x_i_x_o():
+    g = g_study(synthetic3(), "p x i x o")
+    comp = g.components.set_index("component")
+    for label in SYN3_VC:
+        assert close_at(comp.loc[label, "variance"], SYN3_VC[label], 4), label
+        assert close_at(comp.loc[label, "ss"], SYN3_SS[label], 2), label
+        assert close_at(comp.loc[label, "ms"], SYN3_MS_TYPO.get(label, SYN3_MS[label]), 4), label
+        assert comp.loc[label, "df"] == SYN3_DF[label]
+    assert abs(comp.loc["po", "ms"] - SYN3_MS["po"]) == pytest.approx(6e-4, abs=1e-4)
+    assert close_at(g.e_rho2, 0.64, 2) and close_at(g.phi, 0.55, 2)
+    fixed_i = g_study(synthetic3(), "p x i x o", fixed=["i"])
+    assert close_at(fixed_i.e_rho2, 0.81, 2) and close_at(fixed_i.phi, 0.79, 2)
+    # the components do not depend on which facet is fixed
+    pd.testing.assert_series_equal(fixed_i.components["variance"], g.components["variance"])
