@@ -183,12 +183,11 @@ def test_rajaratnam_unbalanced_henderson1_reproduces_brennan():
     assert g.coefficients.set_index("statistic").loc["relative_error_var", "estimate"] == pytest.approx(delta, abs=5e-4)
 
 
-def test_rajaratnam_auto_uses_reml_or_says_why_not():
+def test_auto_on_unbalanced_data_is_henderson1_and_says_so():
     g = g_study(rajaratnam(), "p x (i:h)", facets={"p": "person", "h": "subtest", "i": "item"})
-    if fit_reml is None:
-        assert g.method == "henderson1" and "REML unavailable" in g.note
-    else:
-        assert g.method == "reml"
+    assert g.method == "henderson1" and "Henderson's method 1" in g.note
+    assert (g.components["method"] == "henderson1").all()
+    assert (g.coefficients["method"] == "henderson1").all()
 
 
 # -- design parsing -----------------------------------------------------------------------

@@ -599,12 +599,12 @@ def g_study(
         Column of the scores. Rows with a missing score are left out (they are missing
         cells; the count is in ``note``).
     method : {"auto", "anova", "henderson1", "reml"}
-        ``"auto"``: ANOVA (expected mean squares) for balanced data; for unbalanced data
-        REML from :func:`kinerja.stats.varcomp.fit_reml` (Henderson's method 1 when REML
-        is unavailable or did not converge, said so in ``note``). ``"anova"`` and
-        ``"henderson1"``: the moment estimates, which are the ANOVA estimates on
-        balanced data and Brennan's analogous-ANOVA (Henderson's method 1, as urGENOVA)
-        on unbalanced data. ``"reml"``: REML always.
+        ``"auto"`` and ``"anova"``: ANOVA (expected mean squares) for balanced data,
+        Brennan's analogous ANOVA (Henderson's method 1, as urGENOVA) for unbalanced
+        data; the result names which. ``"henderson1"``: method 1 always (on balanced
+        data it equals the ANOVA). ``"reml"``: REML from
+        :func:`kinerja.stats.varcomp.fit_reml` (the shared engine), for balanced or
+        unbalanced data.
     fixed : list of str, optional
         Fixed facets: the universe of generalization contains only their observed
         levels. The G study estimates every component as random; the D study averages
@@ -631,8 +631,11 @@ def g_study(
     estimates are never negative. The highest-order effect (e.g. ``pr:t``) is confounded
     with error: the design has one score per cell, a second score in a cell is an error.
 
-    **Missing data.** A balanced design with missing cells is unbalanced; "auto" then
-    uses REML. For the observed sample sizes of an unbalanced design each component's
+    **Unbalanced data.** A balanced design with missing cells is unbalanced. Method 1
+    is unbiased, needs no normality and no iterations, and is what urGENOVA reports, so
+    "auto" uses it; it can give negative estimates and is less efficient than REML,
+    which is one argument away (``method="reml"``; it iterates, and on thousands of
+    scores in a three-facet crossed design takes far longer). For the observed sample sizes of an unbalanced design each component's
     D-study weight is the mean over objects of measurement of ``sum_l (n_ol / n_o) ** 2``
     (``n_ol`` = scores of object ``o`` in level ``l`` of the effect, ``n_o`` its scores),
     the error variance of the mean of each object's scores averaged over objects; for
@@ -756,18 +759,14 @@ def g_study(
     anova = fit_anova(frame, response=_RESPONSE, random=terms, method="henderson1")
     balanced = anova.balanced
     use = method
-    if method == "auto":
-        use = "anova" if balanced else "reml"
     ems = None
     if use == "reml":
-        comp, used_method, reml_note = _reml_components(frame, terms, des, fallback=anova if method == "auto" else None)
+        comp, used_method, reml_note = _reml_components(frame, terms, des)
         notes.append(reml_note)
-        if used_method != "reml":
-            ems = anova.ems
     else:
         comp = anova.components.copy()
-        used_method = "anova" if (use == "anova" and balanced) else "henderson1"
-        if use == "anova" and not balanced:
+        used_method = "anova" if (use in ("auto", "anova") and balanced) else "henderson1"
+        if not balanced:
             notes.append("unbalanced data: analogous ANOVA = Henderson's method 1 (Brennan 2001, ch. 7)")
         ems = anova.ems
     if used_method != "reml":
@@ -881,23 +880,15 @@ def _observed_weights(codes, des: Design, differentiation) -> dict[str, float]:
     return out
 
 
-def _reml_components(frame, terms, des: Design, fallback):
-    """Components by REML from the shared engine; Henderson's method 1 if it is absent/fails."""
+def _reml_components(frame, terms, des: Design):
+    """Components by REML from the shared engine (kinerja.stats.varcomp.fit_reml)."""
     try:
         from kinerja.stats.varcomp import fit_reml
     except ImportError:
-        fit_reml = None
-    if fit_reml is None:
-        if fallback is None:
-            raise GTheoryInputError(
-                "method='reml' needs kinerja.stats.varcomp.fit_reml, which this installation does not have"
-            )
-        comp = fallback.components.copy()
-        return comp, "henderson1", "REML unavailable (kinerja.stats.varcomp.fit_reml missing): Henderson's method 1"
+        raise GTheoryInputError(
+            "method='reml' needs kinerja.stats.varcomp.fit_reml, which this installation does not have"
+        ) from None
     fit = fit_reml(frame, response=_RESPONSE, random=[tuple(t) for t in terms])
-    if not getattr(fit, "converged", True) and fallback is not None:
-        comp = fallback.components.copy()
-        return comp, "henderson1", f"REML did not converge ({fit.note}): Henderson's method 1"
     comp = fit.components.copy()
     by_label = {":".join(t): e.label for t, e in zip(terms, des.effects[:-1])}
     by_label[RESIDUAL] = des.residual.label
