@@ -134,7 +134,7 @@ def main(argv=None) -> int:
         if not d.get("ok"):
             return f"failed: {d.get('error')}"
         return (
-            f"{d['seconds_median']:.3f} s median ({d['seconds_min']:.3f} min), "
+            f"{d['seconds_median']:.3f} s median (fastest {d['seconds_min']:.3f} s), "
             f"{d['tracemalloc_peak_mb']:.0f} MB peak, maxrss {d['maxrss_mb']:.0f} MB [{d['method']}]"
         )
 
