@@ -475,7 +475,7 @@ def _halo_data(rho, n_jurors=8, seed=0):
 
 
 def test_halo_recovers_a_planted_correlation_and_matches_scipy():
-    s, k, lenient = _halo_data(0.9, n_jurors=8, seed=3)
+    s, k, lenient = _halo_data(0.9, n_jurors=7, seed=3)
     jur, res = inn.halo_check(s, k, seed=1)
     r = res.iloc[0]
     x, y = jur["leniency_sakip"].to_numpy(), jur["leniency_kovablik"].to_numpy()
@@ -485,7 +485,7 @@ def test_halo_recovers_a_planted_correlation_and_matches_scipy():
     assert (r["ci_low"], r["ci_high"]) == (pytest.approx(ci.low), pytest.approx(ci.high))
     true_r = np.corrcoef(lenient[:, 0], lenient[:, 1])[0, 1]
     assert r["ci_low"] < true_r < r["ci_high"]
-    # 8 jurors: the permutation p-value is exact (all 8! orderings)
+    # 7 jurors: the permutation p-value is exact (all 7! orderings)
     assert "exact" in r["method"]
     ref_p = stats.permutation_test(
         (x,),
@@ -493,7 +493,7 @@ def test_halo_recovers_a_planted_correlation_and_matches_scipy():
         permutation_type="pairings",
         n_resamples=np.inf,
         alternative="greater",
-    ).pvalue  # P(|r*| >= |r|) over all 8! pairings (scipy)
+    ).pvalue  # P(|r*| >= |r|) over all 7! pairings (scipy)
     assert r["p_value"] == pytest.approx(ref_p, abs=1e-12)
 
 
