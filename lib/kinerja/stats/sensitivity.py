@@ -163,47 +163,62 @@ def criterion_means(scores: pd.DataFrame, rubric: pd.DataFrame, *, stages=None) 
     [75.0, 55.0]
     """
     crit = _criteria(rubric, stages)
+    subjects, sums, counts = _means_arrays(scores, crit)
+    si, k = np.nonzero(counts)
+    return pd.DataFrame(
+        {
+            "subject_id": subjects[si],
+            "stage": crit["stage"].to_numpy()[k],
+            "criterion_id": crit["criterion_id"].to_numpy()[k],
+            "mean_score": sums[si, k] / counts[si, k],
+            "n_jurors": counts[si, k].astype(int),
+        }
+    )
+
+
+def _means_arrays(scores: pd.DataFrame, crit: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Subjects, and subjects x criteria sums and counts of the scores of jurors who
+    scored the whole stage (numpy; see :func:`criterion_means`)."""
     need = ["stage", "subject_id", "juror_id", "criterion_id", "score"]
     missing = [c for c in need if c not in scores.columns]
     if missing:
         raise KeyError(f"scores need column(s) {missing}; they have {list(scores.columns)}")
-    sc = scores[need].dropna(subset=["score"]).copy()
-    sc["stage"] = sc["stage"].astype(str)
-    sc["criterion_id"] = sc["criterion_id"].astype(str)
-    sc = sc.merge(crit[["stage", "criterion_id"]], on=["stage", "criterion_id"], how="inner")
-    n_exp = crit.groupby("stage", sort=False).size().rename("_n_exp")
-    cnt = sc.groupby(["stage", "subject_id", "juror_id"], observed=True, sort=False).size().rename("_n").reset_index()
-    cnt = cnt.merge(n_exp.reset_index(), on="stage", how="left")
-    complete = cnt.loc[cnt["_n"] == cnt["_n_exp"], ["stage", "subject_id", "juror_id"]]
-    sc = sc.merge(complete, on=["stage", "subject_id", "juror_id"], how="inner")
-    out = (
-        sc.groupby(["subject_id", "stage", "criterion_id"], observed=True, sort=True)
-        .agg(mean_score=("score", "mean"), n_jurors=("juror_id", "nunique"))
-        .reset_index()
+    sc = scores[need]
+    sc = sc[sc["score"].notna()]
+    key = {(st, c): i for i, (st, c) in enumerate(zip(crit["stage"], crit["criterion_id"]))}
+    k = np.fromiter(
+        (key.get(x, -1) for x in zip(sc["stage"].astype(str), sc["criterion_id"].astype(str))), int, count=len(sc)
     )
-    out["subject_id"] = out["subject_id"].astype(str)
-    return out
+    keep = k >= 0
+    k = k[keep]
+    subj_codes, subjects = pd.factorize(sc["subject_id"].astype(str).to_numpy()[keep], sort=True)
+    jur_codes, jurors = pd.factorize(sc["juror_id"].astype(str).to_numpy()[keep])
+    score = sc["score"].to_numpy(float)[keep]
+    stage_of = crit["stage_index"].to_numpy()
+    n_stage = int(stage_of.max()) + 1
+    n_exp = np.bincount(stage_of, minlength=n_stage)
+    S, J, K = len(subjects), len(jurors), len(crit)
+    cell = (subj_codes * J + jur_codes) * n_stage + stage_of[k]
+    done = np.bincount(cell, minlength=S * J * n_stage)
+    complete = done[cell] == n_exp[stage_of[k]]
+    idx = subj_codes[complete] * K + k[complete]
+    sums = np.bincount(idx, weights=score[complete], minlength=S * K).reshape(S, K)
+    counts = np.bincount(idx, minlength=S * K).reshape(S, K)
+    return np.asarray(subjects, dtype=object), sums, counts
 
 
-def _matrix(means: pd.DataFrame, crit: pd.DataFrame) -> tuple[pd.Index, np.ndarray, pd.Series]:
-    """Subjects x criteria matrix (criteria in rubric order) of subjects scored in every
-    stage; and the stages each other subject misses."""
-    key = means["stage"] + "\x1f" + means["criterion_id"]
-    wide = means.assign(_k=key).pivot_table(
-        index="subject_id", columns="_k", values="mean_score", aggfunc="first", observed=True
-    )
-    cols = list(crit["stage"] + "\x1f" + crit["criterion_id"])
-    wide = wide.reindex(columns=cols)
-    complete = wide.notna().all(axis=1)
+def _matrix(scores: pd.DataFrame, crit: pd.DataFrame) -> tuple[pd.Index, np.ndarray, pd.Series]:
+    """Subjects x criteria matrix (criteria in rubric order) of the subjects scored in
+    every stage; and the stages each other subject misses."""
+    subjects, sums, counts = _means_arrays(scores, crit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        M = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    complete = (counts > 0).all(axis=1)
+    stages = crit["stage"].to_numpy()
     missing = pd.Series(
-        {
-            s: sorted({c.split("\x1f")[0] for c in np.array(cols)[wide.loc[s].isna().to_numpy()]})
-            for s in wide.index[~complete]
-        },
-        dtype=object,
+        {subjects[i]: sorted(set(stages[counts[i] == 0])) for i in np.flatnonzero(~complete)}, dtype=object
     )
-    ranked = wide[complete]
-    return pd.Index(ranked.index.astype(str)), ranked.to_numpy(float), missing
+    return pd.Index(subjects[complete].astype(str)), M[complete], missing
 
 
 def weight_scenarios(rubric: pd.DataFrame, *, stages=None, drop="each") -> pd.DataFrame:
@@ -243,32 +258,36 @@ def weight_scenarios(rubric: pd.DataFrame, *, stages=None, drop="each") -> pd.Da
     [62.5, 37.5, 0.0]
     """
     crit = _criteria(rubric, stages)
-    frames = []
+    return _weights_frame(crit, *_scenario_matrix(crit, drop))
 
-    def add(name, kind, dropped, weights):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scenario": name,
-                    "kind": kind,
-                    "dropped": dropped,
-                    "stage": crit["stage"],
-                    "criterion_id": crit["criterion_id"],
-                    "weight": weights,
-                }
-            )
-        )
 
+def _weights_frame(crit: pd.DataFrame, names, kinds, dropped, W: np.ndarray) -> pd.DataFrame:
+    K, n = W.shape
+    return pd.DataFrame(
+        {
+            "scenario": np.repeat(names, K),
+            "kind": np.repeat(kinds, K),
+            "dropped": np.repeat(dropped, K),
+            "stage": np.tile(crit["stage"].to_numpy(), n),
+            "criterion_id": np.tile(crit["criterion_id"].to_numpy(), n),
+            "weight": W.T.ravel(),
+        }
+    )
+
+
+def _scenario_matrix(crit: pd.DataFrame, drop) -> tuple[list[str], list[str], list[str], np.ndarray]:
+    """Names, kinds, dropped labels and the K x scenarios weight matrix of
+    :func:`weight_scenarios`."""
     w = crit["weight"].to_numpy(float)
     st = crit["stage_index"].to_numpy()
-    add("official", "official", "", w)
-    eq = np.array([100.0 / np.sum(st == s) for s in st])
-    add("equal weights", "equal", "", eq)
-    ids = list(crit["label"]) if isinstance(drop, str) and drop == "each" else list(drop or [])
-    unknown = sorted(set(ids) - set(crit["label"]))
+    labels = list(crit["label"])
+    names, kinds, dropped, cols = ["official", "equal weights"], ["official", "equal"], ["", ""], [w]
+    cols.append(100.0 / np.bincount(st)[st])
+    ids = labels if isinstance(drop, str) and drop == "each" else list(drop or [])
+    unknown = sorted(set(ids) - set(labels))
     if unknown:
-        raise ValueError(f"cannot drop criteria {unknown}: not in the rubric (labels {list(crit['label'])})")
-    for k, cid in enumerate(crit["label"]):
+        raise ValueError(f"cannot drop criteria {unknown}: not in the rubric (labels {labels})")
+    for k, cid in enumerate(labels):
         if cid not in ids:
             continue
         nw = w.copy()
@@ -279,8 +298,11 @@ def weight_scenarios(rubric: pd.DataFrame, *, stages=None, drop="each") -> pd.Da
             nw[same] = np.nan
         else:
             nw[same] = nw[same] * (w[same].sum() / rest)
-        add(f"without {cid}", "drop", cid, nw)
-    return pd.concat(frames, ignore_index=True)
+        names.append(f"without {cid}")
+        kinds.append("drop")
+        dropped.append(cid)
+        cols.append(nw)
+    return names, kinds, dropped, np.column_stack(cols)
 
 
 def dirichlet_weights(weights, stage, *, n: int, concentration: float, seed=None) -> np.ndarray:
@@ -337,15 +359,16 @@ def rank_descending(totals: np.ndarray) -> np.ndarray:
     T = np.atleast_2d(np.asarray(totals, float))
     if T.shape[0] == 0:
         return np.zeros(T.shape, int)
-    order = np.argsort(-T, axis=0, kind="stable")
-    sorted_t = np.take_along_axis(T, order, axis=0)
-    pos = np.arange(T.shape[0])[:, None]
-    new = np.ones(T.shape, bool)
-    new[1:] = sorted_t[1:] != sorted_t[:-1]
-    start = np.maximum.accumulate(np.where(new, pos, 0), axis=0)
-    ranks = np.empty(T.shape, int)
-    np.put_along_axis(ranks, order, start + 1, axis=0)
-    return ranks
+    X = np.ascontiguousarray(-T.T)  # one row per column of T: sorting contiguous rows is fast
+    order = np.argsort(X, axis=1, kind="stable")
+    sorted_x = np.take_along_axis(X, order, axis=1)
+    pos = np.arange(T.shape[0])[None, :]
+    new = np.ones(X.shape, bool)
+    new[:, 1:] = sorted_x[:, 1:] != sorted_x[:, :-1]
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=1)
+    ranks = np.empty(X.shape, np.int64)
+    np.put_along_axis(ranks, order, start + 1, axis=1)
+    return ranks.T.copy()
 
 
 def kendall_tau_b(a, B, *, chunk: int = 2048) -> np.ndarray:
@@ -359,22 +382,39 @@ def kendall_tau_b(a, B, *, chunk: int = 2048) -> np.ndarray:
     [1.0, -1.0, 0.6667]
     """
     a = np.asarray(a, float)
-    B = np.asarray(B, float)
+    B = np.asarray(B)
+    if B.dtype.kind not in "iu":  # integer ranks are compared as they are
+        B = B.astype(float)
     if B.ndim == 1:
         B = B[:, None]
     i, j = np.triu_indices(a.size, 1)
-    sa = np.sign(a[i] - a[j]).astype(np.float32)
-    na = float(np.count_nonzero(sa))
+    da = a[i] - a[j]
+    # orient every pair untied in a so that a_i > a_j: its contribution is then
+    # [b_i > b_j] - [b_i < b_j]; pairs tied in a only count towards b's untied pairs
+    flip = da < 0
+    hi_, lo_ = np.where(flip, j, i)[da != 0], np.where(flip, i, j)[da != 0]
+    ti, tj = i[da == 0], j[da == 0]
+    na = float(hi_.size)
     out = np.empty(B.shape[1])
     for c0 in range(0, B.shape[1], chunk):
         blk = B[:, c0 : c0 + chunk]
-        sb = np.sign(blk[i] - blk[j]).astype(np.float32)
-        num = sa @ sb
-        nb = np.count_nonzero(sb, axis=0).astype(float)
+        x, y = blk[hi_], blk[lo_]
+        conc = np.count_nonzero(x > y, axis=0)
+        disc = np.count_nonzero(x < y, axis=0)
+        nb = conc + disc + (np.count_nonzero(blk[ti] != blk[tj], axis=0) if ti.size else 0)
         den = np.sqrt(na * nb)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[c0 : c0 + chunk] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+            out[c0 : c0 + chunk] = np.where(den > 0, (conc - disc) / np.where(den > 0, den, 1), np.nan)
     return out
+
+
+def _rank_quantiles(R: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
+    """Quantiles of each row of an integer rank matrix (inverted empirical CDF: the
+    smallest rank whose cumulative share reaches q), from rank counts."""
+    S, n = R.shape
+    counts = np.bincount((np.arange(S)[:, None] * (S + 2) + R).ravel(), minlength=S * (S + 2)).reshape(S, S + 2)
+    cum = np.cumsum(counts, axis=1) / n
+    return [np.argmax(cum >= q - 1e-12, axis=1).astype(float) for q in qs]
 
 
 @dataclass
@@ -481,14 +521,11 @@ def rubric_sensitivity(
     ([1, 2, 3], [3, 2, 1], [2, 2, 1])
     """
     crit = _criteria(rubric, stages)
-    means = criterion_means(scores, rubric, stages=stages)
-    subjects, M, missing = _matrix(means, crit)
+    subjects, M, missing = _matrix(scores, crit)
     n_st = int(crit["stage_index"].max()) + 1
     S = len(subjects)
     w_off = crit["weight"].to_numpy(float)
-    scen = weight_scenarios(rubric, stages=stages, drop=drop)
-    names = list(dict.fromkeys(scen["scenario"]))
-    Wd = np.column_stack([scen.loc[scen["scenario"] == s, "weight"].to_numpy(float) for s in names])
+    names, kinds_l, dropped_l, Wd = _scenario_matrix(crit, drop)
     is_att = crit["criterion"].astype(str).str.contains(ATTENDANCE_PATTERN, case=False, regex=True).to_numpy()
     crit_name = dict(zip(crit["label"], crit["criterion"]))
     att_by_id = dict(zip(crit["label"], is_att))
@@ -507,10 +544,9 @@ def rubric_sensitivity(
     if S < 2:
         base_note = f"{S} subject(s) scored in every stage: nothing to rank"
     rows = []
-    kinds = scen.drop_duplicates("scenario").set_index("scenario")
     tau_d = kendall_tau_b(official, Td) if S >= 2 else np.full(len(names), np.nan)
     for c, name in enumerate(names):
-        kind, dropped = kinds.loc[name, "kind"], kinds.loc[name, "dropped"]
+        kind, dropped = kinds_l[c], dropped_l[c]
         undefined = np.isnan(Wd[:, c]).any()
         row = dict.fromkeys(RESULT_COLUMNS, np.nan)
         row.update(
@@ -551,7 +587,8 @@ def rubric_sensitivity(
         Wr = dirichlet_weights(w_off, crit["stage_index"], n=n_reweight, concentration=concentration, seed=seed)
         Tr = totals(Wr)
         Rr = rank_descending(Tr)
-        tau_r = kendall_tau_b(official, Tr) if S >= 2 else np.full(n_reweight, np.nan)
+        # tau-b from the ranks (same order and ties as the totals; int16 halves the memory traffic)
+        tau_r = kendall_tau_b(official, (S + 1 - Rr).astype(np.int16)) if S >= 2 else np.full(n_reweight, np.nan)
         row = dict.fromkeys(RESULT_COLUMNS, np.nan)
         finite = tau_r[np.isfinite(tau_r)]
         row.update(
@@ -572,9 +609,7 @@ def rubric_sensitivity(
         for k in top:
             row[f"kept_top{k}"] = float(np.mean(np.sum((off_rank[:, None] <= k) & (Rr <= k), axis=0)))
             entries[f"p_top{k}"] = np.mean(Rr <= k, axis=1)
-        entries["rank_median"] = np.median(Rr, axis=1)
-        entries["rank_low"] = np.quantile(Rr, 0.025, axis=1)
-        entries["rank_high"] = np.quantile(Rr, 0.975, axis=1)
+        entries["rank_median"], entries["rank_low"], entries["rank_high"] = _rank_quantiles(Rr, (0.5, 0.025, 0.975))
         if grades:
             gr = _grade_codes(Tr)
             row["grade_changes"] = float(np.mean(np.sum(gr != off_grade[:, None], axis=0)))
@@ -620,7 +655,8 @@ def rubric_sensitivity(
     if undefined_names:
         ranks["rank"] = ranks["rank"].astype(float)
         ranks.loc[ranks["scenario"].isin(undefined_names), ["total", "rank"]] = np.nan
-    return RubricSensitivity(scenarios, entries, ranks, scen, Wr if keep_weights else None)
+    weights = _weights_frame(crit, names, kinds_l, dropped_l, Wd)
+    return RubricSensitivity(scenarios, entries, ranks, weights, Wr if keep_weights else None)
 
 
 # ----------------------------------------------------------------------------------------
@@ -638,8 +674,7 @@ def component_scores(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame
     juror total are included.
     """
     crit = _criteria(rubric, None)
-    means = criterion_means(scores, rubric)
-    subjects, M, _ = _matrix(means, crit)
+    subjects, M, _ = _matrix(scores, crit)
     rows = []
     for comp, idx in crit.groupby("component", sort=False).groups.items():
         w = crit.loc[idx, "weight"].to_numpy(float)
