@@ -22,8 +22,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from kinerja.stats import innovation as inn
 from scipy import stats
+
+from kinerja.stats import innovation as inn
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 

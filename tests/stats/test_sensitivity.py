@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+
 from kinerja.data.grades import grade_from_total
 from kinerja.data.rubrics import bundled_rubric, subject_totals
 from kinerja.io import load_dataset
 from kinerja.stats import sensitivity as sens
-from scipy import stats
 
 
 def _long(means: dict[str, list[float]], criteria: list[str], stage="s", jurors=("J1",)) -> pd.DataFrame:

@@ -337,8 +337,8 @@ def unit_table(
     out["kovablik_total"] = out["unit_id"].map(agg["kovablik_total"]).astype(float)
     out["award_group"] = out["award_level"].map({v: k for k, v in AWARD_SCORE.items()})
     out["awarded"] = out["award_level"] > 0
-    out["awarded_entries"] = out["unit_id"].map(awarded_names).fillna("")
-    out["other_awards"] = out["unit_id"].map(other_awards).fillna("")
+    out["awarded_entries"] = _text(out["unit_id"].map(awarded_names))
+    out["other_awards"] = _text(out["unit_id"].map(other_awards))
     out["role"] = np.where(out["graded"], "graded", np.where(out["awarded"], "not graded (awardee)", "not graded"))
 
     # bases of each unit's row
@@ -400,6 +400,11 @@ def unit_table(
 # ----------------------------------------------------------------------------------------
 # The analysis
 # ----------------------------------------------------------------------------------------
+
+
+def _text(s: pd.Series, fill="") -> pd.Series:
+    """A text column with ``fill`` for missing values (whatever dtype the mapping gave)."""
+    return s.astype(object).where(s.notna(), fill)
 
 
 def _sources(*frames):
@@ -635,12 +640,12 @@ def analyse(
         e = r.entries.assign(evaluation=ev)
         if ev == "kovablik":
             e["unit_id"] = e["subject_id"].map(owner)
-            e["award"] = e["subject_id"].map(award).fillna("")
-            e["label"] = e["subject_id"].map(names).fillna(e["subject_id"])
+            e["award"] = _text(e["subject_id"].map(award))
+            e["label"] = _text(e["subject_id"].map(names), e["subject_id"])
         else:
             e["unit_id"] = e["subject_id"]
             e["award"] = ""
-            e["label"] = e["subject_id"].map(abbrev).fillna(e["subject_id"])
+            e["label"] = _text(e["subject_id"].map(abbrev), e["subject_id"])
         entry_frames.append(e)
     scen = pd.concat(scen_frames, ignore_index=True)
     lead = ["evaluation", "scenario", "kind", "dropped", "criterion", "is_attendance", *inn.RESULT_COLUMNS]

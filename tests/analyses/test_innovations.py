@@ -1,0 +1,376 @@
+"""The innovations analysis (notebook 04) on data as load_dataset returns it: the bundled
+2020 record, synthetic years, degenerate datasets, a planted innovation effect (kinerja.synth
+and an independent simulator written here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from kinerja import synth
+from kinerja.analyses import innovations
+from kinerja.analyses.base import check_tables
+from kinerja.analyses.findings import FINDINGS_COLUMNS, format_ci
+from kinerja.data.io import load_dataset
+from kinerja.data.schema import TABLES as SCHEMA
+from kinerja.paths import DATA_DIR
+
+FAST = dict(n_perm=1000, n_reweight=1000, seed=1)
+IDS = [
+    "innovations.award_grade",
+    "innovations.detectable",
+    "innovations.award_gap",
+    "innovations.halo",
+    "innovations.rubric",
+]
+
+
+@pytest.fixture(scope="module")
+def batu2020():
+    return load_dataset("batu").for_year(2020)
+
+
+@pytest.fixture(scope="module")
+def res2020(batu2020):
+    return innovations.analyse(batu2020, year=2020, **FAST)
+
+
+def test_tables_follow_their_specs(res2020):
+    check_tables(res2020, innovations.TABLES)
+    assert set(res2020.tables) == set(innovations.TABLES)
+    assert list(res2020.findings["finding_id"]) == IDS
+    assert list(res2020.findings.columns) == list(FINDINGS_COLUMNS)
+    assert (res2020.findings["status"] == "estimated").all()
+
+
+def test_the_2020_two_by_two_comes_from_the_record_files(res2020):
+    """The 2 x 2 table recomputed from data/batu/record with plain pandas: awarded = a
+    top5/top10 entry in the city KOVABLIK; high grade = A (the only other grade is BB)."""
+    rec = DATA_DIR / "batu" / "record"
+    grades = pd.read_csv(rec / "grades.csv")
+    inn = pd.read_csv(rec / "innovations.csv")
+    winners = set(inn.loc[(inn["competition"] == "kovablik") & inn["award"].isin(["top5", "top10"]), "unit_id"])
+    g = grades.assign(awarded=grades["unit_id"].isin(winners), high=grades["grade"] == "A")
+    table = np.array(
+        [
+            [sum(g["awarded"] & g["high"]), sum(g["awarded"] & ~g["high"])],
+            [sum(~g["awarded"] & g["high"]), sum(~g["awarded"] & ~g["high"])],
+        ]
+    )
+    assert table.tolist() == [[3, 5], [7, 14]]
+    ex = res2020.table("exact_test").iloc[0]
+    assert [[ex["awarded_high"], ex["awarded_low"]], [ex["other_high"], ex["other_low"]]] == table.tolist()
+    assert (ex["high_grades"], ex["low_grades"]) == ("A", "BB")
+    # the exact test itself, by scipy: two-sided p and the conditional MLE with its exact CI
+    # (R: fisher.test(matrix(c(3, 7, 5, 14), 2)) gives the same to R's uniroot tolerance)
+    from scipy.stats.contingency import odds_ratio
+
+    ref = odds_ratio(table, kind="conditional")
+    ci = ref.confidence_interval(0.95)
+    assert ex["estimate"] == pytest.approx(ref.statistic, rel=1e-12)
+    assert (ex["ci_low"], ex["ci_high"]) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    assert ex["p_value"] == pytest.approx(stats.fisher_exact(table).pvalue)
+    assert ex["n"] == 29
+    # reported to the precision a brief quotes
+    assert (round(ex["estimate"], 2), round(ex["ci_low"], 2), round(ex["ci_high"], 2)) == (1.19, 0.14, 8.49)
+    assert ex["p_value"] == pytest.approx(1.0)
+
+
+def test_every_input_row_is_accounted_for(res2020, batu2020):
+    acc = res2020.table("accounts")
+    per = acc.groupby("table")["rows"].sum()
+    assert per["units"] == len(batu2020.units)
+    assert per["grades"] == len(batu2020.grades)
+    assert per["innovations"] == len(batu2020.innovations)
+    units = res2020.table("units")
+    assert len(units) == len(batu2020.units) and units["unit_id"].is_unique
+
+
+def test_ungraded_awardee_is_reported_apart_not_dropped(res2020):
+    units = res2020.table("units").set_index("unit_id")
+    bumd = units.loc["perumdam_among_tirto"]
+    assert not bumd["graded"] and bumd["awarded"] and bumd["role"] == "not graded (awardee)"
+    assert "reported apart" in bumd["note"]
+    assert res2020.facts["awardees_not_graded"] == ["Perusahaan Umum Daerah Air Minum Among Tirto (BUMD)"]
+    assert res2020.table("exact_test").iloc[0]["n"] == units["graded"].sum()
+    # the provincial award is shown, not tested
+    assert "kovablik_provinsi top30" in units.loc["dispendukcapil", "other_awards"]
+    # units without any entry are rows too
+    assert (units["n_entries"] == 0).sum() > 0
+    # a unit with two city awards counts once, at its best level
+    assert units.loc["disperpusip", "award_group"] == "top5"
+
+
+def test_contingency_and_trend_test_use_all_three_award_levels(res2020):
+    cont = res2020.table("contingency")
+    assert cont["n"].sum() == 29
+    assert set(cont["award_group"]) == {"top5", "top10", "none"}
+    tr = res2020.table("record_tests")
+    tr = tr[tr["test"] == "trend across award levels x grade"]
+    assert list(tr["method"].str.split(" ").str[0]) == ["asymptotic", "exact", "permutation"]
+    assert (tr["n"] == 29).all()
+
+
+def test_findings_quote_the_tables(res2020):
+    f = res2020.findings.set_index("finding_id")
+    ex = res2020.table("exact_test").iloc[0]
+    st = f.loc["innovations.award_grade", "statement"]
+    assert format_ci(ex["estimate"], ex["ci_low"], ex["ci_high"]) in st
+    assert "Of the 29 graded units, 8 won a KOVABLIK award" in st
+    assert (
+        format_ci(ex["estimate"], ex["ci_low"], ex["ci_high"], lang="id")
+        in f.loc["innovations.award_grade", "statement_ind"]
+    )
+    assert "real (published)" in f.loc["innovations.award_grade", "provenance"]
+    assert "SYNTHETIC" not in f.loc["innovations.award_grade", "provenance"]  # the record test rests on the record
+    assert "SYNTHETIC" in f.loc["innovations.halo", "provenance"]
+    pw = res2020.table("record_tests")
+    up = pw.loc[pw["statistic"] == "detectable odds ratio above 1", "estimate"].iloc[0]
+    assert f.loc["innovations.detectable", "estimate"] == pytest.approx(up)
+    assert f"at least {up:.1f}" in f.loc["innovations.detectable", "statement"]
+    # the attendance criterion of the provincial rubric is named in the rubric finding
+    assert "attendance criterion (W4)" in f.loc["innovations.rubric", "statement"]
+
+
+def test_halo_recovers_the_shared_severity_planted_by_synth(res2020, batu2020):
+    """kinerja.synth gives each juror one severity (plus the panel effect) in both
+    evaluations: the estimated leniencies follow it, and correlate across evaluations."""
+    truth = pd.read_csv(DATA_DIR / "batu" / "truth" / "truth_jurors.csv")
+    truth = truth[truth["year"] == 2020].set_index("juror_id")
+    shift = truth["severity"] + truth["panel_effect"]
+    jl = res2020.table("juror_leniency").set_index("juror_id")
+    both = jl[jl["in_both"]]
+    assert len(both) == 8
+    for col in ("leniency_sakip", "leniency_kovablik"):
+        assert stats.pearsonr(jl[col].dropna(), shift.loc[jl[col].dropna().index]).statistic > 0.9
+    h = res2020.table("halo").iloc[0]
+    assert h["ci_low"] > 0.5 and h["n"] == 8
+
+
+def test_sensitivity_tables(res2020):
+    sc = res2020.table("sensitivity_scenarios")
+    kov = sc[sc["evaluation"] == "kovablik"].set_index("scenario")
+    assert kov.loc["official", "estimate"] == 1.0
+    assert kov.loc["without W4", "is_attendance"]
+    assert kov.loc["random reweighting (Dirichlet, c=50)", "n"] == 15  # finalists: scored in both stages
+    ent = res2020.table("sensitivity_entries")
+    k = ent[(ent["evaluation"] == "kovablik") & ent["ranked"]]
+    # the official top 5 with the bundled rubric are the five published top-5 entries
+    assert set(k.loc[k["official_rank"] <= 5, "award"]) == {"top5"}
+    assert k["p_top5"].sum() == pytest.approx(5.0, abs=0.05)
+    s = ent[ent["evaluation"] == "sakip"]
+    assert s["p_same_grade"].between(0, 1).all() and len(s) == 29
+    rg = res2020.table("regulation_grades")
+    assert len(rg) == 29 and (rg["grade_official"] == rg["grade_12_2015"]).all()  # 2020 is a 12/2015 year
+
+
+def test_a_88_2021_year_maps_components(batu2020):
+    res = innovations.analyse(load_dataset("batu").for_year(2022), year=2022, **FAST)
+    rg = res.table("regulation_grades")
+    assert (rg["grade_official"] == rg["grade_88_2021"]).all()
+    assert "no achievement score" in rg["note"].iloc[0]
+    check_tables(res, innovations.TABLES)
+    # synthetic grades and awards: the record finding says they are not published ones
+    f = res.findings.set_index("finding_id")
+    assert "SYNTHETIC" in f.loc["innovations.award_grade", "provenance"]
+    assert "2020" not in " ".join(res.findings["statement"])
+
+
+# ----------------------------------------------------------------------------------------
+# degenerate datasets
+# ----------------------------------------------------------------------------------------
+
+
+def _write(folder, tables):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, t in tables.items():
+        t[list(SCHEMA[name].column_names)].to_csv(folder / f"{name}.csv", index=False)
+    return load_dataset(folder)
+
+
+def test_record_only(tmp_path):
+    rec = DATA_DIR / "batu" / "record"
+    tables = {n: pd.read_csv(rec / f"{n}.csv", dtype=str) for n in ("units", "grades", "innovations")}
+    for n in ("jurors", "rubric", "scores"):
+        tables[n] = pd.DataFrame(columns=list(SCHEMA[n].column_names))
+    ds = _write(tmp_path / "rec", tables)
+    res = innovations.analyse(ds, year=2020, **FAST)
+    check_tables(res, innovations.TABLES)
+    f = res.findings.set_index("finding_id")
+    assert f.loc[["innovations.award_grade", "innovations.detectable"], "status"].eq("estimated").all()
+    assert f.loc[["innovations.award_gap", "innovations.halo", "innovations.rubric"], "status"].eq("undefined").all()
+    assert "no SAKIP totals" in f.loc["innovations.award_gap", "statement"]
+    assert res.table("exact_test").iloc[0]["estimate"] == pytest.approx(1.192378, rel=1e-5)
+    assert res.facts["record_is_published"]
+
+
+def test_a_year_without_kovablik(tmp_path, batu2020):
+    t = {n: df.copy() for n, df in batu2020.tables.items()}
+    t["innovations"] = t["innovations"][t["innovations"]["competition"] != "kovablik"]
+    t["rubric"] = t["rubric"][t["rubric"]["evaluation"] != "kovablik"]
+    t["scores"] = t["scores"][t["scores"]["evaluation"] != "kovablik"]
+    ds = _write(tmp_path / "nokov", t)
+    res = innovations.analyse(ds, year=2020, **FAST)
+    check_tables(res, innovations.TABLES)
+    f = res.findings.set_index("finding_id")
+    assert (f["status"] == "undefined").all()
+    assert "No KOVABLIK entries are recorded for 2020" in f.loc["innovations.award_grade", "statement"]
+    assert "Tidak ada entri KOVABLIK" in f.loc["innovations.award_grade", "statement_ind"]
+    assert f["estimate"].isna().all()
+    # SAKIP sensitivity still runs
+    sc = res.table("sensitivity_scenarios")
+    assert (sc.loc[sc["evaluation"] == "sakip", "estimate"].notna()).any()
+    assert res.notes
+
+
+def test_one_juror(tmp_path):
+    res = synth.generate(
+        DATA_DIR / "batu" / "record",
+        synth.SynthConfig(
+            years=(2020,),
+            panels_per_year={"akademisi": 1},
+            pool_size={"akademisi": 1},
+            kovablik_panels=("akademisi",),
+            p_missing_unit=0.0,
+        ),
+    )
+    synth.write(res, tmp_path / "one", meta={"name": "one"})
+    out = innovations.analyse(load_dataset(tmp_path / "one"), year=2020, **FAST)
+    check_tables(out, innovations.TABLES)
+    f = out.findings.set_index("finding_id")
+    assert f.loc["innovations.halo", "status"] == "undefined"
+    assert "at least 3" in f.loc["innovations.halo", "statement"]
+    assert f.loc["innovations.rubric", "status"] == "estimated"  # one juror still ranks
+    assert f.loc["innovations.award_grade", "status"] == "estimated"
+
+
+def test_no_award_among_graded_units(tmp_path, batu2020):
+    t = {n: df.copy() for n, df in batu2020.tables.items()}
+    inn = t["innovations"]
+    inn.loc[inn["competition"] == "kovablik", "award"] = "none"
+    ds = _write(tmp_path / "noaward", t)
+    res = innovations.analyse(ds, year=2020, **FAST)
+    f = res.findings.set_index("finding_id")
+    assert f.loc["innovations.award_grade", "status"] == "undefined"
+    assert "No graded unit won a KOVABLIK award" in f.loc["innovations.award_grade", "statement"]
+
+
+# ----------------------------------------------------------------------------------------
+# planted innovation effects
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("effect", [8.0, 0.0])
+def test_planted_innovation_effect_is_recovered_from_synth(tmp_path, effect):
+    """kinerja.synth adds ``innovation_effect`` points to the SAKIP quality of units with a
+    top-5/top-10 award (2021 here: a year not conditioned on the record). With the merit
+    of entries independent of the unit (merit_unit_loading = 0) the award gap estimates it."""
+    cfg = synth.SynthConfig(years=(2020, 2021), innovation_effect=effect, merit_unit_loading=0.0, seed=5)
+    res = synth.generate(DATA_DIR / "batu" / "record", cfg)
+    synth.write(res, tmp_path / "s", meta={"name": "s"})
+    truth = res.truth["truth_totals"]
+    assert set(truth.loc[(truth["year"] == 2021), "innovation_effect"]) <= {0.0, effect}
+    out = innovations.analyse(load_dataset(tmp_path / "s"), year=2021, **FAST)
+    gap = out.table("juror_models").set_index("analysis").loc["award gap"]
+    assert gap["ci_low"] < effect < gap["ci_high"]
+    if effect:
+        assert gap["ci_low"] > 0
+        assert out.findings.set_index("finding_id").loc["innovations.award_gap", "estimate"] == gap["estimate"]
+
+
+def _independent_dataset(folder, *, effect, n_units=60, n_jurors=6, seed=0):
+    """A dataset written from scratch (not kinerja.synth): units in three categories, a
+    third of them awarded; each juror scores 4 SAKIP criteria as unit quality + effect x
+    awarded + juror leniency + noise, and each unit's one innovation on 2 criteria with the
+    same leniency (a halo by construction)."""
+    rng = np.random.default_rng(seed)
+    units = [f"u{i:02d}" for i in range(n_units)]
+    cats = rng.choice(["Dinas", "Badan", "Kecamatan"], n_units, p=[0.6, 0.25, 0.15])
+    awarded = np.zeros(n_units, bool)
+    awarded[rng.choice(n_units, n_units // 3, replace=False)] = True
+    award = np.where(awarded, np.where(rng.random(n_units) < 0.5, "top5", "top10"), "none")
+    quality = rng.normal(75, 4, n_units) + effect * awarded
+    jurors = [f"J{j}" for j in range(n_jurors)]
+    lenient = rng.normal(0, 3, n_jurors)
+    base = dict(year=2020, basis="synthetic", source="test simulator")
+    t = {
+        "units": pd.DataFrame(
+            dict(unit_id=units, name=[f"Unit {u}" for u in units], abbreviation=units, category=cats, **base)
+        ),
+        "jurors": pd.DataFrame(dict(juror_id=jurors, panel="akademisi", home_unit_id="", **base)),
+        "rubric": pd.DataFrame(
+            dict(
+                evaluation=["sakip"] * 4 + ["kovablik"] * 2,
+                stage=["lke"] * 4 + ["proposal"] * 2,
+                criterion_id=["A", "B", "C", "D", "P1", "P2"],
+                criterion=["Perencanaan", "Pengukuran", "Pelaporan", "Evaluasi", "Kebaruan", "Kehadiran Kepala"],
+                component=["Perencanaan", "Pengukuran", "Pelaporan", "Evaluasi Internal", "Proposal", "Proposal"],
+                weight=[30, 30, 15, 25, 80, 20],
+                **base,
+            )
+        ),
+        "innovations": pd.DataFrame(
+            dict(
+                innovation_id=[f"i{u}" for u in units],
+                unit_id=units,
+                name=[f"Innovation of {u}" for u in units],
+                competition="kovablik",
+                award=award,
+                announced="",
+                **base,
+            )
+        ),
+    }
+    rows = []
+    for i, u in enumerate(units):
+        for j, jur in enumerate(jurors):
+            for c in ("A", "B", "C", "D"):
+                s = quality[i] + lenient[j] + rng.normal(0, 3)
+                rows.append(dict(evaluation="sakip", stage="lke", subject_id=u, juror_id=jur, criterion_id=c, score=s))
+            for c in ("P1", "P2"):
+                s = 70 + 10 * awarded[i] + lenient[j] + rng.normal(0, 3)
+                rows.append(
+                    dict(
+                        evaluation="kovablik",
+                        stage="proposal",
+                        subject_id=f"i{u}",
+                        juror_id=jur,
+                        criterion_id=c,
+                        score=s,
+                    )
+                )
+    sc = pd.DataFrame(rows)
+    sc["score"] = sc["score"].clip(0, 100).round(1)
+    t["scores"] = sc.assign(**base)
+    from kinerja.data.grades import grade_from_total
+
+    tot = sc[sc["evaluation"] == "sakip"].groupby("subject_id")["score"].mean()  # equal to the weighted mean here
+    wt = sc[sc["evaluation"] == "sakip"].assign(w=sc["criterion_id"].map({"A": 30, "B": 30, "C": 15, "D": 25}))
+    tot = (wt["score"] * wt["w"] / 100).groupby([wt["subject_id"], wt["juror_id"]]).sum().groupby("subject_id").mean()
+    t["grades"] = pd.DataFrame(
+        dict(unit_id=tot.index, grade=grade_from_total(tot.to_numpy()), total="", announced="", **base)
+    )
+    return _write(folder, t), lenient, effect
+
+
+@pytest.mark.parametrize("effect", [6.0, 0.0])
+def test_planted_effect_is_recovered_from_an_independent_simulator(tmp_path, effect):
+    ds, lenient, _ = _independent_dataset(tmp_path / "ind", effect=effect, seed=3)
+    out = innovations.analyse(ds, year=2020, **FAST)
+    check_tables(out, innovations.TABLES)
+    jm = out.table("juror_models").set_index("analysis")
+    gap = jm.loc["award gap"]
+    assert gap["ci_low"] < effect < gap["ci_high"]
+    logit = jm.loc["logistic"]
+    logit = logit[logit["term"] == "sakip_total"].iloc[0]
+    if effect:
+        assert gap["ci_low"] > 0 and logit["ci_low"] > 1  # awarded units have higher totals
+    # the halo: one leniency per juror in both evaluations
+    jl = out.table("juror_leniency").set_index("juror_id").sort_index()
+    true = pd.Series(lenient - lenient.mean(), index=[f"J{j}" for j in range(len(lenient))])
+    np.testing.assert_allclose(jl["leniency_sakip"], true.loc[jl.index], atol=0.6)
+    assert out.table("halo").iloc[0]["estimate"] > 0.9
+    # the rubric finding names the attendance criterion of this rubric
+    assert "attendance criterion (P2)" in out.findings.set_index("finding_id").loc["innovations.rubric", "statement"]
