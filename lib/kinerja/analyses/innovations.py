@@ -24,6 +24,7 @@ computed from the data of the run.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -402,6 +403,26 @@ def unit_table(
 # ----------------------------------------------------------------------------------------
 
 
+def entry_label(name: str, unit: str = "", width: int = 34) -> str:
+    """A short label for an entry in a figure: its name, or the short form in brackets
+    when the name is long, followed by its unit unless the label names it already.
+
+    >>> entry_label("Alih Media Arsip dan Tanah (Adiarta)", "Disperpusip")
+    'Adiarta · Disperpusip'
+    >>> entry_label("TV Desa", "Diskominfo"), entry_label("Synthetic entry 2020-05 (Satpol PP)", "Satpol PP")
+    ('TV Desa · Diskominfo', 'Synthetic entry 2020-05 (Satpol PP)')
+    """
+    name = str(name)
+    short = name
+    if len(name) > width:
+        m = re.search(r"\(([^()]{2,30})\)\s*$", name) or re.search(r"\(([^()]{2,30})\)", name)
+        if m and m.group(1).strip() != unit:  # a short form that is not just the unit's name
+            short = m.group(1).strip()
+    if unit and unit not in short:
+        short = f"{short} · {unit}"
+    return short
+
+
 def _text(s: pd.Series, fill="") -> pd.Series:
     """A text column with ``fill`` for missing values (whatever dtype the mapping gave)."""
     return s.astype(object).where(s.notna(), fill)
@@ -562,7 +583,7 @@ def analyse(
         why = (
             "no SAKIP totals this year (neither published nor from juror scores)"
             if not has_totals
-            else f"no {competition} entries this year"
+            else f"no {competition_label(competition)} entries this year"
         )
         models.append(_empty_result("odds ratio per 5 SAKIP points", why, analysis="logistic", term="sakip_total"))
         models.append(_empty_result("difference in SAKIP total (awarded - other)", why, analysis="award gap"))
@@ -591,7 +612,16 @@ def analyse(
         k_long = k_long.rename(columns={"total": "score"})
         jl, halo = inn.halo_check(s_long, k_long, labels=("sakip", "kovablik"), n_perm=n_perm, seed=next(seeds))
     else:
-        jl = pd.DataFrame(columns=list(TABLES["juror_leniency"].columns))
+        jl = pd.DataFrame(
+            {
+                "juror_id": pd.Series(dtype="object"),
+                "leniency_sakip": pd.Series(dtype=float),
+                "leniency_kovablik": pd.Series(dtype=float),
+                "n_subjects_sakip": pd.Series(dtype=int),
+                "n_subjects_kovablik": pd.Series(dtype=int),
+                "in_both": pd.Series(dtype=bool),
+            }
+        )
         why = "needs juror scores of both evaluations this year"
         halo = pd.concat(
             [
@@ -641,7 +671,9 @@ def analyse(
         if ev == "kovablik":
             e["unit_id"] = e["subject_id"].map(owner)
             e["award"] = _text(e["subject_id"].map(award))
-            e["label"] = _text(e["subject_id"].map(names), e["subject_id"])
+            e["label"] = [
+                entry_label(names.get(i, i), abbrev.get(owner.get(i, ""), "")) for i in e["subject_id"].astype(str)
+            ]
         else:
             e["unit_id"] = e["subject_id"]
             e["award"] = ""
@@ -801,7 +833,11 @@ def _facts(
             rnd = sc[sc["kind"] == "random"]
             att = sc[sc["is_attendance"].astype(bool)]
             eq = sc[sc["kind"] == "equal"].iloc[0]
+            n_stages = int(ds.rubric.loc[ds.rubric["evaluation"] == ev, "stage"].nunique())
             d.update(
+                n_stages=n_stages,
+                ranked_what="finalists (entries scored in every stage)" if n_stages > 1 else "entries",
+                ranked_what_id="finalis (entri yang dinilai di setiap tahap)" if n_stages > 1 else "entri",
                 n_ranked=int(sc["n"].iloc[0]),
                 random_tau=float(rnd["estimate"].iloc[0]) if len(rnd) else np.nan,
                 random_tau_low=float(rnd["ci_low"].iloc[0]) if len(rnd) else np.nan,
@@ -989,12 +1025,12 @@ def _findings(res: Analysis) -> list[Finding]:
             )
         )
     else:
-        why = "The exact test has no power to speak of here: " + (
+        why = "What the exact test could detect cannot be stated: " + (
             "no award comparison is possible this year."
             if not (f["has_competition"] and np.isfinite(ex["estimate"]))
             else "no odds ratio, however large, would reach 80% power at these margins."
         )
-        why_id = "Uji eksak tidak punya kuasa di sini: " + (
+        why_id = "Apa yang dapat dideteksi uji eksak tidak dapat dinyatakan: " + (
             "perbandingan penghargaan tidak mungkin tahun ini."
             if not (f["has_competition"] and np.isfinite(ex["estimate"]))
             else "tidak ada rasio odds, sebesar apa pun, yang mencapai kuasa 80% pada marginal ini."
@@ -1020,13 +1056,13 @@ def _findings(res: Analysis) -> list[Finding]:
         direction = "higher" if g["estimate"] > 0 else "lower"
         direction_id = "lebih tinggi" if g["estimate"] > 0 else "lebih rendah"
         st = (
-            f"Units with a {comp} award have SAKIP totals {fmt_number(abs(g['estimate']), 1)} points {direction} than "
-            f"the other graded units of their category ({format_ci(g['estimate'], g['ci_low'], g['ci_high'], 1)}, 95% CI; "
+            f"Units with a {comp} award have SAKIP totals {fmt_number(abs(g['estimate']))} points {direction} than "
+            f"the other graded units of their category ({format_ci(g['estimate'], g['ci_low'], g['ci_high'])}, 95% CI; "
             f"{int(g['n'])} units) — a description, not proof that innovating raises grades."
         )
         st_id = (
-            f"Unit yang memenangkan penghargaan {comp} memiliki total SAKIP {fmt_number(abs(g['estimate']), 1, 'id')} poin "
-            f"{direction_id} daripada unit lain sekategori ({format_ci(g['estimate'], g['ci_low'], g['ci_high'], 1, 'id')}, "
+            f"Unit yang memenangkan penghargaan {comp} memiliki total SAKIP {fmt_number(abs(g['estimate']), lang='id')} poin "
+            f"{direction_id} daripada unit lain sekategori ({format_ci(g['estimate'], g['ci_low'], g['ci_high'], lang='id')}, "
             f"IK 95%; {int(g['n'])} unit) — gambaran, bukan bukti bahwa inovasi menaikkan predikat."
         )
         out.append(
@@ -1130,15 +1166,15 @@ def _findings(res: Analysis) -> list[Finding]:
         att = s["attendance"][0] if s["attendance"] else None
         parts = [
             f"Across {fmt_number(f['n_reweight'], 0)} random reweightings of the {comp} rubric (Dirichlet, concentration "
-            f"{f['concentration']:g}), the ranking of the {s['n_ranked']} finalists keeps a median Kendall's tau of "
-            f"{fmt_number(s['random_tau'])} with the official one and the official top 5 keep "
-            f"{fmt_number(s['random_kept_top5'], 1)} of their 5 places on average"
+            f"{f['concentration']:g}), the ranking of the {s['n_ranked']} {s['ranked_what']} keeps a median Kendall's "
+            f"tau of {fmt_number(s['random_tau'])} with the official one and the official top 5 keep "
+            f"{fmt_number(s['random_kept_top5'])} of their 5 places on average"
         ]
         parts_id = [
             f"Dari {fmt_number(f['n_reweight'], 0, 'id')} pembobotan ulang acak rubrik {comp} (Dirichlet, konsentrasi "
-            f"{f['concentration']:g}), peringkat {s['n_ranked']} finalis mempertahankan median tau Kendall "
+            f"{f['concentration']:g}), peringkat {s['n_ranked']} {s['ranked_what_id']} mempertahankan median tau Kendall "
             f"{fmt_number(s['random_tau'], lang='id')} terhadap peringkat resmi dan 5 besar resmi mempertahankan rata-rata "
-            f"{fmt_number(s['random_kept_top5'], 1, 'id')} dari 5 tempatnya"
+            f"{fmt_number(s['random_kept_top5'], lang='id')} dari 5 tempatnya"
         ]
         if att:
             parts.append(

@@ -1152,6 +1152,8 @@ def rank_correlation(x, y, *, method: str = "spearman", ci: float = 0.95) -> pd.
     else:
         res = stats.kendalltau(xv[ok], yv[ok])
     r = float(res.statistic)
+    if abs(r) >= 1 - 1e-12:
+        note = "; ".join(x for x in (note, "perfect rank agreement: the interval collapses to the estimate") if x)
     sd = math.sqrt(sd_const[0] / (n - sd_const[1]))
     z = stats.norm.ppf(0.5 + ci / 2)
     zr = math.atanh(min(max(r, -0.999999), 0.999999))

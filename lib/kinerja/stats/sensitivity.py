@@ -781,6 +781,7 @@ def regulation_grades(scores: pd.DataFrame, rubric: pd.DataFrame) -> tuple[pd.Da
         .sum()
     )
     canon = (canon["_wx"] / canon["weight"]).unstack("key").reindex(columns=keys)
+    canon.columns.name = None
     canon = canon.reindex(total_off.index)
     out = canon.copy()
     out.insert(0, "subject_id", out.index.astype(str))
