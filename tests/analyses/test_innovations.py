@@ -16,6 +16,7 @@ from kinerja.analyses.findings import FINDINGS_COLUMNS, format_ci
 from kinerja.data.io import load_dataset
 from kinerja.data.schema import TABLES as SCHEMA
 from kinerja.paths import DATA_DIR
+from tests import datasets
 
 FAST = dict(n_perm=1000, n_reweight=1000, seed=1)
 IDS = [
@@ -374,3 +375,34 @@ def test_planted_effect_is_recovered_from_an_independent_simulator(tmp_path, eff
     assert out.table("halo").iloc[0]["estimate"] > 0.9
     # the rubric finding names the attendance criterion of this rubric
     assert "attendance criterion (P2)" in out.findings.set_index("finding_id").loc["innovations.rubric", "statement"]
+
+
+# ----------------------------------------------------------------------------------------
+# the shared degenerate datasets (tests/datasets.py)
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, undefined",
+    [
+        (datasets.one_juror, {"innovations.halo"}),
+        (datasets.one_unit_category, set()),
+        (datasets.no_kovablik, set(IDS)),
+        (datasets.record_only, {"innovations.award_gap", "innovations.halo", "innovations.rubric"}),
+        (
+            datasets.constant_scores,
+            {"innovations.award_gap", "innovations.halo", "innovations.rubric"},
+        ),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_degenerate_datasets_give_defined_results_or_reasons(tmp_path, make, undefined):
+    ds = load_dataset(make(tmp_path / make.__name__))
+    res = innovations.analyse(ds, year=datasets.YEAR, **FAST)
+    check_tables(res, innovations.TABLES)
+    f = res.findings.set_index("finding_id")
+    assert set(f.index[f["status"] == "undefined"]) == undefined
+    for fid in undefined:  # a reason in both languages, no number
+        assert np.isnan(f.loc[fid, "estimate"])
+        assert "cannot" in f.loc[fid, "statement"] or "No " in f.loc[fid, "statement"]
+        assert "lihat catatan" not in f.loc[fid, "statement_ind"]  # every reason has its Indonesian wording

@@ -518,3 +518,22 @@ def test_split_half_reliability_is_high_for_stable_jurors():
     _, res = inn.halo_check(s, k, seed=1)
     rel = res[res["statistic"].str.startswith("reliability")]
     assert (rel["estimate"] > 0.8).all()
+
+
+def test_constant_or_collinear_designs_are_nan_with_reasons():
+    df = _units(n=30, seed=3)
+    const = df.assign(sakip_total=75.0 + 1e-13 * np.arange(30))  # equal up to float rounding
+    r = inn.award_logit(const).iloc[0]
+    assert np.isnan(r["estimate"]) and "same for every unit" in r["note"]
+    g = inn.award_gap(const).iloc[0]
+    assert np.isnan(g["estimate"]) and "same for every unit" in g["note"]
+    # every unit of a category awarded, every other not: the award is the category
+    coll = df.assign(category=np.where(df["awarded"], "Badan", "Dinas"))
+    g = inn.award_gap(coll).iloc[0]
+    assert np.isnan(g["estimate"]) and "collinear" in g["note"]
+    # leniencies equal up to rounding are constant, not a spurious correlation
+    s = pd.DataFrame({"subject_id": list("aabb"), "juror_id": ["J1", "J2"] * 2, "score": 75.0})
+    k = s.assign(subject_id=list("ccdd"))
+    three = pd.concat([s, s.assign(juror_id="J3")]), pd.concat([k, k.assign(juror_id="J3")])
+    _, res = inn.halo_check(*three, n_perm=0)
+    assert np.isnan(res.loc[0, "estimate"]) and "constant" in res.loc[0, "note"]

@@ -893,6 +893,38 @@ def competition_label(competition: str) -> str:
     return " ".join([head.upper(), rest.replace("_", " ")]).strip()
 
 
+#: Indonesian wording of the reasons an estimate is undefined (English fallback in brackets).
+_REASONS_ID = [
+    (
+        r"^no SAKIP totals this year.*",
+        "tidak ada total SAKIP tahun ini (baik yang dipublikasikan maupun dari nilai evaluator)",
+    ),
+    (r"^no (.+) entries this year$", r"tidak ada entri \1 tahun ini"),
+    (r"^.+ is the same for every unit.*", "total SAKIP sama untuk semua unit, jadi tidak ada selisih"),
+    (r"^.+ is collinear with the categories.*", "kelompok penghargaan berimpit dengan kategori unit"),
+    (r"^needs units in both groups.*", "perlu unit di kedua kelompok dan minimal 4 unit"),
+    (r"^needs juror scores of both evaluations.*", "memerlukan nilai evaluator untuk kedua evaluasi tahun ini"),
+    (
+        r"^(\d+) juror\(s\) judged both evaluations.*",
+        r"hanya \1 evaluator yang menilai kedua evaluasi; korelasi memerlukan minimal 3",
+    ),
+    (r"^leniency is constant.*", "kemurahan evaluator konstan pada salah satu evaluasi"),
+    (r"^no shared jurors$", "tidak ada evaluator yang menilai kedua evaluasi"),
+]
+
+
+def _reason_id(reason: str) -> str:
+    """The Indonesian wording of an English reason (the English in brackets when unknown).
+
+    >>> _reason_id("2 juror(s) judged both evaluations: a correlation needs at least 3")
+    'hanya 2 evaluator yang menilai kedua evaluasi; korelasi memerlukan minimal 3'
+    """
+    for pat, rep in _REASONS_ID:
+        if re.match(pat, reason):
+            return re.sub(pat, rep, reason)
+    return f"lihat catatan ({reason})"
+
+
 def _p_text(p: float, lang: str = "en") -> str:
     if not np.isfinite(p):
         return "—"
@@ -1083,10 +1115,9 @@ def _findings(res: Analysis) -> list[Finding]:
             )
         )
     else:
-        why = (
-            f"The gap in SAKIP totals between awarded and other units cannot be estimated: {g['note'] or 'no totals'}."
-        )
-        why_id = f"Selisih total SAKIP antara unit pemenang dan lainnya tidak dapat diestimasi: {g['note'] or 'tidak ada total'}."
+        reason = str(g["note"] or "no totals").split("; ")[-1]
+        why = f"The gap in SAKIP totals between awarded and other units cannot be estimated: {reason}."
+        why_id = f"Selisih total SAKIP antara unit pemenang dan lainnya tidak dapat diestimasi: {_reason_id(reason)}."
         out.append(
             Finding(
                 "innovations.award_gap",
@@ -1145,7 +1176,7 @@ def _findings(res: Analysis) -> list[Finding]:
         )
     else:
         why = f"The halo check cannot be computed: {h['note'] or 'no shared jurors'}."
-        why_id = f"Pemeriksaan efek halo tidak dapat dihitung: {h['note'] or 'tidak ada evaluator bersama'}."
+        why_id = f"Pemeriksaan efek halo tidak dapat dihitung: {_reason_id(h['note'] or 'no shared jurors')}."
         out.append(
             Finding(
                 "innovations.halo",
@@ -1202,16 +1233,25 @@ def _findings(res: Analysis) -> list[Finding]:
             )
         )
     else:
-        why = f"The sensitivity of the {comp} ranking to its rubric cannot be computed: " + (
-            "no juror scores of the competition this year."
-            if not s["available"]
-            else "fewer than 2 entries were scored in every stage, or no reweightings were drawn."
-        )
-        why_id = f"Kepekaan peringkat {comp} terhadap rubriknya tidak dapat dihitung: " + (
-            "tidak ada nilai evaluator untuk kompetisi ini tahun ini."
-            if not s["available"]
-            else "kurang dari 2 entri dinilai di setiap tahap, atau tidak ada pembobotan ulang."
-        )
+        if not s["available"]:
+            reason = (
+                "no juror scores of the competition this year.",
+                "tidak ada nilai evaluator untuk kompetisi ini tahun ini.",
+            )
+        elif s["n_ranked"] < 2:
+            reason = (
+                "fewer than 2 entries were scored in every stage.",
+                "kurang dari 2 entri dinilai di setiap tahap.",
+            )
+        elif f["n_reweight"] <= 0:
+            reason = ("no random reweightings were asked for.", "tidak ada pembobotan ulang acak yang diminta.")
+        else:
+            reason = (
+                "every entry has the same total, so there is no ranking to perturb.",
+                "semua entri memiliki total yang sama, jadi tidak ada peringkat yang dapat diuji.",
+            )
+        why = f"The sensitivity of the {comp} ranking to its rubric cannot be computed: {reason[0]}"
+        why_id = f"Kepekaan peringkat {comp} terhadap rubriknya tidak dapat dihitung: {reason[1]}"
         out.append(
             Finding(
                 "innovations.rubric",

@@ -473,7 +473,7 @@ def linear_by_linear(
         raise ValueError(f"x and y differ in length ({n} vs {yv.size})")
     base = dict(n=n, df=1)
     name = "linear-by-linear association"
-    if n < 3 or np.ptp(xv) == 0 or np.ptp(yv) == 0:
+    if n < 3 or _flat(xv) or _flat(yv):
         why = "fewer than 3 units" if n < 3 else "x or y takes a single value: no trend can be tested"
         return _frame([_row(name, method="asymptotic", note=why, **base)])
     r = float(np.corrcoef(xv, yv)[0, 1])
@@ -847,6 +847,21 @@ def _design(frame: pd.DataFrame, predictors: Sequence[str], category: str | None
     return X, ref, notes
 
 
+def _flat(x: np.ndarray) -> bool:
+    """Constant up to float rounding (sums of means are not exactly equal)."""
+    x = np.asarray(x, float)
+    return x.size == 0 or bool(np.ptp(x) <= 1e-9 * (1.0 + np.abs(x).max()))
+
+
+def _collinear(X: pd.DataFrame, term: str) -> str:
+    """Why the design cannot separate ``term`` from the rest ("" when it can)."""
+    if _flat(X[term].to_numpy()):
+        return f"{term} is the same for every unit: nothing to model"
+    if np.linalg.matrix_rank(X.to_numpy()) < X.shape[1]:
+        return f"{term} is collinear with the categories (e.g. every unit of a category in one group): no estimate"
+    return ""
+
+
 def award_logit(
     frame: pd.DataFrame,
     *,
@@ -928,6 +943,12 @@ def award_logit(
     notes += dnotes
     # centre the total (numerical stability; the slope is unchanged)
     X[total] = X[total] - X[total].mean()
+    why = _collinear(X, total)
+    if why:
+        return _frame(
+            [_row(stat_total, term=total, n=n, note="; ".join([*notes, why]), separation="")],
+            extra=("term", "separation"),
+        )
     sep = separation(y, X.to_numpy())
     if sep == "none":
         import statsmodels.api as sm
@@ -1029,6 +1050,11 @@ def award_gap(
         return _frame([_row(name, n=n, note="; ".join([*notes, why]), n_group=int(g.sum()))], extra=("n_group",))
     X, _, dnotes = _design(df.assign(**{group: g}), [group], category, min_category)
     notes += dnotes
+    why = _collinear(X, group)
+    if not why and _flat(df[total].to_numpy(float)):
+        why = f"{total} is the same for every unit: there is no gap to estimate"
+    if why:
+        return _frame([_row(name, n=n, note="; ".join([*notes, why]), n_group=int(g.sum()))], extra=("n_group",))
     Xm = X.to_numpy()
     yv = df[total].to_numpy(float)
     beta, *_ = np.linalg.lstsq(Xm, yv, rcond=None)
@@ -1144,7 +1170,7 @@ def rank_correlation(x, y, *, method: str = "spearman", ci: float = 0.95) -> pd.
     note = f"{int((~ok).sum())} pair(s) with a missing value left out" if (~ok).any() else ""
     sd_const = (1.06, 3) if method == "spearman" else (0.437, 4)
     mth = f"{label} (scipy); Fisher-z {ci:.0%} CI with the Fieller-Hartley-Pearson SD"
-    if n < 5 or np.ptp(xv[ok]) == 0 or np.ptp(yv[ok]) == 0:
+    if n < 5 or _flat(xv[ok]) or _flat(yv[ok]):
         why = "fewer than 5 pairs" if n < 5 else "a constant variable: no ranking to correlate"
         return _frame([_row(label, n=n, method=mth, note="; ".join(x for x in (note, why) if x))])
     if method == "spearman":
@@ -1312,7 +1338,7 @@ def halo_check(
     y = both[f"leniency_{b}"].to_numpy(float)
     n = len(both)
     rows = []
-    if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+    if n < 3 or _flat(x) or _flat(y):
         why = (
             f"{n} juror(s) judged both evaluations: a correlation needs at least 3"
             if n < 3
