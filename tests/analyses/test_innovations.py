@@ -226,27 +226,6 @@ def test_a_year_without_kovablik(tmp_path, batu2020):
     assert res.notes
 
 
-def test_one_juror(tmp_path):
-    res = synth.generate(
-        DATA_DIR / "batu" / "record",
-        synth.SynthConfig(
-            years=(2020,),
-            panels_per_year={"akademisi": 1},
-            pool_size={"akademisi": 1},
-            kovablik_panels=("akademisi",),
-            p_missing_unit=0.0,
-        ),
-    )
-    synth.write(res, tmp_path / "one", meta={"name": "one"})
-    out = innovations.analyse(load_dataset(tmp_path / "one"), year=2020, **FAST)
-    check_tables(out, innovations.TABLES)
-    f = out.findings.set_index("finding_id")
-    assert f.loc["innovations.halo", "status"] == "undefined"
-    assert "at least 3" in f.loc["innovations.halo", "statement"]
-    assert f.loc["innovations.rubric", "status"] == "estimated"  # one juror still ranks
-    assert f.loc["innovations.award_grade", "status"] == "estimated"
-
-
 def test_no_award_among_graded_units(tmp_path, batu2020):
     t = {n: df.copy() for n, df in batu2020.tables.items()}
     inn = t["innovations"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -428,12 +429,16 @@ class RubricSensitivity:
     random_weights: np.ndarray | None = None
 
 
-def _grade_codes(T: np.ndarray) -> np.ndarray:
-    """SAKIP grade code (0 = D ... 6 = AA) of totals, vectorised over any shape."""
+@lru_cache(maxsize=1)
+def _grade_uppers() -> np.ndarray:
     from ..data.grades import band
 
-    uppers = np.array([band(g)[1] for g in GRADE_ORDER])
-    return np.minimum(np.searchsorted(uppers, T, side="left"), len(GRADE_ORDER) - 1)
+    return np.array([band(g)[1] for g in GRADE_ORDER])
+
+
+def _grade_codes(T: np.ndarray) -> np.ndarray:
+    """SAKIP grade code (0 = D ... 6 = AA) of totals, vectorised over any shape."""
+    return np.minimum(np.searchsorted(_grade_uppers(), T, side="left"), len(GRADE_ORDER) - 1)
 
 
 def rubric_sensitivity(
