@@ -482,8 +482,9 @@ def analyse(
     year = year_of(dataset, year)
     ds = dataset.for_year(year) if len(dataset.years) > 1 else dataset
     res = Analysis(name=NAME, notebook=NOTEBOOK, dataset=dataset.name, year=year)
-    ss = np.random.SeedSequence(seed)
-    seeds = iter(ss.spawn(16))
+    # one independent stream per step, by position, so a step's draws do not depend on
+    # which other steps ran
+    seeds = dict(zip(("perm", "trend", "gap", "halo", "kovablik", "sakip"), np.random.SeedSequence(seed).spawn(6)))
     steps = ["units", "record", "juror", "halo", "sensitivity"]
     bar = None
     if progress:
@@ -550,12 +551,15 @@ def analyse(
     tests = [ft.drop(columns=["n11", "n12", "n21", "n22", "sample_odds_ratio"]).assign(test="Fisher's exact test")]
     if len(graded) and has_comp:
         perm = inn.permutation_pvalues(
-            graded["awarded"], graded["high_grade"].astype(bool), n_perm=n_perm, seed=next(seeds)
+            graded["awarded"],
+            graded["high_grade"].astype(bool),
+            n_perm=n_perm,
+            seed=np.random.default_rng(seeds["perm"]),
         )
         tests.append(perm.assign(test="permutation"))
-        lbl = inn.linear_by_linear(graded["award_level"], graded["grade_code"], n_perm=n_perm, seed=next(seeds)).assign(
-            test="trend across award levels x grade"
-        )
+        lbl = inn.linear_by_linear(
+            graded["award_level"], graded["grade_code"], n_perm=n_perm, seed=np.random.default_rng(seeds["trend"])
+        ).assign(test="trend across award levels x grade")
         tests.append(lbl)
         pw = inn.fisher_power(table)
         tests.append(pw.assign(test="power of Fisher's exact test"))
@@ -576,7 +580,12 @@ def analyse(
         lg = inn.award_logit(graded, outcome="awarded", total="sakip_total", category="category")
         models.append(lg.assign(analysis="logistic"))
         gap = inn.award_gap(
-            graded, total="sakip_total", group="awarded", category="category", n_perm=n_perm, seed=next(seeds)
+            graded,
+            total="sakip_total",
+            group="awarded",
+            category="category",
+            n_perm=n_perm,
+            seed=np.random.default_rng(seeds["gap"]),
         )
         models.append(gap.assign(analysis="award gap"))
     else:
@@ -610,7 +619,9 @@ def analyse(
             subject_id=lambda d: d["stage"].astype(str) + ":" + d["subject_id"].astype(str)
         )
         k_long = k_long.rename(columns={"total": "score"})
-        jl, halo = inn.halo_check(s_long, k_long, labels=("sakip", "kovablik"), n_perm=n_perm, seed=next(seeds))
+        jl, halo = inn.halo_check(
+            s_long, k_long, labels=("sakip", "kovablik"), n_perm=n_perm, seed=np.random.default_rng(seeds["halo"])
+        )
     else:
         jl = pd.DataFrame(
             {
@@ -660,7 +671,12 @@ def analyse(
             )
             continue
         r = sens.rubric_sensitivity(
-            sc, rb, n_reweight=n_reweight, concentration=concentration, grades=(ev == "sakip"), seed=next(seeds)
+            sc,
+            rb,
+            n_reweight=n_reweight,
+            concentration=concentration,
+            grades=(ev == "sakip"),
+            seed=np.random.default_rng(seeds[ev]),
         )
         if ev == "kovablik":
             kov_sens = r
