@@ -38,14 +38,14 @@ def provenance_label(bases: Iterable[str]) -> str:
     """One line that says what a result is made of, loudest first.
 
     >>> provenance_label(["named", "synthetic"])
-    'SYNTHETIC juror scores (kinerja.synth, planted effects) + real (published) records'
+    'SYNTHETIC rows (kinerja.synth, planted effects) + real (published) records'
     >>> provenance_label(["named"])
     'real (published) records'
     """
     bases = set(bases)
     parts = []
     if "synthetic" in bases:
-        parts.append("SYNTHETIC juror scores (kinerja.synth, planted effects)")
+        parts.append("SYNTHETIC rows (kinerja.synth, planted effects)")
     if "inferred" in bases:
         parts.append("INFERRED rows (reconstructed, not published)")
     real = [BASIS_LABEL[b] for b in ("named", "observed") if b in bases]
