@@ -50,7 +50,7 @@ def test_columns_and_coverage(summary2020):
 def test_summary_equals_direct_icc_on_juror_totals(batu2020, summary2020):
     m = juror_measures(batu2020.scores, batu2020.rubric)
     tot = m[(m["evaluation"] == "sakip") & (m["measure"] == "total")].dropna(subset=["score"])
-    direct = icc(tot).set_index("type")
+    direct = icc(tot).set_index("statistic")
     for stat in ("ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(2,k)"):
         assert _get(summary2020, "sakip", "lke", "total", stat)["estimate"] == pytest.approx(
             direct.loc[stat, "estimate"], rel=1e-12
@@ -120,7 +120,7 @@ def test_pipeline_recovers_presence_and_absence_of_juror_severity(tmp_path):
 def test_grade_agreement_percent_agreement_by_brute_force(batu2020):
     g = juror_grades(batu2020, 2020)
     ga = grade_agreement(batu2020, 2020)
-    pa = ga[(ga["coefficient"] == "percent_agreement") & (ga["weights"] == "unweighted")]["estimate"].iloc[0]
+    pa = ga[(ga["statistic"] == "percent_agreement") & (ga["weights"] == "unweighted")]["estimate"].iloc[0]
     # Fleiss/Gwet observed agreement: per unit, share of ordered juror pairs with the same grade
     shares = []
     for _, part in g.groupby("subject_id"):
@@ -131,7 +131,7 @@ def test_grade_agreement_percent_agreement_by_brute_force(batu2020):
         shares.append(sum(gr[i] == gr[j] for i, j in pairs) / len(pairs))
     assert pa == pytest.approx(np.mean(shares), rel=1e-12)
     # the kappa paradox in the bundled data: AC1 above Fleiss' kappa at the same raw agreement
-    u = ga[ga["weights"] == "unweighted"].set_index("coefficient")["estimate"]
+    u = ga[ga["weights"] == "unweighted"].set_index("statistic")["estimate"]
     assert u["gwet_ac1"] > u["fleiss_kappa"]
 
 

@@ -57,11 +57,11 @@ def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed, boot_icc: b
     boot = None
     incomplete = tab["method"].str.startswith("reml").any()
     if incomplete and boot_icc and n_boot > 0:
-        boot = icc_bootstrap(long, types=BOOT_ICC, n_boot=n_boot, seed=seed).set_index("type")
-    for _, r in tab[tab["type"].isin(SUMMARY_ICC)].iterrows():
+        boot = icc_bootstrap(long, types=BOOT_ICC, n_boot=n_boot, seed=seed).set_index("statistic")
+    for _, r in tab[tab["statistic"].isin(SUMMARY_ICC)].iterrows():
         lo, hi, cim, note = r["ci_low"], r["ci_high"], "F (McGraw & Wong 1996)", r["note"]
-        if boot is not None and r["type"] in boot.index:
-            b = boot.loc[r["type"]]
+        if boot is not None and r["statistic"] in boot.index:
+            b = boot.loc[r["statistic"]]
             lo, hi, cim = b["ci_low"], b["ci_high"], f"bootstrap over subjects ({int(b['n_boot'])} resamples)"
             note = ""
         elif not np.isfinite(lo):
@@ -74,7 +74,7 @@ def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed, boot_icc: b
         rows.append(
             _row(
                 base,
-                statistic=r["type"],
+                statistic=r["statistic"],
                 also_known_as=r["mcgraw_wong"],
                 family="icc",
                 estimate=r["estimate"],
@@ -291,7 +291,7 @@ def grade_agreement(dataset, year: int, weights: tuple[str, ...] = ("unweighted"
     cats = list(range(len(GRADE_ORDER)))
     frames = [gwet_ac(long, weights=w, categories=cats).assign(weights=w) for w in weights]
     out = pd.concat(frames, ignore_index=True)
-    fam = out["coefficient"].map(
+    fam = out["statistic"].map(
         lambda c: "alpha" if "alpha" in c.lower() else ("agreement" if "agreement" in c.lower() else "kappa")
     )
     out = add_interpretation(out.assign(family=fam))
@@ -418,10 +418,10 @@ TABLES = {
         {
             "rater_a": "juror",
             "rater_b": "juror",
-            "bias": "mean difference a - b",
+            "estimate": "bias: mean difference a - b",
             "loa_low": "lower limit",
             "loa_high": "upper limit",
-            "n": "units both scored",
+            "n_subjects": "units both scored",
         },
     ),
     "unit_precision": TableSpec(
@@ -489,11 +489,11 @@ def analyse(
     res.add("grade_agreement", ga, scores, ds.grades)
     totals = jg.rename(columns={"total": "score"})[["subject_id", "juror_id", "score"]]
     pairs = pd.DataFrame(columns=["juror_a", "juror_b", "estimate"])
-    ba = pd.DataFrame(columns=["rater_a", "rater_b", "bias", "loa_low", "loa_high", "n"])
+    ba = pd.DataFrame(columns=["rater_a", "rater_b", "estimate", "loa_low", "loa_high", "n_subjects"])
     if multi:
         from ..stats.agreement import bland_altman, most_discrepant_pair, pairwise
 
-        mat = pairwise(totals, "icc_a1")
+        mat = pairwise(totals, statistic="icc_a1")
         pairs = (
             mat.where(np.triu(np.ones(mat.shape, bool), k=1))
             .stack()
@@ -502,7 +502,7 @@ def analyse(
             .reset_index()
         )
         a, b = most_discrepant_pair(totals)
-        ba = bland_altman(totals, a, b)
+        ba = bland_altman(totals, rater_a=a, rater_b=b)
     res.add("juror_pairs", pairs, scores)
     res.add("bland_altman", ba, scores)
     prec = (

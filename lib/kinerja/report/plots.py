@@ -207,7 +207,7 @@ def bland_altman_plot(
     ax = _ax(ax, (7.5, 4.5))
     ax.scatter(paired["mean"], paired["diff"], s=22, color="#4575b4", zorder=3)
     lines = (
-        (ba["bias"], "-", "#b2182b", "bias"),
+        (ba["estimate"], "-", "#b2182b", "bias"),
         (ba["loa_low"], "--", "#666666", "lower limit"),
         (ba["loa_high"], "--", "#666666", "upper limit"),
     )
@@ -228,7 +228,7 @@ def bland_altman_plot(
             clip_on=False,
         )
     if labels is not None and n_labels > 0:
-        far = (paired["diff"] - ba["bias"]).abs().nlargest(n_labels).index
+        far = (paired["diff"] - ba["estimate"]).abs().nlargest(n_labels).index
         for i in far:
             ax.annotate(
                 str(labels.loc[i]),

@@ -103,7 +103,7 @@ def _sf_target(entry_id: str):
 def test_shrout_fleiss_1979_published(entry, sf_long):
     # source: entry["source"] - Shrout & Fleiss (1979) worked example (6 targets x 4
     # judges) as printed in the paper, and R psych::ICC(sf) output for F/df/p/CI.
-    res = icc(sf_long, subject="target", rater="judge", score="rating").set_index("type")
+    res = icc(sf_long, subject="target", rater="judge", value="rating").set_index("statistic")
     row, field = _sf_target(entry["id"])
     if row is None:  # ANOVA mean squares of the paper's table (internal helper)
         y = pd.read_csv(REFERENCE / "shrout_fleiss_1979" / "data_wide.csv").iloc[:, 1:].to_numpy(float)
@@ -142,7 +142,7 @@ def test_irr_anxiety_published(entry, anxiety_long):
     # "psych.*" = psych::ICC(anxiety); CIs and estimates do not depend on the df choice.
     res = icc(anxiety_long, "subject", "rater", "rating", agreement_df2="satterthwaite")
     row, field = _irr_target(entry["id"])
-    ours = float(res.set_index("type").loc[row, field])
+    ours = float(res.set_index("statistic").loc[row, field])
     decimals = entry["decimals"]
     if entry["id"].startswith("psych."):
         # Secondary source. psych::ICC (lmer=TRUE, its default) takes its mean squares
@@ -157,14 +157,14 @@ def test_irr_anxiety_published(entry, anxiety_long):
 def test_agreement_df2_exact_is_default(anxiety_long):
     # Our reported choice: exact df2 = (n-1)(k-1) = 38 on irr's anxiety, as psych,
     # pingouin and SPSS; p = 0.0562 (irr's Satterthwaite choice gives 39.746, 0.0543).
-    res = icc(anxiety_long, "subject", "rater", "rating").set_index("type")
+    res = icc(anxiety_long, "subject", "rater", "rating").set_index("statistic")
     assert res.loc["ICC(2,1)", "df2"] == 38.0
     assert res.loc["ICC(2,k)", "df2"] == 38.0
     assert close_at(res.loc["ICC(2,1)", "p_value"], 0.056201, 6)
     assert res.loc["ICC(2,1)", "note"] == ""
     # the CI does not depend on the choice
     alt = icc(anxiety_long, "subject", "rater", "rating", agreement_df2="satterthwaite")
-    alt = alt.set_index("type")
+    alt = alt.set_index("statistic")
     assert np.allclose(alt[["estimate", "ci_low", "ci_high"]], res[["estimate", "ci_low", "ci_high"]])
     assert close_at(alt.loc["ICC(2,1)", "df2"], 39.746041, 6)
     assert "Satterthwaite" in alt.loc["ICC(2,1)", "note"]
@@ -198,24 +198,26 @@ def test_matches_pingouin(shape, seed):
 
 
 def test_output_columns_and_types(sf_long):
-    res = icc(sf_long, subject="target", rater="judge", score="rating")
+    res = icc(sf_long, subject="target", rater="judge", value="rating")
     assert list(res.columns) == [
-        "type",
-        "mcgraw_wong",
-        "description",
+        "statistic",
         "estimate",
+        "se",
         "ci_low",
         "ci_high",
-        "f",
-        "df1",
-        "df2",
+        "ci_level",
         "p_value",
         "n_subjects",
         "n_raters",
         "method",
         "note",
+        "mcgraw_wong",
+        "description",
+        "f",
+        "df1",
+        "df2",
     ]
-    assert list(res["type"]) == ["ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)"]
+    assert list(res["statistic"]) == ["ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)"]
     assert (res["n_subjects"] == 6).all() and (res["n_raters"] == 4).all()
     assert (res["method"] == "anova").all()
     assert res["description"].str.contains("one-way random").sum() == 2
@@ -397,7 +399,7 @@ def test_every_subject_single_rating():
 def test_no_subject_variance_consistency_is_nan_with_note():
     # every subject identical, raters differ by a constant: ICC(3,·) is 0/0
     y = np.tile(np.array([1.0, 2.0, 4.0]), (5, 1))
-    res = icc(to_long(y)).set_index("type")
+    res = icc(to_long(y)).set_index("statistic")
     assert np.isnan(res.loc["ICC(3,1)", "estimate"])
     assert "0/0" in res.loc["ICC(3,1)", "note"]
     assert res.loc["ICC(2,1)", "estimate"] == 0.0
@@ -482,13 +484,13 @@ def test_relabelling_subjects_and_raters_changes_nothing(y, data):
 @settings(max_examples=40, deadline=None)
 @given(y=_matrices, shift=st.floats(0.5, 20))
 def test_shifting_one_rater_lowers_agreement_not_consistency(y, shift):
-    base = icc(to_long(y)).set_index("type")
+    base = icc(to_long(y)).set_index("statistic")
     if not base.loc["ICC(3,1)", "estimate"] > 0.01:
         return  # the ordering needs some positive subject variance
     y2 = y.copy()
     top = int(np.argmax(y.mean(axis=0)))
     y2[:, top] += shift  # the most lenient rater becomes more lenient: raters spread more
-    new = icc(to_long(y2)).set_index("type")
+    new = icc(to_long(y2)).set_index("statistic")
     for t in ("ICC(3,1)", "ICC(3,k)"):
         assert new.loc[t, "estimate"] == pytest.approx(base.loc[t, "estimate"], abs=1e-9)
     for t in ("ICC(2,1)", "ICC(2,k)"):
@@ -520,9 +522,9 @@ def test_bootstrap_seeded_reproducible_and_shaped(sf_long):
     a = icc_bootstrap(sf_long, "target", "judge", "rating", types=["ICC(2,1)", "ICC(C,k)", "ICC1"], n_boot=500, seed=3)
     b = icc_bootstrap(sf_long, "target", "judge", "rating", types=["ICC(2,1)", "ICC(C,k)", "ICC1"], n_boot=500, seed=3)
     pd.testing.assert_frame_equal(a, b)
-    assert list(a["type"]) == ["ICC(2,1)", "ICC(3,k)", "ICC(1,1)"]
-    point = icc(sf_long, "target", "judge", "rating").set_index("type")
-    np.testing.assert_allclose(a["estimate"], point.loc[list(a["type"]), "estimate"])
+    assert list(a["statistic"]) == ["ICC(2,1)", "ICC(3,k)", "ICC(1,1)"]
+    point = icc(sf_long, "target", "judge", "rating").set_index("statistic")
+    np.testing.assert_allclose(a["estimate"], point.loc[list(a["statistic"]), "estimate"])
     assert (a["ci_low"] <= a["ci_high"]).all()
     assert (a["n_boot"] == 500).all()
     c = icc_bootstrap(sf_long, "target", "judge", "rating", n_boot=500, seed=4)

@@ -23,7 +23,9 @@ from statsmodels.stats import inter_rater as sm_ir
 from kinerja.agreement import AgreementInputError
 from kinerja.agreement._kappa import (
     FAMILY_COLUMNS,
+    FLEISS_COLUMNS,
     PAIR_COLUMNS,
+    TABLE_COLUMNS,
     cohen_kappa,
     cohen_kappa_table,
     fleiss_kappa,
@@ -111,8 +113,8 @@ def _family(kind: str, weights: str) -> pd.DataFrame:
 
 
 def family_value(res: pd.DataFrame, coefficient: str, column: str) -> float:
-    rows = res[res["coefficient"].str.startswith(coefficient)]
-    assert len(rows) == 1, (coefficient, res["coefficient"].tolist())
+    rows = res[res["statistic"].str.startswith(coefficient)]
+    assert len(rows) == 1, (coefficient, res["statistic"].tolist())
     return float(rows.iloc[0][column])
 
 
@@ -252,7 +254,7 @@ def test_fleiss_wikipedia_published_values(entry):
     if entry["id"].startswith("P_i."):
         i = int(entry["id"].split(".")[1])
         per = subject_agreement(counts_to_long(counts, [1, 2, 3, 4, 5]))
-        got = float(per.loc[per["subject_id"] == i, "agreement"].iloc[0])
+        got = float(per.loc[per["subject_id"] == i, "estimate"].iloc[0])
     else:
         res = fleiss_kappa_counts(counts).iloc[0]
         got = float(res[{"kappa": "estimate", "P_bar": "pa", "Pe_bar": "pe"}[entry["id"]]])
@@ -278,7 +280,7 @@ def _irr_kappa2_value(entry_id: str) -> float:
     if spec.startswith("w"):
         weights = irr_weights([int(c) for c in spec[1:]])
     else:
-        weights = {"unweighted": "none", "equal": "linear", "squared": "quadratic"}[spec]
+        weights = {"unweighted": "unweighted", "equal": "linear", "squared": "quadratic"}[spec]
     res = cohen_kappa(data, weights=weights).iloc[0]
     return float(res[{"value": "estimate", "z": "z", "p": "p_value"}[stat]])
 
@@ -360,7 +362,7 @@ def test_krippendorff_raw_se_follows_irrcac_1_1(weights):
     lo_v10 = v["alpha"] - stats.t.ppf(0.975, v["m"] - 1) * v["v1.0"]
     assert close_at(lo_v10, pub_lo["value"], pub_lo["decimals"])
     # ... and ours is the 1.1 variant, with n_subjects - 1 = 11 df
-    row = gwet_ac(raw4(), weights=weights).set_index("coefficient").loc["krippendorff_alpha"]
+    row = gwet_ac(raw4(), weights=weights).set_index("statistic").loc["krippendorff_alpha"]
     assert row["se"] == pytest.approx(v["v1.1"], rel=1e-12)
     assert row["ci_low"] == pytest.approx(row["estimate"] - stats.t.ppf(0.975, 11) * row["se"])
     assert not close_at(row["se"], pub_se["value"], pub_se["decimals"])
@@ -382,11 +384,11 @@ def test_krippendorff_counts_se_is_the_raw_formula(weights):
     entries = {e["id"]: e for e in load_expected("irrCAC_gwet")}
     pub = entries[f"distrib.6raters.krippen.alpha.dist.{weights}.se"]
     assert close_at(v["dist"], pub["value"], pub["decimals"])
-    ours = gwet_ac_counts(counts, weights=weights).set_index("coefficient")
+    ours = gwet_ac_counts(counts, weights=weights).set_index("statistic")
     assert ours.loc["krippendorff_alpha", "se"] == pytest.approx(v["v1.1"], rel=1e-12)
     # same numbers as the long-format path on the same ratings
     long = counts_to_long(counts, list(range(1, counts.shape[1] + 1)))
-    via_long = gwet_ac(long, weights=weights).set_index("coefficient")
+    via_long = gwet_ac(long, weights=weights).set_index("statistic")
     assert via_long.loc["krippendorff_alpha", "se"] == pytest.approx(ours.loc["krippendorff_alpha", "se"], rel=1e-12)
     if weights == "unweighted":
         assert round(ours.loc["krippendorff_alpha", "se"], 4) == 0.0812  # Python port
@@ -435,7 +437,7 @@ def test_cohen_se_for_ci_and_h0_se_for_test():
 
 
 def test_ci_upper_bound_truncated_at_one_like_irrcac():
-    res = gwet_ac(raw4()).set_index("coefficient")
+    res = gwet_ac(raw4()).set_index("statistic")
     assert (res["ci_high"] == 1.0).all()  # every published irrCAC CI for this data ends at 1
     assert (res["estimate"] + 2 * res["se"] > 1).all()
     assert (res["ci_low"] < res["estimate"]).all()
@@ -466,13 +468,13 @@ def test_fleiss_matches_statsmodels_equal_raters(seed):
     assert fleiss_kappa_counts(table)["estimate"].iloc[0] == pytest.approx(expected, rel=1e-12)
     # Brennan-Prediger with the observed categories = statsmodels' 'randolph'
     q_obs = len(np.unique(x))
-    bp = gwet_ac(long).set_index("coefficient").loc["brennan_prediger", "estimate"]
+    bp = gwet_ac(long).set_index("statistic").loc["brennan_prediger", "estimate"]
     if q_obs == table.shape[1]:
         assert bp == pytest.approx(sm_ir.fleiss_kappa(table, method="randolph"), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(5))
-@pytest.mark.parametrize(("weights", "wt"), [("none", None), ("linear", "linear"), ("quadratic", "quadratic")])
+@pytest.mark.parametrize(("weights", "wt"), [("unweighted", None), ("linear", "linear"), ("quadratic", "quadratic")])
 def test_cohen_matches_statsmodels(seed, weights, wt):
     rng = np.random.default_rng(seed)
     q = int(rng.integers(2, 6))
@@ -508,7 +510,7 @@ def test_krippendorff_estimate_matches_krippendorff_package(seed, weights, level
     # quadratic weights = interval metric, ratio weights = ratio metric.
     rng = np.random.default_rng(100 + seed)
     x, long = _random_long(rng, n=30, r=4, q=5, p_missing=0.2)
-    ours = gwet_ac(long, weights=weights).set_index("coefficient")
+    ours = gwet_ac(long, weights=weights).set_index("statistic")
     expected = krippendorff.alpha(reliability_data=x.T, level_of_measurement=level)
     assert ours.loc["krippendorff_alpha", "estimate"] == pytest.approx(expected, rel=1e-10)
 
@@ -516,7 +518,7 @@ def test_krippendorff_estimate_matches_krippendorff_package(seed, weights, level
 def test_conger_equals_cohen_and_table_family_for_two_raters():
     rng = np.random.default_rng(7)
     _, long = _random_long(rng, n=50, r=2, q=4)
-    fam = gwet_ac(long, categories=[1, 2, 3, 4]).set_index("coefficient")
+    fam = gwet_ac(long, categories=[1, 2, 3, 4]).set_index("statistic")
     ck = cohen_kappa(long).iloc[0]
     assert fam.loc["conger_kappa", "estimate"] == pytest.approx(ck["estimate"])
     table = pd.crosstab(
@@ -524,7 +526,7 @@ def test_conger_equals_cohen_and_table_family_for_two_raters():
         long[long.juror_id == "j1"].set_index("subject_id")["score"],
         dropna=False,
     ).reindex(index=[1.0, 2.0, 3.0, 4.0], columns=[1.0, 2.0, 3.0, 4.0], fill_value=0)
-    tab = gwet_ac_table(table).set_index("coefficient")
+    tab = gwet_ac_table(table).set_index("statistic")
     assert tab.loc["scott_pi", "estimate"] == pytest.approx(fam.loc["fleiss_kappa", "estimate"])
     for c in ("gwet_ac1", "brennan_prediger", "krippendorff_alpha", "percent_agreement"):
         assert tab.loc[c, "estimate"] == pytest.approx(fam.loc[c, "estimate"])
@@ -550,7 +552,7 @@ def perfect_agreement(draw):
 @HYP
 @given(perfect_agreement(), st.sampled_from(WEIGHT_SCHEMES))
 def test_perfect_agreement_gives_one(data, weights):
-    res = gwet_ac(data, weights=weights).set_index("coefficient")
+    res = gwet_ac(data, weights=weights).set_index("statistic")
     for c in res.index:  # >= 2 categories used, so every coefficient is defined
         assert res.loc[c, "estimate"] == pytest.approx(1.0), (c, res.loc[c, "note"])
     for _, row in cohen_kappa(data, weights=weights).iterrows():
@@ -623,8 +625,8 @@ def test_binary_data_every_weighting_equals_unweighted(n, r, data):
 
 def test_unused_category_counts_where_the_method_needs_it():
     data = raw4()
-    obs = gwet_ac(data).set_index("coefficient")
-    wide = gwet_ac(data, categories=range(1, 8)).set_index("coefficient")
+    obs = gwet_ac(data).set_index("statistic")
+    wide = gwet_ac(data, categories=range(1, 8)).set_index("statistic")
     # Brennan-Prediger: pe = 1/q; AC1 also depends on q
     assert wide.loc["brennan_prediger", "pe"] == pytest.approx(1 / 7)
     assert wide.loc["gwet_ac1", "estimate"] != pytest.approx(obs.loc["gwet_ac1", "estimate"])
@@ -633,8 +635,8 @@ def test_unused_category_counts_where_the_method_needs_it():
         assert wide.loc[c, "estimate"] == pytest.approx(obs.loc[c, "estimate"])
     # linear weights over 1..7 instead of 1..5 are an affine change of the weights:
     # kappa-type coefficients are invariant to it, AC2 and Brennan-Prediger are not
-    lin5 = gwet_ac(data, weights="linear").set_index("coefficient")
-    lin7 = gwet_ac(data, weights="linear", categories=range(1, 8)).set_index("coefficient")
+    lin5 = gwet_ac(data, weights="linear").set_index("statistic")
+    lin7 = gwet_ac(data, weights="linear", categories=range(1, 8)).set_index("statistic")
     for c in ("fleiss_kappa", "conger_kappa", "krippendorff_alpha"):
         assert lin7.loc[c, "estimate"] == pytest.approx(lin5.loc[c, "estimate"], rel=1e-12)
     for c in ("gwet_ac2", "brennan_prediger", "percent_agreement"):
@@ -655,14 +657,15 @@ def test_string_categories_and_custom_weights():
 
 
 def test_schema():
-    assert gwet_ac(raw4()).columns.tolist() == FAMILY_COLUMNS
-    assert fleiss_kappa(raw4()).columns.tolist() == FAMILY_COLUMNS
-    assert gwet_ac_counts(distrib6()).columns.tolist() == FAMILY_COLUMNS
-    assert gwet_ac_table(cont3x3()).columns.tolist() == FAMILY_COLUMNS
-    assert cohen_kappa(raw4()).columns.tolist() == PAIR_COLUMNS
+    assert gwet_ac(raw4()).columns.tolist() == list(FAMILY_COLUMNS)
+    assert fleiss_kappa(raw4()).columns.tolist() == list(FLEISS_COLUMNS)
+    assert gwet_ac_counts(distrib6()).columns.tolist() == list(FAMILY_COLUMNS)
+    assert gwet_ac_table(cont3x3()).columns.tolist() == list(FAMILY_COLUMNS)
+    assert cohen_kappa(raw4()).columns.tolist() == list(PAIR_COLUMNS)
+    assert cohen_kappa_table(cont3x3()).columns.tolist() == list(TABLE_COLUMNS)
     assert len(cohen_kappa(raw4())) == 6  # 4 raters -> 6 pairs
     res = gwet_ac(raw4(), weights="quadratic")
-    assert res["coefficient"].iloc[0] == "gwet_ac2" and (res["weights"] == "quadratic").all()
+    assert res["statistic"].iloc[0] == "gwet_ac2" and (res["weights"] == "quadratic").all()
     assert res["n_subjects"].iloc[0] == 12 and res["n_raters"].iloc[0] == 4
 
 
@@ -692,7 +695,7 @@ def test_one_rater_everything_undefined_with_reason():
 
 def test_one_subject_estimate_but_no_se():
     d = _long([(1, "a", 1), (1, "b", 1), (1, "c", 2)])
-    res = gwet_ac(d, categories=[1, 2, 3]).set_index("coefficient")
+    res = gwet_ac(d, categories=[1, 2, 3]).set_index("statistic")
     assert res.loc["percent_agreement", "estimate"] == pytest.approx(1 / 3)
     assert res["se"].isna().all()
     assert res["note"].str.contains("SE needs at least two subjects").all()
@@ -701,7 +704,7 @@ def test_one_subject_estimate_but_no_se():
 
 def test_constant_ratings_kappa_undefined_ac1_defined():
     d = _long([(s, j, 3) for s in range(4) for j in "abc"])
-    res = gwet_ac(d).set_index("coefficient")
+    res = gwet_ac(d).set_index("statistic")
     for c in ("fleiss_kappa", "conger_kappa", "krippendorff_alpha", "brennan_prediger"):
         assert np.isnan(res.loc[c, "estimate"])
         assert "pe = 1" in res.loc[c, "note"] and "categories=" in res.loc[c, "note"]
@@ -710,7 +713,7 @@ def test_constant_ratings_kappa_undefined_ac1_defined():
     assert "taken as 0" in res.loc["gwet_ac1", "note"]
     assert res.loc["gwet_ac1", "se"] == 0.0 and "SE is 0" in res.loc["gwet_ac1", "note"]
     # on the declared 1-5 scale AC1 and Brennan-Prediger are 1, the kappas still 0/0
-    full = gwet_ac(d, categories=[1, 2, 3, 4, 5]).set_index("coefficient")
+    full = gwet_ac(d, categories=[1, 2, 3, 4, 5]).set_index("statistic")
     assert full.loc["gwet_ac1", "estimate"] == 1.0
     assert full.loc["brennan_prediger", "estimate"] == 1.0
     assert np.isnan(full.loc["fleiss_kappa", "estimate"])
@@ -739,14 +742,14 @@ def test_subject_with_single_rating():
     # subject 3 is rated once: it enters pi_k (AC1, Fleiss, BP, Conger) but not pa,
     # and Krippendorff drops it (irrCAC: cac.raw4raters subject 12 is such a case)
     d = _long([(1, "a", 1), (1, "b", 1), (2, "a", 2), (2, "b", 3), (3, "a", 1), (4, "a", 2), (4, "b", 2)])
-    res = gwet_ac(d).set_index("coefficient")
+    res = gwet_ac(d).set_index("statistic")
     assert res["estimate"].notna().all() and (res["note"] == "").all()
     assert res.loc["percent_agreement", "estimate"] == pytest.approx(2 / 3)
-    without = gwet_ac(d[d["subject_id"] != 3]).set_index("coefficient")
+    without = gwet_ac(d[d["subject_id"] != 3]).set_index("statistic")
     assert res.loc["krippendorff_alpha", "estimate"] == pytest.approx(without.loc["krippendorff_alpha", "estimate"])
     assert res.loc["fleiss_kappa", "pe"] != pytest.approx(without.loc["fleiss_kappa", "pe"])
     per = subject_agreement(d).set_index("subject_id")
-    assert np.isnan(per.loc[3, "agreement"]) and per.loc[3, "n_ratings"] == 1
+    assert np.isnan(per.loc[3, "estimate"]) and per.loc[3, "n_raters"] == 1
 
 
 def test_subject_without_any_rating_is_ignored_with_note():

@@ -143,8 +143,8 @@ def test_two_opposite_rankings_give_zero():
 
 def test_schema_and_no_interval():
     res = kendall_w(to_long(anxiety()))
-    assert res.columns.tolist() == KENDALL_COLUMNS
-    assert res["coefficient"].iloc[0] == "kendall_w"
+    assert res.columns.tolist() == list(KENDALL_COLUMNS)
+    assert res["statistic"].iloc[0] == "kendall_w"
     assert res[["ci_low", "ci_high"]].isna().all().all()
     assert res["n_subjects"].iloc[0] == 20 and res["n_raters"].iloc[0] == 3
 
@@ -192,13 +192,13 @@ def test_constant_scores():
     assert np.isnan(res["estimate"]) and "same score" in res["note"]
     # uncorrected, all-tied rankings simply show no concordance
     raw = kendall_w(to_long(x), correct_ties=False).iloc[0]
-    assert raw["estimate"] == 0.0 and raw["note"] == ""
+    assert raw["estimate"] == 0.0 and raw["note"] == "no interval requested (n_boot=0)"
 
 
 def test_one_rater_constant_others_not():
     x = np.column_stack([np.arange(1, 7), np.arange(1, 7), np.full(6, 3)]).astype(float)
     res = kendall_w(to_long(x)).iloc[0]
-    assert 0 < res["estimate"] < 1 and res["note"] == ""
+    assert 0 < res["estimate"] < 1 and res["note"] == "no interval requested (n_boot=0)"
 
 
 def test_bad_arguments():

@@ -11,9 +11,26 @@ import pandas as pd
 from scipy import sparse
 
 from ..bootstrap import bootstrap_interval, check_rng, resample_counts
-from ._common import AgreementInputError, check_columns, to_matrix
+from ._common import (
+    AgreementInputError,
+    agreement_api,
+    blank_note,
+    blanks_to_missing,
+    check_columns,
+    join_notes,
+    result_frame,
+    to_matrix,
+)
 
 __all__ = ["krippendorff_alpha"]
+
+#: Columns of :func:`krippendorff_alpha` after ``statistic`` and the inference columns.
+ALPHA_EXTRAS = ("level", "n_pairable", "n_boot")
+#: Identification rule (see :func:`krippendorff_alpha`, Notes): fewer pairable units
+#: than MIN_UNITS give NaN; fewer than FEW_UNITS give the estimate with a note and no
+#: bootstrap interval.
+MIN_UNITS = 2
+FEW_UNITS = 5
 
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
 _CHUNK_ELEMS = 4_000_000  # max elements of a temporary block (32 MB of float64)
@@ -250,11 +267,13 @@ def _batched(metric, weights_iter):
 # --------------------------------------------------------------------------------------
 
 
+@agreement_api(legacy_positional=("subject", "rater", "value", "level", "n_boot", "seed", "ci", "ci_method"))
 def krippendorff_alpha(
-    scores: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
     value: str = "score",
+    *,
     level: str = "interval",
     n_boot: int = 0,
     seed=None,
@@ -265,8 +284,9 @@ def krippendorff_alpha(
 
     Parameters
     ----------
-    scores : DataFrame
-        Long format, one row per (unit, rater) value; NaN = missing. A duplicated
+    data : DataFrame
+        Long format, one row per (unit, rater) value; NaN = missing, and so is a blank
+        label (an empty or whitespace-only string such as ``" "``). A duplicated
         (unit, rater) pair is an error.
     subject, rater, value : str
         Column names of the unit (agency), the rater (juror) and the value.
@@ -286,8 +306,13 @@ def krippendorff_alpha(
     Returns
     -------
     DataFrame
-        One row: ``estimate, ci_low, ci_high, n_subjects`` (pairable units),
-        ``n_pairable`` (pairable values), ``level, method, note``.
+        One row with the contract's columns (:mod:`kinerja.agreement`):
+        ``statistic`` ("krippendorff_alpha"), ``estimate``, ``se`` (standard deviation
+        of the bootstrap replicates; NaN without a bootstrap), ``ci_low``,
+        ``ci_high``, ``ci_level`` (NaN without a bootstrap), ``p_value`` (NaN: no
+        test), ``n_subjects`` (pairable units), ``n_raters`` (raters with a pairable
+        value), ``method``, ``note``; then ``level``, ``n_pairable`` (pairable values)
+        and ``n_boot``.
 
     Notes
     -----
@@ -320,8 +345,16 @@ def krippendorff_alpha(
       loop over distinct values, O(:math:`V^2`) time, O(:math:`V`) memory.
 
     **Missing values.** A unit with a single value is unpairable and is dropped (not
-    an error); their number is in ``note``. Alpha is NaN, with the reason in
-    ``note``, when no unit has two values or when all pairable values are identical
+    an error); their number is in ``note``. Blank labels (``""``, ``" "``,
+    ``"\u00a0"``, ...: strings with nothing visible in them, as spreadsheet exports
+    leave them) are missing values, never a category; ``note`` says how many.
+
+    **Identification rule.** Alpha is NaN, with the reason in ``note``, when fewer
+    than 2 units are pairable: with a single unit :math:`D_o = D_e` identically, so
+    alpha would be 0 whatever the values. With 2 to 4 pairable units the estimate is
+    given with a note that it is barely identified, and no bootstrap interval (a unit
+    bootstrap over so few units has too few distinct resamples to describe the
+    sampling distribution). Alpha is also NaN when all pairable values are identical
     (expected disagreement 0).
 
     **Confidence interval.** Units (agencies) are resampled with replacement and alpha
@@ -358,6 +391,9 @@ def krippendorff_alpha(
     >>> long = wide.rename_axis("subject_id").reset_index().melt(
     ...     "subject_id", var_name="juror_id", value_name="score")
     >>> res = krippendorff_alpha(long, level="nominal")
+    >>> res[["statistic", "estimate", "n_subjects", "n_raters"]].round(6)
+                statistic  estimate  n_subjects  n_raters
+    0  krippendorff_alpha  0.691358          12         3
     >>> round(float(res.loc[0, "estimate"]), 6), int(res.loc[0, "n_pairable"])
     (0.691358, 26)
     >>> round(float(krippendorff_alpha(long).loc[0, "estimate"]), 6)
@@ -377,14 +413,14 @@ def krippendorff_alpha(
     if not 0.0 < ci < 1.0:
         raise AgreementInputError(f"ci is a confidence level in (0, 1), e.g. 0.95; got {ci}")
 
-    check_columns(scores, subject=subject, rater=rater, value=value)
-    data = scores
-    col = scores[value]
+    check_columns(data, subject=subject, rater=rater, value=value)
+    data, n_blank = blanks_to_missing(data, value)
+    col = data[value]
     if level == "nominal" and not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
         codes, _ = pd.factorize(col, sort=True)  # labels -> codes, NaN -> -1
         data = pd.DataFrame(
-            {subject: scores[subject], rater: scores[rater], value: np.where(codes < 0, np.nan, codes.astype(float))},
-            index=scores.index,
+            {subject: data[subject], rater: data[rater], value: np.where(codes < 0, np.nan, codes.astype(float))},
+            index=data.index,
         )
     mat = to_matrix(data, subject=subject, rater=rater, value=value).values
     if np.isinf(mat).any():
@@ -397,15 +433,21 @@ def krippendorff_alpha(
         )
 
     u = _Units(mat)
-    notes: list[str] = []
+    notes: list[str] = [blank_note(n_blank)]
     if u.n_single:
         notes.append(f"{u.n_single} unit(s) with a single value dropped (unpairable)")
     method = f"krippendorff alpha, {level} metric"
     est = np.nan
-    lo = hi = np.nan
+    lo = hi = se = np.nan
     metric = None
     if u.n_units == 0:
         notes.append("no unit has two or more values: alpha undefined")
+    elif u.n_units < MIN_UNITS:
+        notes.append(
+            "not identified: a single pairable unit (with one unit the observed and the expected "
+            "disagreement are the same numbers, so alpha would be 0 whatever the values; "
+            f"rule: at least {MIN_UNITS} pairable units)"
+        )
     else:
         if level == "interval":
             metric = _Interval(u)
@@ -424,9 +466,16 @@ def krippendorff_alpha(
             est = float(_alpha_from_parts(np.array([do]), np.array([de]), np.array([u.n]))[0])
         if not np.isfinite(est):
             notes.append("all pairable values are identical: expected disagreement is 0, alpha undefined")
+        elif u.n_units < FEW_UNITS:
+            notes.append(
+                f"barely identified: only {u.n_units} pairable units (rule: fewer than {FEW_UNITS}); "
+                "treat alpha as rough"
+            )
 
     if n_boot == 0:
         notes.append("no interval requested (n_boot=0)")
+    elif metric is not None and np.isfinite(est) and u.n_units < FEW_UNITS:
+        notes.append(f"no bootstrap interval with fewer than {FEW_UNITS} pairable units")
     elif metric is not None and np.isfinite(est):
         if isinstance(metric, _Ratio) and metric.pair_matrix()[0] == "none":
             notes.append(
@@ -454,19 +503,31 @@ def krippendorff_alpha(
 
                 jack = _batched(metric, jack_weights())
             lo, hi = bootstrap_interval(boot, est, jack if jack.size else None, ci, ci_method)
+            finite = boot[np.isfinite(boot)]
+            se = float(np.std(finite, ddof=1)) if finite.size > 1 else np.nan
             n_bad = int((~np.isfinite(boot)).sum())
             if n_bad:
                 notes.append(f"{n_bad} of {n_boot} resamples had no expected disagreement and were dropped")
             method += f"; ci: unit bootstrap ({ci_method}), {n_boot} resamples"
-    return pd.DataFrame(
-        {
-            "estimate": [est],
-            "ci_low": [lo],
-            "ci_high": [hi],
-            "n_subjects": [u.n_units],
-            "n_pairable": [int(u.n)],
-            "level": [level],
-            "method": [method],
-            "note": ["; ".join(notes)],
-        }
+    n_raters = int(u.obs.any(axis=0).sum()) if u.n_units else 0
+    return result_frame(
+        [
+            {
+                "statistic": "krippendorff_alpha",
+                "estimate": est,
+                "se": se,
+                "ci_low": lo,
+                "ci_high": hi,
+                "ci_level": ci if n_boot else np.nan,
+                "p_value": np.nan,
+                "n_subjects": u.n_units,
+                "n_raters": n_raters,
+                "method": method,
+                "note": join_notes(*notes),
+                "level": level,
+                "n_pairable": int(u.n),
+                "n_boot": n_boot,
+            }
+        ],
+        ALPHA_EXTRAS,
     )

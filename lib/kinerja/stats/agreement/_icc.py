@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from ..bootstrap import bootstrap_intervals, check_rng, resample_counts
-from ._common import AgreementInputError, to_matrix
+from ._common import AgreementInputError, agreement_api, result_frame, to_matrix
 
 __all__ = ["icc", "icc_bootstrap"]
 
@@ -29,6 +29,8 @@ _FORMS: tuple[tuple[str, str, str], ...] = (
     ("ICC(3,k)", "ICC(C,k)", "two-way mixed effects (raters fixed), consistency, mean of k raters"),
 )
 _SF_NAMES = [f[0] for f in _FORMS]
+_MW_NAMES = [f[1] for f in _FORMS]
+_DESCRIPTIONS = [f[2] for f in _FORMS]
 
 # every accepted spelling of a form -> row index 0..5
 _ALIASES: dict[str, int] = {}
@@ -38,22 +40,15 @@ for _i, (_sf, _mw, _d) in enumerate(_FORMS):
 for _i, _name in enumerate(["icc1", "icc2", "icc3", "icc1k", "icc2k", "icc3k"]):
     _ALIASES[_name] = _i
 
-_COLUMNS = [
-    "type",
-    "mcgraw_wong",
-    "description",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "f",
-    "df1",
-    "df2",
-    "p_value",
-    "n_subjects",
-    "n_raters",
-    "method",
-    "note",
-]
+#: Columns of :func:`icc` after ``statistic`` and the inference columns.
+ICC_EXTRAS = ("mcgraw_wong", "description", "f", "df1", "df2")
+#: Columns of :func:`icc_bootstrap` after ``statistic`` and the inference columns.
+BOOT_EXTRAS = ("mcgraw_wong", "description", "n_boot", "n_boot_valid")
+
+#: Identification rule for incomplete designs (see :func:`icc`, Notes): fewer subjects
+#: with two or more ratings than MIN_MULTI give NaN, fewer than FEW_MULTI a note.
+MIN_MULTI = 2
+FEW_MULTI = 5
 
 _REL_TOL = 1e-12  # sums of squares below this fraction of the total are rounding noise
 
@@ -101,8 +96,8 @@ class _Prepared:
         return self.n_missing == 0
 
 
-def _prepare(scores, subject, rater, score) -> _Prepared:
-    m = to_matrix(scores, subject=subject, rater=rater, value=score)
+def _prepare(data, subject, rater, value) -> _Prepared:
+    m = to_matrix(data, subject=subject, rater=rater, value=value)
     vals = m.values
     notes: list[str] = []
     missing = np.isnan(vals)
@@ -125,7 +120,7 @@ def _prepare(scores, subject, rater, score) -> _Prepared:
         subjects, raters = m.subjects, m.raters
         present = vals.ravel()
     if not np.isfinite(present).all():
-        raise AgreementInputError(f"column {score!r} holds infinite values; ICC needs finite scores")
+        raise AgreementInputError(f"column {value!r} holds infinite values; ICC needs finite scores")
     spread = 0.0
     if present.size:
         # ICCs are invariant to shift and scale: centre and scale to max |deviation| 1,
@@ -145,16 +140,18 @@ def _mean_squares(y: np.ndarray):
     """Two-way ANOVA mean squares (MSR, MSC, MSE, MSW) of a complete n x k matrix."""
     n, k = y.shape
     grand = y.mean()
-    yc = (y - grand).ravel()
-    sst = float(yc @ yc)
-    rows = y.mean(axis=1) - grand
-    cols = y.mean(axis=0) - grand
-    ssr = float(k * (rows @ rows))
-    ssc = float(n * (cols @ cols))
+    yc = y - grand
+    # einsum, not BLAS: a threaded dot product of 30,000 numbers on a busy machine
+    # costs milliseconds in thread hand-offs
+    sst = float(np.einsum("ij,ij->", yc, yc))
+    rows = yc.mean(axis=1)
+    cols = yc.mean(axis=0)
+    ssr = float(k * np.einsum("i,i->", rows, rows))
+    ssc = float(n * np.einsum("i,i->", cols, cols))
     sse = sst - ssr - ssc
     if sse < 1e-6 * sst:
         # near-perfect consistency: the subtraction above would lose digits
-        resid = y - grand - rows[:, None] - cols[None, :]
+        resid = yc - rows[:, None] - cols[None, :]
         sse = float((resid**2).sum())
     ssw = sst - ssr
     # rounding noise: perfect agreement must give exactly zero residual variance
@@ -554,6 +551,13 @@ def _reml_table(prep: _Prepared) -> dict:
 # --------------------------------------------------------------------------------------
 
 
+def _n_multi(prep: _Prepared) -> int:
+    """Subjects with two or more ratings."""
+    if prep.complete:
+        return prep.values.shape[0] if prep.values.shape[1] >= 2 else 0
+    return int(((~np.isnan(prep.values)).sum(axis=1) >= 2).sum())
+
+
 def _degenerate_reason(prep: _Prepared) -> str | None:
     n, k = prep.values.shape
     if n == 0 or k == 0:
@@ -564,40 +568,67 @@ def _degenerate_reason(prep: _Prepared) -> str | None:
         return "only one subject: an ICC needs at least two subjects"
     if prep.spread == 0:
         return "all scores are equal (zero variance): ICC is 0/0"
-    if prep.n_missing and (~np.isnan(prep.values)).sum(axis=1).max() < 2:
-        return "no subject has two or more ratings: within-subject agreement is not identified"
+    if prep.n_missing:
+        m = _n_multi(prep)
+        if m == 0:
+            return "no subject has two or more ratings: within-subject agreement is not identified"
+        if m < MIN_MULTI:
+            return (
+                f"not identified: only {m} subject has two or more ratings, so the subject variance "
+                f"cannot be told apart from rater and residual variance (rule: an incomplete design "
+                f"needs at least {MIN_MULTI} subjects rated two or more times)"
+            )
     return None
 
 
-def _frame(prep: _Prepared, table: dict) -> pd.DataFrame:
+def _identification_note(prep: _Prepared) -> str:
+    """The 'barely identified' note of the rule in :func:`icc` (incomplete designs)."""
+    if prep.complete:
+        return ""
+    m = _n_multi(prep)
+    if MIN_MULTI <= m < FEW_MULTI:
+        return (
+            f"barely identified: only {m} subjects have two or more ratings (rule: fewer than {FEW_MULTI}); "
+            "the subject variance rests on very few within-subject comparisons, treat the ICC as rough"
+        )
+    return ""
+
+
+def _frame(prep: _Prepared, table: dict, ci: float | None) -> pd.DataFrame:
     n, k = prep.values.shape
-    notes = ["; ".join(prep.notes + table["notes"][i]) for i in range(6)]
-    return pd.DataFrame(
+    ident = _identification_note(prep)
+    notes = ["; ".join([*prep.notes, *table["notes"][i], *([ident] if ident else [])]) for i in range(6)]
+    nan6 = np.full(6, np.nan)
+    return result_frame(
         {
-            "type": _SF_NAMES,
-            "mcgraw_wong": [f[1] for f in _FORMS],
-            "description": [f[2] for f in _FORMS],
+            "statistic": _SF_NAMES,
             "estimate": table["estimate"],
+            "se": nan6,
             "ci_low": table["ci_low"],
             "ci_high": table["ci_high"],
-            "f": table["f"],
-            "df1": table["df1"],
-            "df2": table["df2"],
+            "ci_level": np.full(6, np.nan if ci is None else ci),
             "p_value": table["p_value"],
             "n_subjects": np.full(6, n, dtype=np.int64),
             "n_raters": np.full(6, k, dtype=np.int64),
             "method": table["method"],
             "note": notes,
+            "mcgraw_wong": _MW_NAMES,
+            "description": _DESCRIPTIONS,
+            "f": table["f"],
+            "df1": table["df1"],
+            "df2": table["df2"],
         },
-        columns=_COLUMNS,
+        ICC_EXTRAS,
     )
 
 
+@agreement_api(legacy_positional=("subject", "rater", "value", "ci", "agreement_df2"))
 def icc(
-    scores: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
-    score: str = "score",
+    value: str = "score",
+    *,
     ci: float | None = 0.95,
     agreement_df2: str = "exact",
 ) -> pd.DataFrame:
@@ -605,10 +636,10 @@ def icc(
 
     Parameters
     ----------
-    scores : DataFrame
+    data : DataFrame
         Long format, one row per (subject, rater) rating. A missing score (NaN) is a
         missing cell. A duplicated (subject, rater) pair is an error.
-    subject, rater, score : str
+    subject, rater, value : str
         Column names of the rated unit (agency), the rater (juror) and the score.
     ci : float or None
         Confidence level of the interval (default 0.95); None skips the intervals.
@@ -621,17 +652,20 @@ def icc(
     -------
     DataFrame
         Six rows, ICC(1,1), ICC(2,1), ICC(3,1), ICC(1,k), ICC(2,k), ICC(3,k), with
-        columns:
+        the contract's columns (:mod:`kinerja.agreement`) and then its own:
 
-        - ``type``: Shrout & Fleiss name; ``mcgraw_wong``: McGraw & Wong (1996) name
-          (ICC(1), ICC(A,1), ICC(C,1), ICC(k), ICC(A,k), ICC(C,k));
-          ``description``: model, definition and unit.
-        - ``estimate``, ``ci_low``, ``ci_high``: the ICC and its ``ci`` interval.
-        - ``f``, ``df1``, ``df2``, ``p_value``: F test of H0: ICC = 0 (one-sided).
+        - ``statistic``: Shrout & Fleiss name.
+        - ``estimate``, ``ci_low``, ``ci_high``, ``ci_level``: the ICC and its
+          ``ci`` interval (``ci_level`` NaN when ``ci=None``); ``se`` is NaN (the
+          interval is not a Wald interval).
+        - ``p_value``: F test of H0: ICC = 0 (one-sided).
         - ``n_subjects``, ``n_raters``: subjects and raters used.
         - ``method``: ``"anova"`` for complete data, ``"reml (unbalanced: m of N cells
           missing)"`` otherwise.
         - ``note``: why a value is NaN, what was dropped, and choices that apply.
+        - ``mcgraw_wong``: McGraw & Wong (1996) name (ICC(1), ICC(A,1), ICC(C,1),
+          ICC(k), ICC(A,k), ICC(C,k)); ``description``: model, definition and unit.
+        - ``f``, ``df1``, ``df2``: the F statistic of the test and its df.
 
     Notes
     -----
@@ -696,6 +730,16 @@ def icc(
     **Degenerate designs** (one rater, one subject, all scores equal, no subject with
     two ratings) give NaN estimates with the reason in ``note``, never an error.
 
+    **Identification rule for incomplete designs.** With missing cells the subject
+    variance is told apart from the rater and residual variances only through the
+    subjects that have two or more ratings. The ICCs are NaN (reason in ``note``)
+    when fewer than 2 subjects have two or more ratings: with one such subject, as in
+    an 8 x 4 design in which a single subject is rated twice, REML returns some number,
+    but it rests on a single within-subject difference. With 2
+    to 4 such subjects the ICCs are reported with a ``note`` that they are barely
+    identified. Complete designs need no such rule: their F intervals are exact under
+    the model and simply widen as the number of subjects shrinks.
+
     References
     ----------
     .. [1] Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in
@@ -715,8 +759,8 @@ def icc(
     >>> long = wide.rename_axis("subject_id").reset_index().melt(
     ...     "subject_id", var_name="juror_id", value_name="score")
     >>> res = icc(long)
-    >>> res[["type", "mcgraw_wong", "estimate", "ci_low", "ci_high"]].round(2)
-           type mcgraw_wong  estimate  ci_low  ci_high
+    >>> res[["statistic", "mcgraw_wong", "estimate", "ci_low", "ci_high"]].round(2)
+      statistic mcgraw_wong  estimate  ci_low  ci_high
     0  ICC(1,1)      ICC(1)      0.17   -0.13     0.72
     1  ICC(2,1)    ICC(A,1)      0.29    0.02     0.76
     2  ICC(3,1)    ICC(C,1)      0.71    0.34     0.95
@@ -731,7 +775,7 @@ def icc(
     if agreement_df2 not in ("exact", "satterthwaite"):
         raise AgreementInputError(f"agreement_df2 must be 'exact' or 'satterthwaite', got {agreement_df2!r}")
     ci = _check_ci(ci)
-    prep = _prepare(scores, subject, rater, score)
+    prep = _prepare(data, subject, rater, value)
     reason = _degenerate_reason(prep)
     if reason is not None:
         nan6 = np.full(6, np.nan)
@@ -746,12 +790,12 @@ def icc(
             notes=[[reason] for _ in range(6)],
             method=np.array(["anova" if prep.complete else "reml"] * 6, dtype=object),
         )
-        return _frame(prep, table)
+        return _frame(prep, table, ci)
     if prep.complete:
         table = _anova_table(prep.values, ci, agreement_df2)
     else:
         table = _reml_table(prep)
-    return _frame(prep, table)
+    return _frame(prep, table, ci)
 
 
 # --------------------------------------------------------------------------------------
@@ -759,11 +803,13 @@ def icc(
 # --------------------------------------------------------------------------------------
 
 
+@agreement_api(legacy_positional=("subject", "rater", "value", "types", "n_boot", "seed", "ci", "ci_method"))
 def icc_bootstrap(
-    scores: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
-    score: str = "score",
+    value: str = "score",
+    *,
     types=("ICC(2,1)",),
     n_boot: int = 2000,
     seed=None,
@@ -774,9 +820,9 @@ def icc_bootstrap(
 
     Parameters
     ----------
-    scores : DataFrame
+    data : DataFrame
         Long format, one row per (subject, rater) rating (see :func:`icc`).
-    subject, rater, score : str
+    subject, rater, value : str
         Column names.
     types : str or sequence of str
         ICC forms, by Shrout & Fleiss name ("ICC(2,1)"), McGraw & Wong name
@@ -794,10 +840,11 @@ def icc_bootstrap(
     Returns
     -------
     DataFrame
-        One row per requested type: ``type, mcgraw_wong, description, estimate,
-        ci_low, ci_high, se_boot, n_boot, n_boot_valid, n_subjects, n_raters, method,
-        note``. ``estimate`` is the same as from :func:`icc`; ``se_boot`` is the
-        standard deviation of the resampled estimates.
+        One row per requested type, with the contract's columns (``statistic`` = the
+        Shrout & Fleiss name; ``estimate`` as from :func:`icc`; ``se`` = standard
+        deviation of the resampled estimates; ``p_value`` NaN) and then
+        ``mcgraw_wong, description, n_boot, n_boot_valid`` (resamples drawn and
+        resamples with a defined ICC).
 
     Notes
     -----
@@ -837,8 +884,8 @@ def icc_bootstrap(
     ...                      "juror_id": np.tile(list("abcde"), 30),
     ...                      "score": np.repeat(true, 5) + rng.normal(size=150)})
     >>> res = icc_bootstrap(long, types=["ICC(2,1)", "ICC(3,k)"], seed=7)
-    >>> res[["type", "estimate", "ci_low", "ci_high"]].round(2)
-           type  estimate  ci_low  ci_high
+    >>> res[["statistic", "estimate", "ci_low", "ci_high"]].round(2)
+      statistic  estimate  ci_low  ci_high
     0  ICC(2,1)      0.46    0.24     0.70
     1  ICC(3,k)      0.82    0.63     0.93
     """
@@ -852,9 +899,9 @@ def icc_bootstrap(
     if n_boot < 2:
         raise AgreementInputError(f"n_boot must be at least 2, got {n_boot}")
     rng = check_rng(seed)
-    prep = _prepare(scores, subject, rater, score)
+    prep = _prepare(data, subject, rater, value)
     n, k = prep.values.shape
-    point = icc(scores, subject, rater, score, ci=None)
+    point = icc(data, subject, rater, value, ci=None)
     est = point["estimate"].to_numpy()
     reason = _degenerate_reason(prep)
     boot = np.full((6, n_boot), np.nan)
@@ -909,21 +956,26 @@ def icc_bootstrap(
             parts.append(f"{n_boot - valid[t]} of {n_boot} resamples gave an undefined ICC and were dropped")
         if reason is None and not prep.complete:
             parts.append(f"unbalanced: {prep.n_missing} of {n * k} cells missing")
-        notes.append("; ".join(parts))
-    return pd.DataFrame(
+        if reason is None:
+            parts.append(_identification_note(prep))
+        notes.append("; ".join(p_ for p_ in parts if p_))
+    return result_frame(
         {
-            "type": [_FORMS[r][0] for r in rows],
-            "mcgraw_wong": [_FORMS[r][1] for r in rows],
-            "description": [_FORMS[r][2] for r in rows],
+            "statistic": [_FORMS[r][0] for r in rows],
             "estimate": est_sel,
+            "se": se,
             "ci_low": lo,
             "ci_high": hi,
-            "se_boot": se,
-            "n_boot": np.full(len(rows), n_boot, dtype=np.int64),
-            "n_boot_valid": valid.astype(np.int64),
+            "ci_level": np.full(len(rows), ci),
+            "p_value": np.full(len(rows), np.nan),
             "n_subjects": np.full(len(rows), n, dtype=np.int64),
             "n_raters": np.full(len(rows), k, dtype=np.int64),
             "method": [method] * len(rows),
             "note": notes,
-        }
+            "mcgraw_wong": [_FORMS[r][1] for r in rows],
+            "description": [_FORMS[r][2] for r in rows],
+            "n_boot": np.full(len(rows), n_boot, dtype=np.int64),
+            "n_boot_valid": valid.astype(np.int64),
+        },
+        BOOT_EXTRAS,
     )

@@ -15,8 +15,12 @@ Published examples often come as tables, so each has a table twin:
 :func:`cohen_kappa_table` / :func:`gwet_ac_table` (a two-rater contingency table).
 :func:`subject_agreement` gives the per-subject agreement behind all of them.
 
-Every result has a ``note`` column: empty when the estimate is defined, otherwise the
-reason it is NaN (one category only, fewer than two ratings per subject, ...).
+Every result follows the package's contract (:mod:`kinerja.agreement`): a leading
+``statistic`` column, the shared inference columns, then each function's own columns.
+The ``note`` is empty when the estimate is defined and nothing was dropped, otherwise
+it gives the reason it is NaN (one category only, fewer than two ratings per subject,
+...) or what was treated as missing. Blank labels (``""``, ``" "``, ``"\u00a0"``:
+strings with nothing visible in them) are missing ratings, never a category.
 """
 
 from __future__ import annotations
@@ -28,7 +32,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._common import AgreementInputError, check_columns, to_matrix
+from ._common import (
+    INFERENCE_COLUMNS,
+    AgreementInputError,
+    agreement_api,
+    blank_note,
+    blanks_to_missing,
+    check_columns,
+    is_blank_label,
+    join_notes,
+    result_frame,
+    to_matrix,
+)
 from ._weights import is_numeric_scale, scheme_name, weight_matrix
 
 __all__ = [
@@ -42,37 +57,20 @@ __all__ = [
     "subject_agreement",
 ]
 
-FAMILY_COLUMNS = [
-    "coefficient",
-    "weights",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "z",
-    "p_value",
-    "pa",
-    "pe",
-    "n_subjects",
-    "n_raters",
-    "note",
-]
-PAIR_COLUMNS = [
-    "rater_a",
-    "rater_b",
-    "weights",
-    "n_subjects",
-    "estimate",
-    "se",
-    "se_h0",
-    "z",
-    "p_value",
-    "ci_low",
-    "ci_high",
-    "pa",
-    "pe",
-    "note",
-]
+#: Own columns (after ``statistic`` and the inference columns) of :func:`gwet_ac`,
+#: :func:`gwet_ac_counts` and :func:`gwet_ac_table`.
+FAMILY_EXTRAS = ("weights", "z", "pa", "pe")
+#: Own columns of :func:`fleiss_kappa` and :func:`fleiss_kappa_counts`.
+FLEISS_EXTRAS = ("weights", "z", "se_h0", "pa", "pe")
+#: Own columns of :func:`cohen_kappa` (one row per pair of raters).
+PAIR_EXTRAS = ("rater_a", "rater_b", "weights", "z", "se_h0", "pa", "pe")
+#: Own columns of :func:`cohen_kappa_table`.
+TABLE_EXTRAS = ("weights", "z", "se_h0", "pa", "pe")
+
+FAMILY_COLUMNS = ("statistic", *INFERENCE_COLUMNS, *FAMILY_EXTRAS)
+FLEISS_COLUMNS = ("statistic", *INFERENCE_COLUMNS, *FLEISS_EXTRAS)
+PAIR_COLUMNS = ("statistic", *INFERENCE_COLUMNS, *PAIR_EXTRAS)
+TABLE_COLUMNS = ("statistic", *INFERENCE_COLUMNS, *TABLE_EXTRAS)
 _TOL = 1e-12
 _CODE = "__kinerja_category_code__"
 
@@ -136,6 +134,11 @@ def _encode(values: pd.Series, categories, name: str) -> tuple[list, np.ndarray]
         cats = list(categories)
         if len(cats) == 0:
             raise AgreementInputError("categories= is empty")
+        if any(is_blank_label(c) for c in cats):
+            raise AgreementInputError(
+                f"categories= holds a blank label ({[c for c in cats if is_blank_label(c)][0]!r}); "
+                "blank ratings are missing ratings, not a category: leave it out"
+            )
         if len(set(cats)) != len(cats):
             raise AgreementInputError(f"categories= has duplicates: {cats}")
         if is_numeric_scale(cats):
@@ -173,13 +176,14 @@ def _prepare_long(ratings, subject, rater, value, categories, drop_empty_raters:
         raise AgreementInputError(
             f"subject={subject!r}, rater={rater!r} and value={value!r} must be three different columns"
         )
+    ratings, n_blank = blanks_to_missing(ratings, value)
     if not ratings[value].notna().any():
         raise AgreementInputError(f"column {value!r} has no non-missing rating: nothing to measure agreement on")
     cats, codes = _encode(ratings[value], categories, value)
     tmp = pd.DataFrame({subject: ratings[subject].to_numpy(), rater: ratings[rater].to_numpy(), _CODE: codes})
     mat = to_matrix(tmp, subject=subject, rater=rater, value=_CODE)
     idx = np.where(np.isnan(mat.values), -1, np.nan_to_num(mat.values, nan=-1)).astype(int)
-    notes = []
+    notes = [blank_note(n_blank)] if n_blank else []
     rated_s = (idx >= 0).any(axis=1)
     subjects = mat.subjects
     if not rated_s.all():
@@ -197,6 +201,28 @@ def _table_labels(obj, n: int) -> list:
     if isinstance(obj, pd.DataFrame):
         return list(obj.columns)
     return list(range(1, n + 1))
+
+
+def _drop_blank_categories(obj, what: str, square: bool = False):
+    """A counts table (DataFrame) without its blank-labelled category columns (and, for a
+    square contingency table, the matching rows): blank ratings are missing ratings.
+    Returns the table and a note saying how many ratings (or subjects) were dropped."""
+    if not isinstance(obj, pd.DataFrame):
+        return obj, ""
+    blank = [c for c in obj.columns if is_blank_label(c)]
+    if not blank:
+        return obj, ""
+    pos = [obj.columns.get_loc(c) for c in blank]
+    arr = _as_count_array(obj, what)
+    if square:
+        if arr.shape[0] != arr.shape[1]:
+            return obj, ""  # _as_square_table will say what is wrong
+        keep = [i for i in range(arr.shape[1]) if i not in pos]
+        lost = int(arr.sum() - arr[np.ix_(keep, keep)].sum())
+        out = obj.iloc[keep, keep]
+        return out, f"{lost} subject(s) with a blank rating (blank category label) treated as missing"
+    lost = int(arr[:, pos].sum())
+    return obj.drop(columns=blank), f"{lost} blank rating(s) (blank category label) treated as missing"
 
 
 def _as_count_array(obj, what: str) -> np.ndarray:
@@ -347,7 +373,7 @@ def _family_rows(A, W, D, which) -> list[dict]:
         why = "no subject has two or more ratings: agreement is undefined"
         for name in which:
             label = ac_label if name == "gwet_ac" else name
-            rows.append(dict(coefficient=label, estimate=np.nan, se=np.nan, pa=np.nan, pe=np.nan, note=why))
+            rows.append(dict(statistic=label, estimate=np.nan, se=np.nan, pa=np.nan, pe=np.nan, note=why))
         return rows
     Aw = A @ W.T  # r*_ik = sum_l w_kl r_il
     pa_i = np.zeros(n)
@@ -370,16 +396,16 @@ def _family_rows(A, W, D, which) -> list[dict]:
                     "(irrCAC's convention); pass categories= to give the full scale"
                 )
             est, se, why = _linearized(pa, pe, pa_i, pe_i, multi, n, n2, "AC1", q)
-            rows.append(dict(coefficient=ac_label, estimate=est, se=se, pa=pa, pe=pe, note=_join(note, why)))
+            rows.append(dict(statistic=ac_label, estimate=est, se=se, pa=pa, pe=pe, note=_join(note, why)))
         elif name == "brennan_prediger":
             pe = tw / q**2
             est, se, why = _linearized(pa, pe, pa_i, None, multi, n, n2, "Brennan-Prediger", q)
-            rows.append(dict(coefficient=name, estimate=est, se=se, pa=pa, pe=pe, note=why))
+            rows.append(dict(statistic=name, estimate=est, se=se, pa=pa, pe=pe, note=why))
         elif name == "conger_kappa":
             if D is None:
                 rows.append(
                     dict(
-                        coefficient=name,
+                        statistic=name,
                         estimate=np.nan,
                         se=np.nan,
                         pa=pa,
@@ -391,7 +417,7 @@ def _family_rows(A, W, D, which) -> list[dict]:
             if D.shape[1] < 2:
                 rows.append(
                     dict(
-                        coefficient=name,
+                        statistic=name,
                         estimate=np.nan,
                         se=np.nan,
                         pa=pa,
@@ -402,47 +428,109 @@ def _family_rows(A, W, D, which) -> list[dict]:
                 continue
             pe, pe_i = _conger_pe(D, W, B)
             est, se, why = _linearized(pa, pe, pa_i, pe_i, multi, n, n2, "Conger's kappa", q)
-            rows.append(dict(coefficient=name, estimate=est, se=se, pa=pa, pe=pe, note=why))
+            rows.append(dict(statistic=name, estimate=est, se=se, pa=pa, pe=pe, note=why))
         elif name == "fleiss_kappa":
             pe = float(pi @ W @ pi)
             pe_i = pi_ik @ (B @ pi)
             est, se, why = _linearized(pa, pe, pa_i, pe_i, multi, n, n2, "Fleiss' kappa", q)
-            rows.append(dict(coefficient=name, estimate=est, se=se, pa=pa, pe=pe, note=why))
+            se0 = _fleiss_se_h0(r_i, multi, pi, B, pe)
+            rows.append(dict(statistic=name, estimate=est, se=se, se_h0=se0, pa=pa, pe=pe, note=why))
         elif name == "krippendorff_alpha":
-            rows.append(dict(coefficient=name, **_krippendorff(A, Aw, W, B, n, q)))
+            rows.append(dict(statistic=name, **_krippendorff(A, Aw, W, B, n, q)))
         elif name == "percent_agreement":
             est, se, why = _linearized(pa, 0.0, pa_i, None, multi, n, n2, "percent agreement", q)
-            rows.append(dict(coefficient=name, estimate=est, se=se, pa=pa, pe=0.0, note=why))
+            rows.append(dict(statistic=name, estimate=est, se=se, pa=pa, pe=0.0, note=why))
         else:  # pragma: no cover
             raise AssertionError(name)
     return rows
 
 
+def _fleiss_se_h0(r_i, multi, pi, B, pe) -> float:
+    """SE of Fleiss' kappa under H0 of no agreement (Fleiss, Nee & Landis 1979),
+    generalised to unequal numbers of ratings per subject and to weights.
+
+    Under H0 every rating is an independent draw from ``pi``. A subject's agreement
+    ``P_i`` is a U-statistic of order 2 in its ``r_i`` ratings with kernel ``B`` (the
+    symmetrised weights); its Hoeffding decomposition has a linear part, with variance
+    ``zeta1 = Var(h1(X))``, ``h1(x) = sum_l B[x, l] pi_l``, and a degenerate part with
+    variance ``2 (zeta2 - 2 zeta1) / (r_i (r_i - 1))``, ``zeta2 = Var(B[X, Y])``.
+    Estimating ``pe`` from the same ratings removes the linear parts when every
+    subject is rated at least twice (FNL's case), so that
+    ``var0 = sum_i 2 (zeta2 - 2 zeta1) / (r_i (r_i - 1)) / (n'^2 (1 - pe)^2)``;
+    with equal ``r_i = m`` and no weights this is FNL's
+    ``2 [(sum p q)^2 - sum p q (q - p)] / ((sum p q)^2 n m (m - 1))``. Subjects rated
+    once enter ``pe`` but not ``pa``; the linear parts that then remain are added.
+    """
+    if 1.0 - pe <= _TOL or not multi.any():
+        return np.nan
+    n, n2 = len(r_i), int(multi.sum())
+    h1 = B @ pi
+    zeta1 = max(float(pi @ h1**2) - pe**2, 0.0)
+    zeta2 = max(float(pi @ (B**2) @ pi) - pe**2, 0.0)
+    rm = r_i[multi]
+    var_deg = float((2.0 * max(zeta2 - 2.0 * zeta1, 0.0) / (rm * (rm - 1.0))).sum()) / n2**2
+    c = np.where(multi, 2.0 / (n2 * np.maximum(r_i, 1.0)), 0.0) - 2.0 / (n * np.maximum(r_i, 1.0))
+    var_lin = float((r_i * c**2).sum()) * zeta1
+    return float(np.sqrt(var_deg + var_lin)) / (1.0 - pe)
+
+
 _FAMILY = ("gwet_ac", "brennan_prediger", "conger_kappa", "fleiss_kappa", "krippendorff_alpha", "percent_agreement")
 
 
-def _family_frame(rows, scheme, n, n_raters, ci, ci_dist, alternative, notes) -> pd.DataFrame:
+def _test_from_h0(est, se0, alternative) -> dict:
+    """z test of H0: kappa = 0 with the SE under H0 (normal reference, as R irr)."""
+    if not (np.isfinite(est) and np.isfinite(se0)) or se0 <= _SE_ZERO:
+        return {"z": np.nan, "p_value": np.nan}
+    z = est / se0
+    if alternative == "two-sided":
+        p = 2 * float(stats.norm.sf(abs(z)))
+    elif alternative == "greater":
+        p = float(stats.norm.sf(z))
+    else:
+        p = float(stats.norm.cdf(z))
+    return {"z": z, "p_value": p}
+
+
+def _ci_words(ci_dist: str) -> str:
+    return "t(n-1)" if ci_dist == "t" else "normal"
+
+
+def _family_frame(rows, scheme, n, n_raters, ci, ci_dist, alternative, notes, test_se=None) -> pd.DataFrame:
+    """Contract rows of the Gwet (2014) family; ``test_se="h0"`` tests with ``se_h0``."""
     out = []
     for row in rows:
+        row = dict(row)
         inf = _inference(row["estimate"], row["se"], n - 1, ci, ci_dist, alternative)
+        method = f"Gwet (2014) linearisation SE, {_ci_words(ci_dist)} interval and test"
+        if test_se == "h0":
+            inf.update(_test_from_h0(row["estimate"], row.get("se_h0", np.nan), alternative))
+            method = (
+                f"Gwet (2014) linearisation SE, {_ci_words(ci_dist)} interval; z test with the SE under "
+                "H0 of no agreement (Fleiss, Nee & Landis 1979)"
+            )
         out.append(
             {
-                "coefficient": row["coefficient"],
-                "weights": scheme,
+                "statistic": row["statistic"],
                 "estimate": row["estimate"],
                 "se": row["se"],
                 "ci_low": inf["ci_low"],
                 "ci_high": inf["ci_high"],
-                "z": inf["z"],
+                "ci_level": ci,
                 "p_value": inf["p_value"],
-                "pa": row["pa"],
-                "pe": row["pe"],
                 "n_subjects": int(n),
                 "n_raters": int(n_raters),
+                "method": method,
                 "note": _join(row["note"], inf["note"], *notes),
+                "weights": scheme,
+                "z": inf["z"],
+                "se_h0": row.get("se_h0", np.nan),
+                "pa": row["pa"],
+                "pe": row["pe"],
             }
         )
-    return pd.DataFrame(out, columns=FAMILY_COLUMNS)
+        if test_se is None:
+            del out[-1]["se_h0"]
+    return result_frame(out, FLEISS_EXTRAS if test_se is not None else FAMILY_EXTRAS)
 
 
 _FAMILY_NOTES = """
@@ -519,15 +607,51 @@ _FAMILY_REFS = """
        Statistical Psychology, 61, 29-48.
     .. [5] Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.).
        Advanced Analytics, LLC. R package irrCAC (Gwet, 2019).
+    .. [6] Fleiss, J. L., Nee, J. C. M., & Landis, J. R. (1979). Large sample
+       variance of kappa in the case of different sets of raters. Psychological
+       Bulletin, 86(5), 974-977.
+"""
+
+
+_FLEISS_TEST = """
+    **Which standard error for the test (default ``test_se="h0"``).** The z test of
+    H0: kappa = 0 divides the estimate by ``se_h0``, its standard error when H0 is
+    true: every rating an independent draw from the category proportions (Fleiss,
+    Nee & Landis 1979). That is the sampling distribution the test must refer to, so
+    its size is right; it is what R irr's ``kappam.fleiss``, Fleiss's textbook and
+    SAS do, and what :func:`cohen_kappa` does for two raters. Gwet's ``se`` is a
+    variance at the estimate: it also carries the spread of agreement across
+    subjects that exists only when the raters agree, so it is larger when kappa is
+    well above 0 (on irr's ``diagnoses``, 30 patients x 6 raters: z = 17.7 with
+    ``se_h0``, about 7.6 with ``se``) and the test built on it loses power. It is
+    the right SE for the confidence interval, which describes kappa where it is, not
+    where H0 puts it; ``ci_low`` and ``ci_high`` always use ``se``.
+    ``test_se="gwet"`` reproduces irrCAC's p-values.
+
+    ``se_h0`` generalises FNL's formula to unequal numbers of ratings per subject
+    and to weights: ``P_i`` is a U-statistic of order 2 in subject ``i``'s ``r_i``
+    ratings with kernel ``b`` (the symmetrised weights); with ``zeta1 = Var(sum_l
+    b(X, l) pi_l)`` and ``zeta2 = Var(b(X, Y))`` under H0, ``var0 = sum_i 2 (zeta2 -
+    2 zeta1) / (r_i (r_i - 1)) / (n'^2 (1 - pe)^2)`` over the ``n'`` subjects rated at
+    least twice (the first-order terms cancel against ``pe``; those of subjects rated
+    once, which enter ``pe`` but not ``pa``, are added). With ``m`` ratings for every
+    subject and no weights this is FNL's ``2 [(sum p_j q_j)^2 - sum p_j q_j (q_j -
+    p_j)] / ((sum p_j q_j)^2 n m (m - 1))``. Unlike irr, subjects with missing
+    ratings are kept (irr drops them listwise).
 """
 
 
 def _doc(template: str) -> str:
-    return template.replace("{NOTES}", _FAMILY_NOTES).replace("{REFS}", _FAMILY_REFS)
+    return (
+        template.replace("{FLEISS_TEST}", _FLEISS_TEST)
+        .replace("{NOTES}", _FAMILY_NOTES)
+        .replace("{REFS}", _FAMILY_REFS)
+    )
 
 
+@agreement_api()
 def gwet_ac(
-    ratings: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
     value: str = "score",
@@ -538,7 +662,7 @@ def gwet_ac(
     ci_dist: str = "t",
     alternative: str = "two-sided",
 ) -> pd.DataFrame:
-    return _gwet_ac_impl(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative, _FAMILY)
+    return _gwet_ac_impl(data, subject, rater, value, weights, categories, ci, ci_dist, alternative, _FAMILY)
 
 
 gwet_ac.__doc__ = _doc("""Gwet's AC1/AC2 beside the other chance-corrected coefficients.
@@ -551,12 +675,13 @@ gwet_ac.__doc__ = _doc("""Gwet's AC1/AC2 beside the other chance-corrected coeff
 
     Parameters
     ----------
-    ratings : DataFrame
-        Long format: one row per (subject, rater) rating; NaN = not rated.
+    data : DataFrame
+        Long format: one row per (subject, rater) rating; NaN or a blank label = not
+        rated.
     subject, rater, value : str
         Column names (defaults ``subject_id``, ``juror_id``, ``score``).
     weights : str or array_like, default "unweighted"
-        ``"unweighted"`` (alias ``"none"``), ``"linear"``, ``"quadratic"``,
+        ``"unweighted"`` (``"none"`` is deprecated), ``"linear"``, ``"quadratic"``,
         ``"ordinal"``, ``"radical"``, ``"ratio"``, ``"circular"``, ``"bipolar"``, or a
         ``q x q`` matrix (see :func:`kinerja.agreement._weights.weight_matrix`).
         Numeric scores are used as the scale values.
@@ -575,10 +700,16 @@ gwet_ac.__doc__ = _doc("""Gwet's AC1/AC2 beside the other chance-corrected coeff
     Returns
     -------
     DataFrame
-        Columns ``coefficient, weights, estimate, se, ci_low, ci_high, z, p_value,
-        pa, pe, n_subjects, n_raters, note``. ``pa`` and ``pe`` are the observed and
-        chance agreement; ``n_subjects`` counts subjects with at least one rating,
-        ``n_raters`` raters with at least one rating.
+        One row per coefficient with the contract's columns (``statistic`` = the
+        coefficient: ``gwet_ac1`` or ``gwet_ac2``, ``brennan_prediger``,
+        ``conger_kappa``, ``fleiss_kappa``, ``krippendorff_alpha``,
+        ``percent_agreement``; ``estimate, se, ci_low, ci_high, ci_level, p_value,
+        n_subjects, n_raters, method, note``) and then ``weights, z, pa, pe``.
+        ``pa`` and ``pe`` are the observed and chance agreement; ``n_subjects``
+        counts subjects with at least one rating, ``n_raters`` raters with at least
+        one rating. ``z = estimate / se`` is tested against the ``ci_dist``
+        distribution, as irrCAC does for every coefficient (for Fleiss' kappa,
+        :func:`fleiss_kappa` tests with the SE under H0 instead).
 
     Notes
     -----{NOTES}
@@ -592,8 +723,8 @@ gwet_ac.__doc__ = _doc("""Gwet's AC1/AC2 beside the other chance-corrected coeff
     ...     "juror_id": ["a", "b", "c"] * 4,
     ...     "score": [1, 1, 1, 2, 2, 3, 3, 3, 3, 1, 2, 1]})
     >>> res = gwet_ac(df)
-    >>> res[["coefficient", "estimate", "pa", "pe"]].round(4)
-              coefficient  estimate      pa      pe
+    >>> res[["statistic", "estimate", "pa", "pe"]].round(4)
+                statistic  estimate      pa      pe
     0            gwet_ac1    0.5052  0.6667  0.3264
     1    brennan_prediger    0.5000  0.6667  0.3333
     2        conger_kappa    0.5152  0.6667  0.3125
@@ -603,20 +734,28 @@ gwet_ac.__doc__ = _doc("""Gwet's AC1/AC2 beside the other chance-corrected coeff
     """)
 
 
-def _gwet_ac_impl(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative, which) -> pd.DataFrame:
+def _check_test_se(test_se) -> None:
+    if test_se not in ("h0", "gwet"):
+        raise AgreementInputError(f"test_se must be 'h0' or 'gwet', got {test_se!r}")
+
+
+def _gwet_ac_impl(
+    data, subject, rater, value, weights, categories, ci, ci_dist, alternative, which, test_se=None
+) -> pd.DataFrame:
     _check_options(ci, ci_dist, alternative)
-    design = _prepare_long(ratings, subject, rater, value, categories)
+    design = _prepare_long(data, subject, rater, value, categories)
     W = weight_matrix(weights, design.categories)
     D = design.onehot()
     A = D.sum(axis=1).astype(float)
     rows = _family_rows(A, W, D.astype(float) if "conger_kappa" in which else None, which)
     return _family_frame(
-        rows, scheme_name(weights), A.shape[0], design.idx.shape[1], ci, ci_dist, alternative, design.notes
+        rows, scheme_name(weights), A.shape[0], design.idx.shape[1], ci, ci_dist, alternative, design.notes, test_se
     )
 
 
+@agreement_api()
 def fleiss_kappa(
-    ratings: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
     value: str = "score",
@@ -626,9 +765,11 @@ def fleiss_kappa(
     ci: float = 0.95,
     ci_dist: str = "t",
     alternative: str = "two-sided",
+    test_se: str = "h0",
 ) -> pd.DataFrame:
+    _check_test_se(test_se)
     return _gwet_ac_impl(
-        ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative, ("fleiss_kappa",)
+        data, subject, rater, value, weights, categories, ci, ci_dist, alternative, ("fleiss_kappa",), test_se
     )
 
 
@@ -637,14 +778,17 @@ fleiss_kappa.__doc__ = _doc("""Fleiss' kappa for any number of raters per subjec
     The generalised Fleiss kappa of Gwet (2014): with the same number of raters for
     every subject it is Fleiss' (1971) kappa; with unequal numbers (missing
     ratings) observed agreement is averaged over subjects rated at least twice.
-    The standard error is Gwet's linearisation variance (irrCAC's
-    ``fleiss.kappa.raw``), not Fleiss' (1971) variance under H0 of no agreement.
-    Raters are treated as interchangeable (their identities are not used).
+    Two standard errors are reported: ``se``, Gwet's linearisation SE (irrCAC's
+    ``fleiss.kappa.raw``), which gives the confidence interval, and ``se_h0``, the SE
+    under H0 of no agreement (Fleiss, Nee & Landis 1979; R irr's ``kappam.fleiss``),
+    which by default gives the z test (see ``test_se``). Raters are treated as
+    interchangeable (their identities are not used).
 
     Parameters
     ----------
-    ratings : DataFrame
-        Long format: one row per (subject, rater) rating; NaN = not rated.
+    data : DataFrame
+        Long format: one row per (subject, rater) rating; NaN or a blank label = not
+        rated.
     subject, rater, value : str
         Column names (defaults ``subject_id``, ``juror_id``, ``score``).
     weights : str or array_like, default "unweighted"
@@ -658,12 +802,17 @@ fleiss_kappa.__doc__ = _doc("""Fleiss' kappa for any number of raters per subjec
         interval and the p-value.
     alternative : {"two-sided", "greater", "less"}, default "two-sided"
         Alternative for the test of H0: kappa = 0.
+    test_se : {"h0", "gwet"}, default "h0"
+        Standard error of the z test: ``"h0"`` (default) the SE under H0 of no
+        agreement, with a normal reference, as R irr's ``kappam.fleiss``; ``"gwet"``
+        Gwet's SE with the ``ci_dist`` reference, as irrCAC and :func:`gwet_ac`.
 
     Returns
     -------
     DataFrame
-        One row, columns ``coefficient, weights, estimate, se, ci_low, ci_high, z,
-        p_value, pa, pe, n_subjects, n_raters, note``.
+        One row with the contract's columns (``statistic`` = "fleiss_kappa";
+        ``estimate, se, ci_low, ci_high, ci_level, p_value, n_subjects, n_raters,
+        method, note``) and then ``weights, z, se_h0, pa, pe``.
 
     See Also
     --------
@@ -671,7 +820,7 @@ fleiss_kappa.__doc__ = _doc("""Fleiss' kappa for any number of raters per subjec
     gwet_ac : Fleiss' kappa beside AC1, Conger, Brennan-Prediger, alpha.
 
     Notes
-    -----{NOTES}
+    -----{FLEISS_TEST}{NOTES}
     References
     ----------{REFS}
     Examples
@@ -681,19 +830,20 @@ fleiss_kappa.__doc__ = _doc("""Fleiss' kappa for any number of raters per subjec
     ...     "subject_id": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4],
     ...     "juror_id": ["a", "b", "c"] * 4,
     ...     "score": [1, 1, 1, 2, 2, 3, 3, 3, 3, 1, 2, 1]})
-    >>> fleiss_kappa(df)[["estimate", "se", "pa", "pe"]].round(4)
-       estimate      se      pa      pe
-    0    0.4894  0.2723  0.6667  0.3472
+    >>> fleiss_kappa(df)[["estimate", "se", "se_h0", "pa", "pe"]].round(4)
+       estimate      se   se_h0      pa      pe
+    0    0.4894  0.2723  0.2064  0.6667  0.3472
     """)
 
 
-def _counts_family(counts, weights, categories, ci, ci_dist, alternative, which):
+def _counts_family(counts, weights, categories, ci, ci_dist, alternative, which, test_se=None):
     _check_options(ci, ci_dist, alternative)
+    counts, blank = _drop_blank_categories(counts, "counts")
     A = _as_count_array(counts, "counts")
     q = A.shape[1]
     cats = _resolve_table_categories(counts, q, categories, "counts table")
     W = weight_matrix(weights, cats)
-    notes = []
+    notes = [blank] if blank else []
     rated = A.sum(axis=1) > 0
     if not rated.all():
         notes.append(f"{int((~rated).sum())} subject(s) without any rating ignored")
@@ -702,37 +852,41 @@ def _counts_family(counts, weights, categories, ci, ci_dist, alternative, which)
         raise AgreementInputError("counts table has no ratings: every row sums to 0")
     rows = _family_rows(A, W, None, which)
     return _family_frame(
-        rows, scheme_name(weights), A.shape[0], int(A.sum(axis=1).max()), ci, ci_dist, alternative, notes
+        rows, scheme_name(weights), A.shape[0], int(A.sum(axis=1).max()), ci, ci_dist, alternative, notes, test_se
     )
 
 
+@agreement_api()
 def fleiss_kappa_counts(
-    counts,
+    data,
     *,
     weights="unweighted",
     categories=None,
     ci: float = 0.95,
     ci_dist: str = "t",
     alternative: str = "two-sided",
+    test_se: str = "h0",
 ) -> pd.DataFrame:
     """Fleiss' kappa from a subject x category table of counts.
 
     The format of Fleiss (1971) and of R irrCAC's ``fleiss.kappa.dist``: cell
     ``(i, k)`` is the number of raters who put subject ``i`` in category ``k``. Rows
-    may sum to different numbers of raters. Same estimator, SE and CI as
+    may sum to different numbers of raters. Same estimator, SEs, CI and test as
     :func:`fleiss_kappa`.
 
     Parameters
     ----------
-    counts : DataFrame or array_like, shape (n_subjects, q)
+    data : DataFrame or array_like, shape (n_subjects, q)
         Non-negative whole numbers; one column per category in scale order (an
         unused category is a column of zeros). Subject labels belong in the index.
+        A column whose label is blank (``""``, ``" "``, ...) counts blank ratings:
+        it is dropped (blank = missing) and ``note`` says how many ratings it held.
     weights : str or array_like, default "unweighted"
         As in :func:`gwet_ac`.
     categories : sequence, optional
         Scale values of the columns, for the weights. Default: the column labels if
         numeric, else positions ``1..q``.
-    ci, ci_dist, alternative
+    ci, ci_dist, alternative, test_se
         As in :func:`fleiss_kappa`.
 
     Returns
@@ -758,11 +912,13 @@ def fleiss_kappa_counts(
        estimate      se      pa      pe
     0    0.4894  0.2723  0.6667  0.3472
     """
-    return _counts_family(counts, weights, categories, ci, ci_dist, alternative, ("fleiss_kappa",))
+    _check_test_se(test_se)
+    return _counts_family(data, weights, categories, ci, ci_dist, alternative, ("fleiss_kappa",), test_se)
 
 
+@agreement_api()
 def gwet_ac_counts(
-    counts,
+    data,
     *,
     weights="unweighted",
     categories=None,
@@ -778,7 +934,7 @@ def gwet_ac_counts(
 
     Parameters
     ----------
-    counts : DataFrame or array_like, shape (n_subjects, q)
+    data : DataFrame or array_like, shape (n_subjects, q)
         As in :func:`fleiss_kappa_counts`.
     weights, categories, ci, ci_dist, alternative
         As in :func:`fleiss_kappa_counts`.
@@ -803,8 +959,8 @@ def gwet_ac_counts(
     Examples
     --------
     >>> counts = [[3, 0, 0], [0, 2, 1], [0, 0, 3], [2, 1, 0]]
-    >>> gwet_ac_counts(counts)[["coefficient", "estimate"]].round(4)
-              coefficient  estimate
+    >>> gwet_ac_counts(counts)[["statistic", "estimate"]].round(4)
+                statistic  estimate
     0            gwet_ac1    0.5052
     1    brennan_prediger    0.5000
     2        conger_kappa       NaN
@@ -812,11 +968,12 @@ def gwet_ac_counts(
     4  krippendorff_alpha    0.5319
     5   percent_agreement    0.6667
     """
-    return _counts_family(counts, weights, categories, ci, ci_dist, alternative, _FAMILY)
+    return _counts_family(data, weights, categories, ci, ci_dist, alternative, _FAMILY)
 
 
+@agreement_api()
 def subject_agreement(
-    ratings: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
     value: str = "score",
@@ -833,8 +990,8 @@ def subject_agreement(
 
     Parameters
     ----------
-    ratings : DataFrame
-        Long format; NaN = not rated.
+    data : DataFrame
+        Long format; NaN or a blank label = not rated.
     subject, rater, value : str
         Column names.
     weights, categories
@@ -843,9 +1000,12 @@ def subject_agreement(
     Returns
     -------
     DataFrame
-        Columns ``<subject>, n_ratings, agreement, note``, one row per subject that
-        has at least one rating; ``agreement`` is NaN (with a note) for a subject
-        rated once.
+        One row per subject that has at least one rating, with the contract's
+        columns (``statistic`` = "subject_agreement"; ``estimate`` = ``P_i``;
+        ``n_subjects`` = 1; ``n_raters`` = the subject's number of ratings; ``se``,
+        ``ci_low``, ``ci_high``, ``ci_level``, ``p_value`` NaN) and then the subject's
+        label (in a column named after ``subject``) and ``weights``. ``estimate`` is
+        NaN (with a note) for a subject rated once.
 
     References
     ----------
@@ -859,15 +1019,17 @@ def subject_agreement(
     ...                    "juror_id": ["a", "b", "c", "a", "b", "c", "a"],
     ...                    "score": [2, 2, 2, 1, 2, 3, 1]})
     >>> res = subject_agreement(df)
-    >>> res[["subject_id", "n_ratings", "agreement"]]
-       subject_id  n_ratings  agreement
-    0           1          3        1.0
-    1           2          3        0.0
-    2           3          1        NaN
+    >>> res[["subject_id", "n_raters", "estimate"]]
+       subject_id  n_raters  estimate
+    0           1         3       1.0
+    1           2         3       0.0
+    2           3         1       NaN
     >>> res.loc[2, "note"]
     'a single rating cannot agree with another'
     """
-    design = _prepare_long(ratings, subject, rater, value, categories)
+    if subject in ("statistic", *INFERENCE_COLUMNS, "weights"):
+        raise AgreementInputError(f"subject={subject!r} clashes with a result column; rename that column first")
+    design = _prepare_long(data, subject, rater, value, categories)
     W = weight_matrix(weights, design.categories)
     A = design.counts()
     r_i = A.sum(axis=1)
@@ -875,9 +1037,21 @@ def subject_agreement(
     agree = np.full(len(r_i), np.nan)
     Aw = A @ W.T
     agree[multi] = (A[multi] * (Aw[multi] - 1.0)).sum(axis=1) / (r_i[multi] * (r_i[multi] - 1.0))
-    note = np.where(multi, "", "a single rating cannot agree with another")
-    return pd.DataFrame(
-        {subject: design.subjects.to_numpy(), "n_ratings": r_i.astype(int), "agreement": agree, "note": note}
+    common = _join(*design.notes)
+    note = [_join("" if m else "a single rating cannot agree with another", common) for m in multi]
+    n = len(r_i)
+    return result_frame(
+        {
+            "statistic": ["subject_agreement"] * n,
+            "estimate": agree,
+            "n_subjects": np.ones(n, dtype=np.int64),
+            "n_raters": r_i.astype(np.int64),
+            "method": ["share of agreeing rater pairs (Fleiss 1971; weighted as Gwet 2014)"] * n,
+            "note": note,
+            subject: design.subjects.to_numpy(),
+            "weights": [scheme_name(weights)] * n,
+        },
+        (subject, "weights"),
     )
 
 
@@ -915,18 +1089,25 @@ def _cohen_row(T, W, scheme, ci, ci_dist, alternative) -> dict:
     # the test uses the H0 standard error (SAS, R irr), the interval the non-null one
     test = _inference(s["estimate"], s["se_h0"], n - 1, ci, "normal", alternative)
     return {
-        "weights": scheme,
-        "n_subjects": n,
+        "statistic": "cohen_kappa",
         "estimate": s["estimate"],
         "se": s["se"],
-        "se_h0": s["se_h0"],
-        "z": test["z"],
-        "p_value": test["p_value"],
         "ci_low": inf["ci_low"],
         "ci_high": inf["ci_high"],
+        "ci_level": ci,
+        "p_value": test["p_value"],
+        "n_subjects": n,
+        "n_raters": 2,
+        "method": (
+            f"Fleiss-Cohen-Everitt (1969) SE, {_ci_words(ci_dist)} interval; "
+            "z test with the SE under H0 (normal)"
+        ),
+        "note": _join(s["note"], test["note"]),
+        "weights": scheme,
+        "z": test["z"],
+        "se_h0": s["se_h0"],
         "pa": s["pa"],
         "pe": s["pe"],
-        "note": _join(s["note"], test["note"]),
     }
 
 
@@ -970,19 +1151,20 @@ _COHEN_REFS = """
 """
 
 
+@agreement_api()
 def cohen_kappa(
-    ratings: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
     value: str = "score",
     *,
-    weights="none",
+    weights="unweighted",
     categories=None,
     ci: float = 0.95,
     ci_dist: str = "normal",
     alternative: str = "two-sided",
 ) -> pd.DataFrame:
-    return _cohen_long(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative)
+    return _cohen_long(data, subject, rater, value, weights, categories, ci, ci_dist, alternative)
 
 
 cohen_kappa.__doc__ = (
@@ -990,13 +1172,14 @@ cohen_kappa.__doc__ = (
 
     Parameters
     ----------
-    ratings : DataFrame
-        Long format: one row per (subject, rater) rating; NaN = not rated.
+    data : DataFrame
+        Long format: one row per (subject, rater) rating; NaN or a blank label = not
+        rated.
     subject, rater, value : str
         Column names (defaults ``subject_id``, ``juror_id``, ``score``).
-    weights : str or array_like, default "none"
-        ``"none"`` (unweighted), ``"linear"``, ``"quadratic"``, any other scheme of
-        :func:`gwet_ac`, or a ``q x q`` matrix.
+    weights : str or array_like, default "unweighted"
+        ``"unweighted"`` (``"none"`` is deprecated), ``"linear"``, ``"quadratic"``,
+        any other scheme of :func:`gwet_ac`, or a ``q x q`` matrix.
     categories : sequence, optional
         All categories of the scale, in order; default every value observed in the
         whole data (the same scale for every pair).
@@ -1010,10 +1193,11 @@ cohen_kappa.__doc__ = (
     Returns
     -------
     DataFrame
-        One row per pair of raters (``rater_a`` < ``rater_b``), columns ``rater_a,
-        rater_b, weights, n_subjects, estimate, se, se_h0, z, p_value, ci_low,
-        ci_high, pa, pe, note``. ``n_subjects`` is the number of subjects both rated
-        (pairwise deletion of missing ratings).
+        One row per pair of raters (``rater_a`` < ``rater_b``) with the contract's
+        columns (``statistic`` = "cohen_kappa", ``estimate, se, ci_low, ci_high,
+        ci_level, p_value, n_subjects, n_raters`` (= 2)``, method, note``) and then
+        ``rater_a, rater_b, weights, z, se_h0, pa, pe``. ``n_subjects`` is the
+        number of subjects both rated (pairwise deletion of missing ratings).
 
     See Also
     --------
@@ -1043,9 +1227,9 @@ cohen_kappa.__doc__ = (
 )
 
 
-def _cohen_long(ratings, subject, rater, value, weights, categories, ci, ci_dist, alternative) -> pd.DataFrame:
+def _cohen_long(data, subject, rater, value, weights, categories, ci, ci_dist, alternative) -> pd.DataFrame:
     _check_options(ci, ci_dist, alternative)
-    design = _prepare_long(ratings, subject, rater, value, categories, drop_empty_raters=False)
+    design = _prepare_long(data, subject, rater, value, categories, drop_empty_raters=False)
     W = weight_matrix(weights, design.categories)
     scheme = scheme_name(weights)
     q, idx = design.q, design.idx
@@ -1053,22 +1237,25 @@ def _cohen_long(ratings, subject, rater, value, weights, categories, ci, ci_dist
     if idx.shape[1] < 2:
         rows.append(
             {
+                "statistic": "cohen_kappa",
+                "ci_level": ci,
+                "n_subjects": 0,
+                "n_raters": idx.shape[1],
+                "note": _join("Cohen's kappa needs at least two raters", *design.notes),
                 "rater_a": design.raters[0] if len(design.raters) else None,
                 "rater_b": None,
                 "weights": scheme,
-                "n_subjects": 0,
-                **{c: np.nan for c in ("estimate", "se", "se_h0", "z", "p_value", "ci_low", "ci_high", "pa", "pe")},
-                "note": "Cohen's kappa needs at least two raters",
             }
         )
-        return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+        return result_frame(rows, PAIR_EXTRAS)
     for a, b in combinations(range(idx.shape[1]), 2):
         both = (idx[:, a] >= 0) & (idx[:, b] >= 0)
         T = np.zeros((q, q))
         np.add.at(T, (idx[both, a], idx[both, b]), 1.0)
         row = _cohen_row(T, W, scheme, ci, ci_dist, alternative)
-        rows.append({"rater_a": design.raters[a], "rater_b": design.raters[b], **row})
-    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+        row["note"] = _join(row["note"], *design.notes)
+        rows.append({**row, "rater_a": design.raters[a], "rater_b": design.raters[b]})
+    return result_frame(rows, PAIR_EXTRAS)
 
 
 def _as_square_table(table, what="table") -> np.ndarray:
@@ -1080,16 +1267,17 @@ def _as_square_table(table, what="table") -> np.ndarray:
     return T
 
 
+@agreement_api()
 def cohen_kappa_table(
-    table,
+    data,
     *,
-    weights="none",
+    weights="unweighted",
     categories=None,
     ci: float = 0.95,
     ci_dist: str = "normal",
     alternative: str = "two-sided",
 ) -> pd.DataFrame:
-    return _cohen_table_impl(table, weights, categories, ci, ci_dist, alternative)
+    return _cohen_table_impl(data, weights, categories, ci, ci_dist, alternative)
 
 
 cohen_kappa_table.__doc__ = (
@@ -1097,10 +1285,12 @@ cohen_kappa_table.__doc__ = (
 
     Parameters
     ----------
-    table : DataFrame or array_like, shape (q, q)
+    data : DataFrame or array_like, shape (q, q)
         Counts: rater 1's category in rows, rater 2's in columns, both in the same
-        scale order.
-    weights : str or array_like, default "none"
+        scale order. A category whose (column) label is blank holds subjects with a
+        blank rating: its row and column are dropped (blank = missing; ``note``
+        says how many subjects).
+    weights : str or array_like, default "unweighted"
         As in :func:`cohen_kappa`.
     categories : sequence, optional
         Scale values of the rows/columns, for the weights. Default: the column
@@ -1111,8 +1301,8 @@ cohen_kappa_table.__doc__ = (
     Returns
     -------
     DataFrame
-        One row: ``coefficient, weights, n_subjects, estimate, se, se_h0, z,
-        p_value, ci_low, ci_high, pa, pe, note``.
+        One row with the contract's columns (``statistic`` = "cohen_kappa") and
+        then ``weights, z, se_h0, pa, pe``.
 
     Notes
     -----"""
@@ -1134,16 +1324,18 @@ cohen_kappa_table.__doc__ = (
 
 def _cohen_table_impl(table, weights, categories, ci, ci_dist, alternative):
     _check_options(ci, ci_dist, alternative)
+    table, blank = _drop_blank_categories(table, "table", square=True)
     T = _as_square_table(table)
     cats = _resolve_table_categories(table, T.shape[0], categories, "table")
     W = weight_matrix(weights, cats)
     row = _cohen_row(T, W, scheme_name(weights), ci, ci_dist, alternative)
-    cols = ["coefficient"] + [c for c in PAIR_COLUMNS if c not in ("rater_a", "rater_b")]
-    return pd.DataFrame([{"coefficient": "cohen_kappa", **row}], columns=cols)
+    row["note"] = _join(row["note"], blank)
+    return result_frame([row], TABLE_EXTRAS)
 
 
+@agreement_api()
 def gwet_ac_table(
-    table,
+    data,
     *,
     weights="unweighted",
     categories=None,
@@ -1159,8 +1351,10 @@ def gwet_ac_table(
 
     Parameters
     ----------
-    table : DataFrame or array_like, shape (q, q)
-        Counts, rater 1 in rows, rater 2 in columns, same category order.
+    data : DataFrame or array_like, shape (q, q)
+        Counts, rater 1 in rows, rater 2 in columns, same category order. A blank
+        category label is dropped with its row and column (blank = missing), as in
+        :func:`cohen_kappa_table`.
     weights : str or array_like, default "unweighted"
         As in :func:`gwet_ac`.
     categories : sequence, optional
@@ -1201,8 +1395,8 @@ def gwet_ac_table(
     Examples
     --------
     >>> tab = [[13, 0, 0], [0, 20, 7], [0, 4, 56]]
-    >>> gwet_ac_table(tab)[["coefficient", "estimate", "se"]].round(4)
-              coefficient  estimate      se
+    >>> gwet_ac_table(tab)[["statistic", "estimate", "se"]].round(4)
+                statistic  estimate      se
     0            gwet_ac1    0.8493  0.0432
     1    brennan_prediger    0.8350  0.0469
     2         cohen_kappa    0.7964  0.0589
@@ -1211,6 +1405,7 @@ def gwet_ac_table(
     5   percent_agreement    0.8900  0.0313
     """
     _check_options(ci, ci_dist, alternative)
+    table, blank = _drop_blank_categories(data, "table", square=True)
     T = _as_square_table(table)
     q = T.shape[0]
     cats = _resolve_table_categories(table, q, categories, "table")
@@ -1228,11 +1423,11 @@ def gwet_ac_table(
 
     def coef(label, pa_, pe, u):
         if 1.0 - pe <= _TOL:
-            return dict(coefficient=label, estimate=np.nan, se=np.nan, pa=pa_, pe=pe, note=_undefined_pe(label, q))
+            return dict(statistic=label, estimate=np.nan, se=np.nan, pa=pa_, pe=pe, note=_undefined_pe(label, q))
         est = (pa_ - pe) / (1.0 - pe)
         ubar = float((p * u).sum())
         var = float((p * (u - ubar) ** 2).sum()) / (n * (1.0 - pe) ** 2)
-        return dict(coefficient=label, estimate=est, se=np.sqrt(max(var, 0.0)), pa=pa_, pe=pe, note="")
+        return dict(statistic=label, estimate=est, se=np.sqrt(max(var, 0.0)), pa=pa_, pe=pe, note="")
 
     rows = []
     # Gwet's AC1/AC2
@@ -1269,4 +1464,4 @@ def gwet_ac_table(
         alpha_row = coef("krippendorff_alpha", pa_k, pe, W)
     rows.append(alpha_row)
     rows.append(coef("percent_agreement", pa, 0.0, W))
-    return _family_frame(rows, scheme, int(n), 2, ci, ci_dist, alternative, [])
+    return _family_frame(rows, scheme, int(n), 2, ci, ci_dist, alternative, [blank] if blank else [])

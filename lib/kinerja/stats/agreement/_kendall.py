@@ -6,32 +6,68 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._common import AgreementInputError, to_matrix
+from ..bootstrap import METHODS, bootstrap_interval, check_rng, resample_counts
+from ._common import INFERENCE_COLUMNS, AgreementInputError, agreement_api, join_notes, result_frame, to_matrix
 
 __all__ = ["kendall_w"]
 
-KENDALL_COLUMNS = [
-    "coefficient",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "chi2",
-    "df",
-    "p_value",
-    "n_subjects",
-    "n_raters",
-    "correct_ties",
-    "note",
-]
+#: Own columns of :func:`kendall_w`, after ``statistic`` and the inference columns.
+KENDALL_EXTRAS = ("chi2", "df", "correct_ties", "n_boot")
+KENDALL_COLUMNS = ("statistic", *INFERENCE_COLUMNS, *KENDALL_EXTRAS)
+_CHUNK_ELEMS = 2_000_000  # resamples x subjects per block of the bootstrap
 
 
+class _WeightedW:
+    """W of the data with subject ``i`` taken ``w_i`` times, for many weight rows at once.
+
+    A subject drawn twice is tied with itself in every rater's ranking, so the
+    mid-ranks of a resample follow from counting, per rater, how much weight lies
+    below and at each distinct score: O(B n m) for B weight rows, no sorting per
+    resample. ``parts(w)`` gives W for each row of ``w`` (B x n).
+    """
+
+    def __init__(self, x: np.ndarray, correct_ties: bool):
+        self.n, self.m = x.shape
+        self.correct_ties = correct_ties
+        self.raters = []
+        for j in range(self.m):
+            order = np.argsort(x[:, j], kind="stable")
+            v = x[order, j]
+            starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+            group = np.empty(self.n, dtype=np.intp)  # group of each subject (original order)
+            group[order] = np.cumsum(np.r_[True, v[1:] != v[:-1]]) - 1
+            self.raters.append((order, starts, group))
+
+    def w(self, weights: np.ndarray) -> np.ndarray:
+        weights = np.atleast_2d(weights)
+        big_n = weights.sum(axis=1)
+        rank_sum = np.zeros(weights.shape)
+        ties = np.zeros(weights.shape[0])
+        for order, starts, group in self.raters:
+            gc = np.add.reduceat(weights[:, order], starts, axis=1)  # weight per distinct score
+            mid = np.cumsum(gc, axis=1) - gc + (gc + 1.0) / 2.0  # mid-rank of each score
+            rank_sum += mid[:, group]
+            if self.correct_ties:
+                ties += (gc**3 - gc).sum(axis=1)
+        centre = self.m * (big_n + 1.0) / 2.0
+        s = (weights * (rank_sum - centre[:, None]) ** 2).sum(axis=1)
+        denom = self.m**2 * (big_n**3 - big_n) - self.m * ties
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(denom > 0, 12.0 * s / denom, np.nan)
+
+
+@agreement_api()
 def kendall_w(
-    ratings: pd.DataFrame,
+    data: pd.DataFrame,
     subject: str = "subject_id",
     rater: str = "juror_id",
     value: str = "score",
     *,
     correct_ties: bool = True,
+    n_boot: int = 0,
+    seed=None,
+    ci: float = 0.95,
+    ci_method: str = "bca",
 ) -> pd.DataFrame:
     """Kendall's W with the Friedman chi-square test.
 
@@ -41,7 +77,7 @@ def kendall_w(
 
     Parameters
     ----------
-    ratings : DataFrame
+    data : DataFrame
         Long format: one row per (subject, rater) score. Complete data are
         required: every rater must score every subject.
     subject, rater, value : str
@@ -50,14 +86,25 @@ def kendall_w(
         Use the tie-corrected W (Kendall & Babington Smith 1939; Kendall 1948).
         Without correction W is biased downwards when raters give equal scores,
         which rubric scores often do.
+    n_boot : int, default 0
+        Resamples of the subject bootstrap for the confidence interval; 0 gives no
+        interval (as :func:`krippendorff_alpha`). 2000 is a good choice.
+    seed : int, Generator or None
+        Seed of the resampling (the same seed gives the same interval).
+    ci : float, default 0.95
+        Confidence level.
+    ci_method : {"bca", "percentile"}, default "bca"
+        Bias-corrected and accelerated (acceleration from the subject jackknife)
+        or percentile interval.
 
     Returns
     -------
     DataFrame
-        One row: ``coefficient`` ("kendall_w"), ``estimate``, ``ci_low``,
-        ``ci_high`` (NaN: W has no standard closed-form interval; the columns are
-        kept so that all agreement tables share them), ``chi2``, ``df``,
-        ``p_value``, ``n_subjects``, ``n_raters``, ``correct_ties``, ``note``.
+        One row with the contract's columns (:mod:`kinerja.agreement`):
+        ``statistic`` ("kendall_w"), ``estimate``, ``se`` (standard deviation of the
+        bootstrap replicates), ``ci_low``, ``ci_high``, ``ci_level`` (NaN without a
+        bootstrap), ``p_value`` (Friedman test), ``n_subjects``, ``n_raters``,
+        ``method``, ``note``; then ``chi2``, ``df``, ``correct_ties``, ``n_boot``.
 
     Raises
     ------
@@ -87,6 +134,23 @@ def kendall_w(
     or two raters, or (tie-corrected) every rater giving every subject the same
     score, which leaves nothing to rank.
 
+    **Confidence interval.** Subjects are resampled with replacement (the raters and
+    their columns are kept), W is recomputed on each resample from mid-ranks (a
+    subject drawn twice is tied with itself for every rater) and the BCa (or
+    percentile) limits are taken with :func:`kinerja.stats.bootstrap.bootstrap_interval`.
+    What it covers: with the raters fixed and subjects a random sample, the
+    population concordance of these raters, ``W_inf = ((m - 1) rho_S + 1) / m`` with
+    ``rho_S`` the mean population Spearman correlation between two raters (the
+    limit of W as the number of subjects grows; for a finite ``n`` W is biased
+    downwards by about ``(m - 1) (rho_S - 3 tau) / (m (n + 1))``, ``tau`` Kendall's
+    tau). Coverage in simulation (``benchmarks/coverage_agreement.py``; normal
+    scores ``y_ij = s_i + e_ij`` with Spearman correlation 0.48 between raters,
+    1,000 replications each; nominal 0.95): BCa 0.90 at n = 10 subjects, 0.92-0.93
+    at n = 20 and 0.93-0.94 at n = 40, for 3 to 10 raters; the percentile interval
+    is 0.01-0.03 lower. So the interval is somewhat liberal for small panels of
+    subjects. No interval (NaN, with the reason) when fewer than 5 subjects: a
+    bootstrap over so few subjects cannot describe the sampling distribution.
+
     References
     ----------
     .. [1] Kendall, M. G., & Babington Smith, B. (1939). The problem of m rankings.
@@ -109,7 +173,17 @@ def kendall_w(
     """
     if not isinstance(correct_ties, (bool, np.bool_)):
         raise AgreementInputError(f"correct_ties must be True or False, got {correct_ties!r}")
-    mat = to_matrix(ratings, subject=subject, rater=rater, value=value)
+    if ci_method not in METHODS:
+        raise AgreementInputError(f"ci_method must be 'bca' or 'percentile', got {ci_method!r}")
+    try:
+        n_boot = int(n_boot)
+    except (TypeError, ValueError):
+        raise AgreementInputError(f"n_boot must be a non-negative integer, got {n_boot!r}") from None
+    if n_boot < 0 or n_boot == 1:
+        raise AgreementInputError(f"n_boot must be 0 (no interval) or at least 2, got {n_boot}")
+    if not isinstance(ci, (int, float)) or isinstance(ci, bool) or not 0.0 < ci < 1.0:
+        raise AgreementInputError(f"ci is a confidence level in (0, 1), e.g. 0.95; got {ci!r}")
+    mat = to_matrix(data, subject=subject, rater=rater, value=value)
     x = mat.values
     n, m = x.shape
     if not mat.complete:
@@ -123,24 +197,29 @@ def kendall_w(
             "krippendorff_alpha, which allow missing ratings"
         )
 
-    def row(estimate, chi2=np.nan, p=np.nan, note=""):
-        return pd.DataFrame(
+    def row(estimate, chi2=np.nan, p=np.nan, note="", se=np.nan, lo=np.nan, hi=np.nan, how=""):
+        method = "Friedman chi-square test" + (f"; ci: subject bootstrap ({ci_method}), {n_boot} resamples" if how else "")
+        return result_frame(
             [
                 {
-                    "coefficient": "kendall_w",
+                    "statistic": "kendall_w",
                     "estimate": estimate,
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                    "chi2": chi2,
-                    "df": max(n - 1, 0),
+                    "se": se,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "ci_level": ci if n_boot else np.nan,
                     "p_value": p,
                     "n_subjects": n,
                     "n_raters": m,
-                    "correct_ties": bool(correct_ties),
+                    "method": method,
                     "note": note,
+                    "chi2": chi2,
+                    "df": max(n - 1, 0),
+                    "correct_ties": bool(correct_ties),
+                    "n_boot": n_boot,
                 }
             ],
-            columns=KENDALL_COLUMNS,
+            KENDALL_EXTRAS,
         )
 
     if n < 2:
@@ -160,4 +239,25 @@ def kendall_w(
         return row(np.nan, note="every rater gave every subject the same score: there is no ranking, W is undefined")
     w = 12.0 * s / denom
     chi2 = m * (n - 1) * w
-    return row(w, chi2, float(stats.chi2.sf(chi2, n - 1)))
+    p = float(stats.chi2.sf(chi2, n - 1))
+    if n_boot == 0:
+        return row(w, chi2, p, note="no interval requested (n_boot=0)")
+    if n < _MIN_BOOT_SUBJECTS:
+        return row(w, chi2, p, note=f"no bootstrap interval with fewer than {_MIN_BOOT_SUBJECTS} subjects")
+    ww = _WeightedW(x, bool(correct_ties))
+    rng = check_rng(seed)
+    step = max(1, _CHUNK_ELEMS // (n * m))
+    boot = np.concatenate(
+        [ww.w(resample_counts(rng, min(step, n_boot - b), n)) for b in range(0, n_boot, step)]
+    )
+    jack = ww.w(1.0 - np.eye(n)) if ci_method == "bca" else None
+    lo, hi = bootstrap_interval(boot, w, jack, ci, ci_method)
+    finite = boot[np.isfinite(boot)]
+    se = float(np.std(finite, ddof=1)) if finite.size > 1 else np.nan
+    n_bad = n_boot - finite.size
+    note = join_notes(f"{n_bad} of {n_boot} resamples had nothing to rank and were dropped" if n_bad else "")
+    return row(w, chi2, p, note=note, se=se, lo=lo, hi=hi, how="boot")
+
+
+#: Fewest subjects for a bootstrap interval of W.
+_MIN_BOOT_SUBJECTS = 5

@@ -8,13 +8,15 @@ irrCAC, so that weighted AC2 / kappa / alpha values can be checked against them.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 
 import numpy as np
 
 from ._common import AgreementInputError
 
-#: Names accepted by :func:`weight_matrix` ("none" and "identity" mean "unweighted").
+#: Names accepted by :func:`weight_matrix` ("none" and "identity", deprecated, mean
+#: "unweighted").
 WEIGHT_SCHEMES = (
     "unweighted",
     "linear",
@@ -54,8 +56,7 @@ def scheme_name(weights) -> str:
         name = _ALIASES.get(weights.lower(), weights.lower())
         if name not in WEIGHT_SCHEMES:
             raise AgreementInputError(
-                f"unknown weights {weights!r}; use one of {', '.join(WEIGHT_SCHEMES)} "
-                "('none' = 'unweighted') or a q x q matrix"
+                f"unknown weights {weights!r}; use one of {', '.join(WEIGHT_SCHEMES)} or a q x q matrix"
             )
         return name
     return "custom"
@@ -67,7 +68,7 @@ def weight_matrix(weights, categories) -> np.ndarray:
     Parameters
     ----------
     weights : str or array_like
-        One of ``"unweighted"`` (alias ``"none"``), ``"linear"``, ``"quadratic"``,
+        One of ``"unweighted"`` (``"none"`` is deprecated), ``"linear"``, ``"quadratic"``,
         ``"ordinal"``, ``"radical"``, ``"ratio"``, ``"circular"``, ``"bipolar"``, or
         a ``q x q`` matrix with entries in ``[0, 1]`` and ones on the diagonal.
     categories : sequence
@@ -105,6 +106,12 @@ def weight_matrix(weights, categories) -> np.ndarray:
            [0. , 0.5, 1. ]])
     """
     q = len(categories)
+    if isinstance(weights, str) and weights.strip().lower() in _ALIASES:
+        warnings.warn(
+            f"weight_matrix(weights={weights!r}) is deprecated: use weights='unweighted'",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     name = scheme_name(weights)
     if name == "custom":
         w = np.asarray(weights, dtype=float)
