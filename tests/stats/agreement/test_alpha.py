@@ -430,3 +430,32 @@ def test_bootstrap_interval_shrinks_with_more_units():
         return float(r["ci_high"].iloc[0] - r["ci_low"].iloc[0])
 
     assert width(400) < 0.6 * width(40)
+
+
+# --------------------------------------------------------------------------------------
+# Identification rule (issue 7: "estimates with nothing behind them")
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_single_pairable_unit_is_nan_with_reason(level):
+    # with one pairable unit D_o = D_e identically: alpha would be 0.0 with CI [0, 0]
+    y = np.array([[1.0, 3.0, 4.0], [2.0, np.nan, np.nan], [np.nan, 5.0, np.nan]])
+    assert _peer(y, level) == pytest.approx(0.0, abs=1e-12)  # what the formula gives
+    res = krippendorff_alpha(to_long(y), level=level, n_boot=200, seed=0).iloc[0]
+    assert np.isnan(res["estimate"]) and np.isnan(res["ci_low"]) and np.isnan(res["ci_high"])
+    assert "not identified: a single pairable unit" in res["note"]
+    assert res["n_subjects"] == 1
+
+
+@pytest.mark.parametrize("units", [2, 3, 4])
+def test_few_pairable_units_barely_identified_and_no_interval(units):
+    rng = np.random.default_rng(units)
+    y = rng.normal(size=(units, 3)) + 3 * np.arange(units)[:, None]
+    res = krippendorff_alpha(to_long(y), n_boot=200, seed=0).iloc[0]
+    assert res["estimate"] == pytest.approx(_peer(y, "interval"), abs=1e-10)
+    assert f"barely identified: only {units} pairable units" in res["note"]
+    assert np.isnan(res["ci_low"]) and "no bootstrap interval with fewer than 5" in res["note"]
+    y5 = np.vstack([y, rng.normal(size=(5 - units, 3)) + 10])  # five units: no note, an interval
+    five = krippendorff_alpha(to_long(y5), n_boot=200, seed=0).iloc[0]
+    assert "identified" not in five["note"] and np.isfinite(five["ci_low"])

@@ -572,3 +572,51 @@ def test_bootstrap_coverage_of_population_icc():
         hits += res["ci_low"].iloc[0] <= 0.5 <= res["ci_high"].iloc[0]
     coverage = hits / reps
     assert 0.85 <= coverage <= 0.99, coverage
+
+
+# --------------------------------------------------------------------------------------
+# Identification rule for incomplete designs (issue 7: "estimates with nothing behind them")
+# --------------------------------------------------------------------------------------
+
+
+def _sparse_design(n_twice: int, n=8, k=4, seed=0):
+    """n x k design: every subject rated once, the first ``n_twice`` subjects twice."""
+    y = simulate(n, k, seed=seed)
+    keep = np.zeros((n, k), dtype=bool)
+    for i in range(n):
+        keep[i, i % k] = True
+        if i < n_twice:
+            keep[i, (i + 1) % k] = True
+    return np.where(keep, y, np.nan)
+
+
+def test_one_subject_rated_twice_is_not_identified():
+    # the 8 x 4 design of the issue: REML would return a number resting on one
+    # within-subject difference; the rule makes it NaN with the reason
+    y = _sparse_design(1)
+    assert (~np.isnan(y)).sum() == 9
+    comp = _icc._reml_components(y - np.nanmean(y))  # what REML alone would say
+    assert np.isfinite(comp["random"].sigma_s)
+    res = icc(to_long(y))
+    assert res["estimate"].isna().all()
+    assert res["note"].str.contains("not identified: only 1 subject has two or more ratings").all()
+    assert res["note"].str.contains("at least 2 subjects").all()
+    boot = icc_bootstrap(to_long(y), n_boot=20, seed=1)
+    assert boot[["estimate", "ci_low", "ci_high"]].isna().all().all()
+    assert "not identified" in boot["note"].iloc[0]
+
+
+@pytest.mark.parametrize("n_twice", [2, 3, 4])
+def test_few_subjects_rated_twice_are_barely_identified(n_twice):
+    res = icc(to_long(_sparse_design(n_twice)))
+    assert res["estimate"].notna().all()
+    assert res["note"].str.contains(f"barely identified: only {n_twice} subjects have two or more ratings").all()
+
+
+def test_enough_subjects_rated_twice_get_no_identification_note():
+    res = icc(to_long(_sparse_design(5)))
+    assert res["estimate"].notna().all()
+    assert not res["note"].str.contains("identified").any()
+    # a complete design with few subjects needs no rule: exact F intervals
+    small = icc(to_long(simulate(3, 4, seed=2)))
+    assert small["estimate"].notna().all() and not small["note"].str.contains("identified").any()

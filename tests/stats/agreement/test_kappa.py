@@ -786,3 +786,96 @@ def test_subject_without_any_rating_is_ignored_with_note():
 def test_input_errors_are_actionable(call, message):
     with pytest.raises(AgreementInputError, match=re.escape(message)):
         call()
+
+
+# ------------------------------------- Fleiss' kappa: the SE under H0 for the test
+
+
+@cache
+def diagnoses_long() -> pd.DataFrame:
+    d = pd.read_csv(REF / "irr_R_package" / "diagnoses.csv").set_index("subject")
+    return wide_to_long(d)
+
+
+def _irr_fleiss_cases():
+    column = {"kappam.fleiss.value": "estimate", "kappam.fleiss.z": "z", "kappam.fleiss.p": "p_value"}
+    for e in load_expected("irr_R_package"):
+        if e["id"] in column:
+            yield pytest.param(column[e["id"]], e, id=f"{e['id']}@R-irr")
+
+
+@pytest.mark.parametrize(("column", "entry"), list(_irr_fleiss_cases()))
+def test_irr_kappam_fleiss_published_values(column, entry):
+    # R: irr::kappam.fleiss(diagnoses) -> Kappa = 0.43, z = 17.7, p-value = 0
+    # (Fleiss 1971 data; the test divides by the SE under H0, Fleiss, Nee & Landis 1979)
+    res = fleiss_kappa(diagnoses_long()).iloc[0]
+    assert close_at(float(res[column]), entry["value"], entry["decimals"]), (entry["id"], res[column])
+    assert res["z"] == pytest.approx(res["estimate"] / res["se_h0"])
+    assert res["n_subjects"] == 30 and res["n_raters"] == 6
+
+
+def test_irr_kappam_fleiss_exact_is_conger():
+    # R: irr::kappam.fleiss(diagnoses, exact = TRUE) -> 0.442 (Conger 1980)
+    e = {x["id"]: x for x in load_expected("irr_R_package")}["kappam.fleiss.exact"]
+    got = gwet_ac(diagnoses_long()).set_index("statistic").loc["conger_kappa", "estimate"]
+    assert close_at(got, e["value"], e["decimals"])
+
+
+def test_fleiss_gwet_se_gives_less_than_half_irrs_z():
+    # the issue: irr's z is more than twice the z from Gwet's SE on a published example
+    h0 = fleiss_kappa(diagnoses_long()).iloc[0]
+    gw = fleiss_kappa(diagnoses_long(), test_se="gwet").iloc[0]
+    assert h0["z"] > 2 * gw["z"]
+    assert gw["z"] == pytest.approx(gw["estimate"] / gw["se"])
+    # test_se='gwet' is irrCAC's test, as in gwet_ac's fleiss_kappa row
+    fam = gwet_ac(diagnoses_long()).set_index("statistic").loc["fleiss_kappa"]
+    assert gw["p_value"] == pytest.approx(fam["p_value"]) and gw["z"] == pytest.approx(fam["z"])
+    # the interval uses Gwet's SE either way
+    assert h0["ci_low"] == gw["ci_low"] and h0["se"] == gw["se"]
+    assert "Fleiss, Nee & Landis" in h0["method"]
+    with pytest.raises(AgreementInputError, match="test_se"):
+        fleiss_kappa(diagnoses_long(), test_se="fleiss")
+
+
+def _fnl_textbook(counts: np.ndarray) -> float:
+    """Fleiss, Nee & Landis (1979) SE under H0, m raters per subject (as R irr)."""
+    n, m = counts.shape[0], counts[0].sum()
+    p = counts.sum(axis=0) / (n * m)
+    q = 1 - p
+    pq = (p * q).sum()
+    return float(np.sqrt(2 / (pq**2 * n * m * (m - 1)) * (pq**2 - (p * q * (q - p)).sum())))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_se_h0_equals_fnl_formula_for_complete_data(seed):
+    rng = np.random.default_rng(200 + seed)
+    x, long = _random_long(rng, n=int(rng.integers(8, 40)), r=int(rng.integers(2, 7)), q=int(rng.integers(2, 6)))
+    table, _ = sm_ir.aggregate_raters(x.astype(int))
+    assert fleiss_kappa(long)["se_h0"].iloc[0] == pytest.approx(_fnl_textbook(table), rel=1e-12)
+    assert fleiss_kappa_counts(table)["se_h0"].iloc[0] == pytest.approx(_fnl_textbook(table), rel=1e-12)
+
+
+@pytest.mark.parametrize("weights", ["unweighted", "quadratic"])
+def test_z_under_h0_has_the_nominal_size_with_missing_ratings(weights):
+    # The generalisation to unequal numbers of ratings (and to weights) checked by
+    # simulation under H0: 40 subjects, 2-6 ratings each (some subjects rated once),
+    # 4 unequally likely categories, every rating independent. 2,000 replications:
+    # the z test rejects at 5% about 5% of the time (binomial SE 0.005) and z has
+    # SD about 1.
+    # (the core of fleiss_kappa_counts is called directly: 2,000 public calls take
+    # about a minute on a busy machine; the public path is the same code, see above)
+    from kinerja.agreement import _kappa
+
+    rng = np.random.default_rng(7 if weights == "unweighted" else 8)
+    probs = np.array([0.4, 0.3, 0.2, 0.1])
+    W = weight_matrix(weights, [1, 2, 3, 4])
+    zs = []
+    for _ in range(2000):
+        r = rng.integers(1, 7, size=40)
+        counts = rng.multinomial(1, probs, size=(40, 6)) * (np.arange(6)[None, :, None] < r[:, None, None])
+        row = _kappa._family_rows(counts.sum(axis=1).astype(float), W, None, ("fleiss_kappa",))[0]
+        zs.append(row["estimate"] / row["se_h0"])
+    zs = np.asarray(zs)
+    assert np.isfinite(zs).all()
+    assert 0.035 <= np.mean(np.abs(zs) > 1.959964) <= 0.065
+    assert 0.92 <= np.std(zs) <= 1.08

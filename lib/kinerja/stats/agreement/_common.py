@@ -193,6 +193,8 @@ def to_matrix(
 # --------------------------------------------------------------------------------------
 
 _DEFAULTS = {"method": "", "note": ""}
+_FLOAT_COLUMNS = ("estimate", "se", "ci_low", "ci_high", "ci_level", "p_value")
+_INT_COLUMNS = ("n_subjects", "n_raters")
 
 
 def result_frame(rows, extras: Sequence[str] = ()) -> pd.DataFrame:
@@ -200,23 +202,27 @@ def result_frame(rows, extras: Sequence[str] = ()) -> pd.DataFrame:
 
     ``rows`` is a list of dicts (one per result row) or a dict of equal-length columns.
     Inference columns a statistic does not have may be left out: they are filled with
-    NaN (``method`` and ``note`` with ""). ``n_subjects`` and ``n_raters`` are integers.
+    NaN (``method`` and ``note`` with ""). The estimate, SE, interval, level and
+    p-value are float64, ``n_subjects`` and ``n_raters`` int64.
     """
     order = ["statistic", *INFERENCE_COLUMNS, *extras]
     if isinstance(rows, dict):
+        given = set(rows)
         n = len(next(iter(rows.values())))
         cols = {c: rows[c] if c in rows else [_DEFAULTS.get(c, np.nan)] * n for c in order}
     else:
+        given = set().union(*rows) if rows else set()
         cols = {c: [r.get(c, _DEFAULTS.get(c, np.nan)) for r in rows] for c in order}
-    unknown = (set(rows) if isinstance(rows, dict) else set().union(*rows) if rows else set()) - set(order)
+    unknown = given - set(order)
     if unknown:  # pragma: no cover - a programming error, caught by the contract test
         raise AssertionError(f"columns outside the contract: {sorted(unknown)}")
-    out = pd.DataFrame(cols, columns=order)
-    for c in ("n_subjects", "n_raters"):
-        if out[c].notna().all():
-            out[c] = out[c].astype(np.int64)
-    out["ci_level"] = out["ci_level"].astype(float)
-    return out
+    for c in _FLOAT_COLUMNS:
+        cols[c] = np.asarray(cols[c], dtype=np.float64)
+    for c in _INT_COLUMNS:
+        cols[c] = np.asarray(cols[c], dtype=np.int64)
+    for c in ("statistic", "method", "note"):
+        cols[c] = np.asarray(cols[c], dtype=object)
+    return pd.DataFrame(cols, columns=order, copy=False)
 
 
 def join_notes(*parts) -> str:

@@ -40,7 +40,6 @@ from ._common import (
     blanks_to_missing,
     check_columns,
     is_blank_label,
-    join_notes,
     result_frame,
     to_matrix,
 )
@@ -617,16 +616,19 @@ _FLEISS_TEST = """
     **Which standard error for the test (default ``test_se="h0"``).** The z test of
     H0: kappa = 0 divides the estimate by ``se_h0``, its standard error when H0 is
     true: every rating an independent draw from the category proportions (Fleiss,
-    Nee & Landis 1979). That is the sampling distribution the test must refer to, so
-    its size is right; it is what R irr's ``kappam.fleiss``, Fleiss's textbook and
-    SAS do, and what :func:`cohen_kappa` does for two raters. Gwet's ``se`` is a
-    variance at the estimate: it also carries the spread of agreement across
-    subjects that exists only when the raters agree, so it is larger when kappa is
-    well above 0 (on irr's ``diagnoses``, 30 patients x 6 raters: z = 17.7 with
-    ``se_h0``, about 7.6 with ``se``) and the test built on it loses power. It is
-    the right SE for the confidence interval, which describes kappa where it is, not
-    where H0 puts it; ``ci_low`` and ``ci_high`` always use ``se``.
-    ``test_se="gwet"`` reproduces irrCAC's p-values.
+    Nee & Landis 1979). That is the sampling distribution the test must refer to, and
+    it is what R irr's ``kappam.fleiss`` and Fleiss's textbook do, and what
+    :func:`cohen_kappa` does for two raters (as SAS). It keeps the test's size: in a
+    simulation under H0 (40 subjects with 1-6 ratings each, four categories, 2,000
+    replications; ``tests/stats/agreement/test_kappa.py``) it rejected at the 5% level
+    in 5.4% of the samples (4.9% with quadratic weights), the test with Gwet's SE
+    and t(n-1) in 7.4% (8.6%). Gwet's ``se`` is a variance at the estimate: it also
+    carries the spread of agreement across subjects that exists only when the raters
+    agree, so it is larger when kappa is well above 0 (on irr's ``diagnoses``, 30
+    patients x 6 raters: z = 17.7 with ``se_h0``, 7.9 with ``se``). It is the right SE
+    for the confidence interval, which describes kappa where it is, not where H0 puts
+    it: ``ci_low`` and ``ci_high`` always use ``se``. ``test_se="gwet"`` reproduces
+    irrCAC's z and p (and :func:`gwet_ac`'s ``fleiss_kappa`` row).
 
     ``se_h0`` generalises FNL's formula to unequal numbers of ratings per subject
     and to weights: ``P_i`` is a U-statistic of order 2 in subject ``i``'s ``r_i``
@@ -1099,8 +1101,7 @@ def _cohen_row(T, W, scheme, ci, ci_dist, alternative) -> dict:
         "n_subjects": n,
         "n_raters": 2,
         "method": (
-            f"Fleiss-Cohen-Everitt (1969) SE, {_ci_words(ci_dist)} interval; "
-            "z test with the SE under H0 (normal)"
+            f"Fleiss-Cohen-Everitt (1969) SE, {_ci_words(ci_dist)} interval; z test with the SE under H0 (normal)"
         ),
         "note": _join(s["note"], test["note"]),
         "weights": scheme,
