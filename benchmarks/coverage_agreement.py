@@ -2,7 +2,7 @@
 
 Run from the repository root (a few minutes with the defaults):
 
-    .venv/bin/python benchmarks/coverage_agreement.py [--reps 400] [--n-boot 1000] [--seed 2024]
+    .venv/bin/python benchmarks/coverage_agreement.py [--reps 300] [--n-boot 1000] [--seed 2024]
 
 For each design, ``reps`` datasets are simulated, the public function is called with
 ``n_boot`` resamples (BCa and percentile, the same resamples: same seed), and the share
@@ -14,7 +14,7 @@ Designs
 -------
 Krippendorff's alpha, interval metric (``krippendorff_alpha(level="interval")``):
 scores ``y_ij = s_i + r_j + e_ij`` with subject variance 1, rater variance ``var_r`` and
-residual variance ``1 - var_r``... so that with random raters the population alpha is
+residual variance ``1 - var_r``, so that with random raters the population alpha is
 ``1 / (1 + 1) = 0.5`` (alpha for interval data equals ICC(2,1) in the population). Two
 targets are scored:
 
@@ -146,7 +146,7 @@ def w_design(n, m, tied, reps, n_boot, rng):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=400, help="simulated datasets per design (default 400)")
+    ap.add_argument("--reps", type=int, default=300, help="simulated datasets per design (default 300)")
     ap.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples per interval (default 1000)")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--only", choices=("alpha", "w"), help="run one statistic only")
