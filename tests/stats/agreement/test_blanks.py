@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+
 from kinerja import agreement
 
 from .reference import REFERENCE, close_at, load_expected

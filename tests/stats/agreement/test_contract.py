@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+
 from kinerja import agreement
 from kinerja.agreement import INFERENCE_COLUMNS
 from kinerja.agreement._alpha import ALPHA_EXTRAS
