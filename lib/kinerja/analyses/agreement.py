@@ -114,7 +114,7 @@ def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed, boot_icc: b
         )
     if len(complete) >= 2 and wide.shape[1] >= 2:
         sub = complete.stack().rename("score").reset_index()
-        w = kendall_w(sub).iloc[0]
+        w = kendall_w(sub, n_boot=n_boot, seed=seed).iloc[0]
         rows.append(
             _row(
                 base,
@@ -122,9 +122,9 @@ def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed, boot_icc: b
                 also_known_as="",
                 family="kendall_w",
                 estimate=w["estimate"],
-                ci_low=np.nan,
-                ci_high=np.nan,
-                ci_method="",
+                ci_low=w["ci_low"],
+                ci_high=w["ci_high"],
+                ci_method=f"bootstrap over subjects ({n_boot} resamples)" if n_boot else "",
                 n_subjects=w["n_subjects"],
                 n_raters=w["n_raters"],
                 method=f"chi2={w['chi2']:.2f}, df={w['df']:.0f}, p={w['p_value']:.3g}",
