@@ -46,6 +46,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -492,6 +493,7 @@ class _Raw:
     header_row: int = 1  # the row (CSV: line) of the header; data rows follow it
     positions: list[int] | None = None  # the file's column indexes of ``columns`` (when not all were read)
     is_csv: bool = False
+    sep: str = ""  # a CSV file's separator
 
 
 # ----------------------------------------------------------------------------------------
@@ -794,7 +796,9 @@ def _read_csv(path: Path, table: str, notes: list[str], only: Sequence[str] | No
             where,
             f"the file is empty. It needs at least the header row naming the columns (see {_SEE_DICTIONARY}).",
         ) from None
-    except (pd.errors.ParserError, UnicodeError, OSError) as exc:
+    except DataError:
+        raise
+    except (pd.errors.ParserError, ValueError, OSError) as exc:  # e.g. an odd separator in a 'sep=' line
         raise _file_error(
             where,
             f"the file cannot be read as a table ({exc}). Open it in a spreadsheet program and save it again "
@@ -815,7 +819,7 @@ def _read_csv(path: Path, table: str, notes: list[str], only: Sequence[str] | No
         raise _file_error(where, f"the file is empty. It needs at least the header row (see {_SEE_DICTIONARY}).")
     header = list(values[0])
     columns = [values[1:, j] for j in range(values.shape[1])]
-    return _Raw(table, where, path.name, header, columns, values.shape[0] - 1, 1 + scan.skip, positions, True)
+    return _Raw(table, where, path.name, header, columns, values.shape[0] - 1, 1 + scan.skip, positions, True, scan.sep)
 
 
 def _check_unended(scan: _CsvScan, where: str, table: Table | None) -> None:
@@ -1017,6 +1021,12 @@ def _book_structure(z: zipfile.ZipFile) -> tuple[list[_SheetInfo], dict[int, str
     base = posixpath.dirname(wb_part)
     rels = _rel_targets(z, posixpath.join(base, "_rels", posixpath.basename(wb_part) + ".rels"), base)
     root = ET.fromstring(z.read(wb_part))
+    if "purl.oclc.org/ooxml" in str(root.tag):
+        raise _file_error(
+            z.filename and Path(z.filename).name or "workbook",
+            "the workbook is saved as 'Strict Open XML Spreadsheet', which cannot be read. Open it in Excel and "
+            "save it as 'Excel Workbook (.xlsx)'.",
+        )
     sheets = []
     for el in root.iter():
         if _xml_local(el.tag) == "sheet":
@@ -1031,11 +1041,30 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
 
 
-def _scan_sheet(z: zipfile.ZipFile, part: str, style_ids: Sequence[int]) -> tuple[bool, list[str], bool]:
-    """(has formulas, merged ranges, uses a style of ``style_ids``) of a sheet, from its raw XML."""
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s([^>]*\bhidden="(?:1|true)"[^>]*)>')
+_HIDDEN_COLS = re.compile(rb'<(?:\w+:)?col\s([^>]*\bhidden="(?:1|true)"[^>]*)>')
+_NUMBER_ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
+
+
+@dataclass
+class _SheetScan:
+    """What a sheet's raw XML says that openpyxl's values do not."""
+
+    has_formula: bool = False
+    merges: list[str] = field(default_factory=list)
+    styled: bool = False  # uses a number format that changes a value's meaning
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_cols: list[int] = field(default_factory=list)
+
+
+def _scan_sheet(z: zipfile.ZipFile, part: str, style_ids: Sequence[int]) -> _SheetScan:
+    """Formulas, merged ranges, meaningful number formats and hidden rows and columns of a
+    sheet, from one pass over its raw XML."""
     styled_re = re.compile(rb'\ss="(?:' + b"|".join(str(i).encode() for i in style_ids) + rb')"') if style_ids else None
-    has_formula = styled = False
+    out = _SheetScan()
     merges: dict[str, None] = {}
+    rows: set[int] = set()
+    cols: set[int] = set()
     tail = b""
     with z.open(part) as fh:
         while True:
@@ -1043,14 +1072,24 @@ def _scan_sheet(z: zipfile.ZipFile, part: str, style_ids: Sequence[int]) -> tupl
             if not chunk:
                 break
             buf = tail + chunk
-            if not has_formula and _FORMULA_TAG.search(buf):
-                has_formula = True
-            if styled_re is not None and not styled and styled_re.search(buf):
-                styled = True
+            if not out.has_formula and _FORMULA_TAG.search(buf):
+                out.has_formula = True
+            if styled_re is not None and not out.styled and styled_re.search(buf):
+                out.styled = True
             if b"mergeCell" in buf:
                 merges.update((m.group(1).decode(), None) for m in _MERGE_REF.finditer(buf))
+            if b"hidden=" in buf:
+                for m in _HIDDEN_ROW.finditer(buf):
+                    attrs = dict(_NUMBER_ATTR.findall(m.group(1)))
+                    if b"r" in attrs:
+                        rows.add(int(attrs[b"r"]))
+                for m in _HIDDEN_COLS.finditer(buf):
+                    attrs = dict(_NUMBER_ATTR.findall(m.group(1)))
+                    lo = int(attrs.get(b"min", 0))
+                    cols.update(range(lo, min(int(attrs.get(b"max", lo)), 16384) + 1))
             tail = buf[-512:]
-    return has_formula, list(merges), styled
+    out.merges, out.hidden_rows, out.hidden_cols = list(merges), sorted(rows), sorted(cols)
+    return out
 
 
 def _formulas_without_result(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
@@ -1107,6 +1146,9 @@ def _excel_value(value: object, kind: str | None, epoch) -> str | _Special | Non
             return _Special("percent", f"{_show(pct)}%", pct, float(value))
         if kind and kind.startswith("zeros") and float(value).is_integer() and value >= 0:
             return str(int(value)).zfill(int(kind[5:]))
+        if abs(value) >= 1e15 and float(value).is_integer():  # Excel keeps 15 significant digits
+            shown = str(int(Decimal(f"{value:.15g}")))
+            return _Special("long", shown, shown, float(value))
         if isinstance(value, float):
             return str(int(value)) if value.is_integer() else repr(value)
         return str(value)
@@ -1185,6 +1227,8 @@ def _open_workbook(path: Path):
         for f in (z, fh):
             if f is not None:
                 f.close()
+        if isinstance(exc, DataError):
+            raise
         raise _file_error(
             path.name,
             f"the workbook is damaged and cannot be read ({type(exc).__name__}: {exc}). Open it in Excel or "
@@ -1193,11 +1237,14 @@ def _open_workbook(path: Path):
     return wb, z, fh, sheets, kinds
 
 
-def _read_sheet(ws, book: str, table: str, z: zipfile.ZipFile, info: _SheetInfo | None, kinds: dict[int, str]):
+def _read_sheet(
+    ws, book: str, table: str, z: zipfile.ZipFile, info: _SheetInfo | None, kinds: dict[int, str], notes: list[str]
+) -> _Raw:
     where = f"{book}, sheet '{ws.title}'"
-    has_formula, merges, styled = False, [], False
+    scan = _SheetScan()
     if info is not None and info.part and info.part in z.NameToInfo:
-        has_formula, merges, styled = _scan_sheet(z, info.part, sorted(kinds))
+        scan = _scan_sheet(z, info.part, sorted(kinds))
+    has_formula, merges, styled = scan.has_formula, scan.merges, scan.styled
     epoch = getattr(ws.parent, "epoch", None)
     ws.reset_dimensions()  # do not trust the stored sheet size: read every row
     # Rows that Excel stores without values (formatted, or emptied) come back as empty
@@ -1244,6 +1291,17 @@ def _read_sheet(ws, book: str, table: str, z: zipfile.ZipFile, info: _SheetInfo 
                 for c in range(c1, min(c2, width) + 1):
                     if (r, c) != (r1, c1):
                         values[r - 1, c - 1] = shadow
+    hidden_rows = [r for r in scan.hidden_rows if 1 < r <= len(rows)]
+    hidden_cols = [c for c in scan.hidden_cols if c <= width and values[0, c - 1] is not None]
+    if hidden_rows:
+        notes.append(
+            f"{where}: {_rows_phrase(hidden_rows)} are hidden in Excel (e.g. by a filter); read like the others."
+        )
+    if hidden_cols:
+        letters = ", ".join(_letter(c - 1) for c in hidden_cols)
+        notes.append(
+            f"{where}: column{'s' if len(hidden_cols) > 1 else ''} {letters} hidden in Excel; read like the others."
+        )
     header = list(values[0])
     columns = [values[1:, j] for j in range(width)]
     return _Raw(table, where, where, header, columns, len(rows) - 1)
@@ -1267,24 +1325,25 @@ class _Cells:
     hash_u: np.ndarray  # text starting with '#' (an Excel error value?)
     wide_u: np.ndarray  # text with characters beyond ASCII (garbled by an encoding?)
     pct_u: np.ndarray  # text ending with '%'
+    sci_u: np.ndarray  # text with 'E+' (a long number Excel wrote in scientific notation?)
 
     @classmethod
     def of(cls, values: np.ndarray) -> _Cells:
         codes, uniq = pd.factorize(values, use_na_sentinel=True)
         clean: list[object] = []
-        empty, special, blank, hashed, wide, pct = [], [], [], [], [], []
+        empty, special, blank, hashed, wide, pct, sci = [], [], [], [], [], [], []
         for u in uniq:
             if isinstance(u, _Special):
                 t: object = u
-                flags = (False, True, u.kind == "merged", False, False, False)
+                flags = (False, True, u.kind == "merged", False, False, False, False)
             else:
                 t = None if u is None else _strip_cell(u if isinstance(u, str) else str(u))
                 if t is None:
-                    flags = (True, False, True, False, False, False)
+                    flags = (True, False, True, False, False, False, False)
                 else:
-                    flags = (False, False, False, t[0] == "#", not t.isascii(), t[-1] == "%")
+                    flags = (False, False, False, t[0] == "#", not t.isascii(), t[-1] == "%", "E+" in t.upper())
             clean.append(t)
-            for lst, flag in zip((empty, special, blank, hashed, wide, pct), flags):
+            for lst, flag in zip((empty, special, blank, hashed, wide, pct, sci), flags):
                 lst.append(flag)
         clean.append(None)
         codes = np.where(codes < 0, len(uniq), codes)
@@ -1303,6 +1362,7 @@ class _Cells:
             mask(hashed, False),
             mask(wide, False),
             mask(pct, False),
+            mask(sci, False),
         )
 
     def take(self, keep: np.ndarray) -> _Cells:
@@ -1458,7 +1518,7 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
     if ignored and only is None:
         notes.append(f"{where}: ignored columns that are not in the data model: {', '.join(ignored)}.")
     bad: set[str] = set() if structure_ok else set(table.column_names)
-    missing = [c for c in wanted if c.required and c.name not in position] if structure_ok else []
+    missing = [c for c in wanted if c.required and c.name not in position] if structure_ok and only is None else []
     if missing:
         bad.update(c.name for c in missing)
         below = _header_row_below(raw, required)
@@ -1488,14 +1548,17 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
             )
         else:
             found = ", ".join(f"'{n}'" for n in names if n) or "none"
+            unknown = [n for n in names if n and n not in table.column_names]
             for col in missing:
+                close = difflib.get_close_matches(col.name, unknown, n=1, cutoff=0.75)
+                hint = f" Did you mean '{close[0]}'? Rename that header to '{col.name}'." if close else ""
                 problems.one(
                     _STRUCTURE,
                     Problem(
                         where,
                         (hrow,),
                         col.name,
-                        f"the required column is missing (columns found: {found}). Add a column with the "
+                        f"the required column is missing (columns found: {found}).{hint} Add a column with the "
                         f"header '{col.name}' in row 1 ({col.description}) — see {_SEE_DICTIONARY}.",
                     ),
                 )
@@ -1510,6 +1573,32 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
     excluded: dict[str, int] = {}
     if blank.any():
         excluded[REASON_BLANK] = int(blank.sum())
+    if raw.is_csv and len(all_cells) >= 3:  # lines written with another separator than the header
+        first, others = all_cells[0], ",;\t".replace(raw.sep, "")
+        need = len(all_cells) - 2
+        odd_u = np.array(
+            [isinstance(u, str) and max(u.count(c) for c in others) >= need for u in first.uniq], dtype=bool
+        )
+        if odd_u.any():
+            rest_blank = np.logical_and.reduce([c.blank_u[c.codes] for c in all_cells[1:]])
+            odd = odd_u[first.codes] & rest_blank & keep
+            if odd.any():
+                odd_rows = tuple(int(r) for r in row_numbers[odd])
+                used = max(others, key=lambda c: sum(str(u).count(c) for u in first.uniq[odd_u]))
+                problems.one(
+                    _CELL,
+                    Problem(
+                        where,
+                        odd_rows,
+                        None,
+                        f"{'these lines use' if len(odd_rows) > 1 else 'this line uses'} "
+                        f"{_SEP_NAMES.get(used, repr(used))} between the cells, but the header row uses "
+                        f"{_SEP_NAMES.get(raw.sep, repr(raw.sep))}, so each of these lines was read as one cell. "
+                        "Save the file again with one separator throughout.",
+                    ),
+                )
+                keep &= ~odd
+                bad.update(table.column_names)
     if _YEAR in position:  # the header row again, further down (files pasted together)
         ycells = all_cells[position[_YEAR]]
         again_u = np.array([isinstance(u, str) and normalise_header(u) == _YEAR for u in ycells.uniq], dtype=bool)
@@ -1580,6 +1669,12 @@ def _special_text(sp: _Special, col: Column) -> str:
         return (
             f"the cell holds the logical value {sp.shown} (TRUE/FALSE), not {_what(col)}. "
             f"Type the value: '{col.name}' is: {col.description}"
+        )
+    if sp.kind == "long":
+        return (
+            f"the cell holds the number {sp.shown} ({len(sp.shown.lstrip('-'))} digits): Excel keeps only 15 digits "
+            "of a number, so the digits after the 15th are lost. Format the column as Text and type the value "
+            "again (ids such as an 18-digit NIP must be text)."
         )
     if sp.kind == "percent":
         return (
@@ -1721,6 +1816,8 @@ def _convert(
                 text_u[k], converted[k] = sp.value, True
             elif sp.kind == "percent" and _is_points(col):
                 text_u[k], converted[k] = repr(sp.value), True
+            elif sp.kind == "long" and col.kind in ("int", "float"):
+                text_u[k], converted[k] = sp.value, True
         pct_u = converted & np.array([isinstance(u, _Special) and u.kind == "percent" for u in uniq], dtype=bool)
         if pct_u.any():
             n, first = note_rows(pct_u)
@@ -1832,6 +1929,17 @@ def _convert(
         )
         codes_g = pd.Categorical(grade_u, dtype=grade_dtype()).codes[codes]
         return pd.Categorical.from_codes(codes_g, dtype=grade_dtype()), bad_any
+
+    if col.allowed is None and col.kind == "str":
+        report(
+            where_u(cells.sci_u, lambda t: re.fullmatch(r"[+-]?\d+([.,]\d+)?[eE]\+\d+", t) is not None),
+            lambda v: (
+                f"'{_show(v)}' is a number in scientific notation, as Excel shows a long number: a long id typed "
+                "as a number keeps only 15 digits in Excel, and a CSV file saved from it only the digits shown. "
+                "In the workbook, format the column as Text, type the ids again, and save the CSV file again."
+            ),
+            grouped=True,
+        )
 
     if col.name in _DATE_COLUMNS:
         report(
@@ -1947,6 +2055,8 @@ def _follow_bad_keys(p: _Parsed, fk: ForeignKey, ref: _Parsed, child: pd.DataFra
     for i in np.flatnonzero(partial)[:200]:
         row = target.iloc[i]
         known = [c for c in cols if pd.notna(row[c])]
+        if not any(c != _YEAR for c in known):
+            continue  # "the rows of year 2020" would say nothing
         m = np.logical_and.reduce([refs[c].to_numpy(dtype=object) == row[c] for c in known])
         n = int(np.sum(m))
         if not n:
@@ -2563,7 +2673,7 @@ def _read_book(
                 problems.one(_STRUCTURE, _ambiguous_sheets(book, name, found, states))
                 continue
             if not found:
-                if not table.optional:
+                if not table.optional and only is None:
                     failed.add(name)
                     close = difflib.get_close_matches(name, [_table_key(t) for t in ignored], n=1, cutoff=0.75)
                     hint = ""
@@ -2588,7 +2698,9 @@ def _read_book(
                 state = "very hidden" if states[title] == "veryHidden" else "hidden"
                 notes.append(f"{book}: the sheet '{title}' is {state}; it was read as the table '{name}'.")
             try:
-                raws[name] = _read_sheet(wb[title], book, name, z, info.get(title), kinds)
+                raws[name] = _read_sheet(
+                    wb[title], book, name, z, info.get(title), kinds, notes if only is None else []
+                )
             except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
                 failed.add(name)
                 problems.one(
@@ -2629,7 +2741,8 @@ def _read_all(
                 failed.add(name)
             elif not table.optional:
                 failed.add(name)
-                problems.one(_STRUCTURE, _missing_file(path, name, unread))
+                if only is None:  # dataset_years lists the years of the tables there are
+                    problems.one(_STRUCTURE, _missing_file(path, name, unread))
         return raws, meta, failed
     head = _file_head(path)
     kind = _file_kind(path, head)
@@ -2807,9 +2920,11 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
 def dataset_years(path: str | os.PathLike) -> list[int]:
     """Evaluation years present in a dataset, read cheaply (only the year columns).
 
-    The files are checked as :func:`load_dataset` checks them (a damaged or ambiguous
-    file, a missing table or year column, a year cell that is not a whole number from
-    1990 to 2100 is a :class:`DataError`); other columns are not checked here.
+    The files there are checked as :func:`load_dataset` checks them (a damaged file, a
+    file that is not what its name says, two files or sheets for one table, a year cell
+    that is not a whole number from 1990 to 2100 is a :class:`DataError`); a missing
+    table or year column is left to :func:`load_dataset`, and other columns are not
+    checked here.
 
     Examples
     --------

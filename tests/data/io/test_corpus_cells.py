@@ -140,7 +140,9 @@ def test_logical_values(tmp_path):
     )
     from .corpus import assert_says
 
-    assert_says(err, "book.xlsx, sheet 'units', row 3, column 'abbreviation' (D)", "the logical value FALSE", "not text")
+    assert_says(
+        err, "book.xlsx, sheet 'units', row 3, column 'abbreviation' (D)", "the logical value FALSE", "not text"
+    )
 
 
 @pytest.mark.parametrize("code", ["#N/A", "#DIV/0!", "#REF!", "#VALUE!"])
@@ -190,7 +192,9 @@ def test_formula_with_a_stored_result_is_read(tmp_path):
         wb["scores"]["G5"] = "=AVERAGE(G2:G4)"
 
     path = rewrite_part(
-        book(tmp_path, edit), SHEET_PART["scores"], lambda xml: xml.replace("(G2:G4)</f><v />", "(G2:G4)</f><v>73.5</v>")
+        book(tmp_path, edit),
+        SHEET_PART["scores"],
+        lambda xml: xml.replace("(G2:G4)</f><v />", "(G2:G4)</f><v>73.5</v>"),
     )
     loaded = expect_load(path)
     assert loaded.scores["score"].iloc[3] == 73.5
@@ -242,7 +246,12 @@ def test_merged_header_cells(tmp_path):
 
 def test_zero_padded_number_format_keeps_the_zeros(tmp_path):
     tables = valid_tables()
-    for name, col in (("units", "unit_id"), ("grades", "unit_id"), ("innovations", "unit_id"), ("scores", "subject_id")):
+    for name, col in (
+        ("units", "unit_id"),
+        ("grades", "unit_id"),
+        ("innovations", "unit_id"),
+        ("scores", "subject_id"),
+    ):
         tables[name][col] = tables[name][col].replace("disdik", "007")
 
     def edit(wb):
@@ -375,3 +384,66 @@ def test_duplicate_headers_differing_in_case(tmp_path):
     tables = valid_tables()
     tables["units"]["NAME"] = tables["units"]["name"]
     expect_error(folder(tmp_path, tables), "units.csv, row 1 (header), column 'name' (H)", "columns C and H both")
+
+
+# --- long ids (an 18-digit NIP) ------------------------------------------------------------------
+
+
+def _nip_tables():
+    tables = valid_tables()
+    for name in ("jurors", "scores"):
+        tables[name]["juror_id"] = tables[name]["juror_id"].replace(
+            {"J01": "198501012010011001", "J02": "198501012010011002"}
+        )
+    return tables
+
+
+def test_long_id_typed_as_a_number_in_excel(tmp_path):
+    """Excel keeps 15 digits: two 18-digit ids typed as numbers become one."""
+
+    def edit(wb):
+        wb["jurors"]["B2"] = 198501012010011001
+        wb["jurors"]["B3"] = 198501012010011002
+
+    err = expect_error(
+        book(tmp_path, edit, _nip_tables()),
+        "book.xlsx, sheet 'jurors', row 2, column 'juror_id' (B)",
+        "the number 198501012010011000 (18 digits): Excel keeps only 15 digits",
+        "Format the column as Text",
+        count=2,
+    )
+    assert "appears twice" not in str(err)
+
+
+def test_long_id_as_text_in_excel_is_kept(tmp_path):
+    loaded = expect_load(book(tmp_path, None, _nip_tables()))
+    assert set(loaded.jurors["juror_id"]) == {"198501012010011001", "198501012010011002"}
+
+
+def test_long_id_written_in_scientific_notation_in_a_csv(tmp_path):
+    tables = _nip_tables()
+    for name in ("jurors", "scores"):
+        tables[name]["juror_id"] = "1,98501E+17"
+    tables["jurors"] = tables["jurors"].iloc[[0]]
+    tables["scores"] = tables["scores"].drop_duplicates(["subject_id", "criterion_id"]).reset_index(drop=True)
+    expect_error(
+        folder(tmp_path, tables, sep=";"),
+        "jurors.csv, row 2, column 'juror_id' (B): '1,98501E+17' is a number in scientific notation",
+        "format the column as Text",
+    )
+
+
+# --- hidden rows and columns ---------------------------------------------------------------------
+
+
+def test_hidden_rows_and_columns_are_read_and_noted(tmp_path):
+    def edit(wb):
+        wb["scores"].row_dimensions[4].hidden = True
+        wb["scores"].row_dimensions[5].hidden = True
+        wb["units"].column_dimensions["D"].hidden = True
+
+    loaded = expect_load(book(tmp_path, edit))
+    assert "book.xlsx, sheet 'scores': rows 4 and 5 are hidden in Excel (e.g. by a filter); read like the others." in (
+        loaded.notes
+    )
+    assert "book.xlsx, sheet 'units': column D hidden in Excel; read like the others." in loaded.notes

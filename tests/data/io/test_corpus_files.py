@@ -85,7 +85,7 @@ def test_last_line_without_line_break_is_fine_when_complete(tmp_path):
 def test_csv_cut_off_inside_a_character(tmp_path):
     ds = folder(tmp_path)
     path = ds / "units.csv"
-    path.write_bytes(path.read_bytes() + "2020,dinsos,Dinas Sosial Café".encode("utf-8")[:-1])
+    path.write_bytes(path.read_bytes() + "2020,dinsos,Dinas Sosial Café".encode()[:-1])
     expect_error(ds, "units.csv, row 5: the file ends in the middle of a character: it was cut off (truncated)")
 
 
@@ -212,7 +212,8 @@ def test_damaged_sheet_inside_a_workbook(tmp_path):
 # --- kinerja run ---------------------------------------------------------------------
 
 
-def test_kinerja_run_refuses_a_damaged_dataset_with_the_loader_message(tmp_path, kinerja_kernel):
+@pytest.mark.usefixtures("kinerja_kernel")
+def test_kinerja_run_refuses_a_damaged_dataset_with_the_loader_message(tmp_path):
     from kinerja.run import RunConfigurationError, run_collection
 
     ds = folder(tmp_path)
@@ -233,3 +234,16 @@ def test_dataset_years_reports_a_bad_year_cell(tmp_path):
     ds = folder(tmp_path, tables)
     err = expect_years_error(ds, "units.csv, row 6, column 'year' (A)", "'20210' is outside 1990–2100")
     assert isinstance(err, DataError)
+
+
+def test_strict_open_xml_workbook(tmp_path):
+    from .corpus import rewrite_part
+
+    path = rewrite_part(
+        book(tmp_path),
+        "xl/workbook.xml",
+        lambda xml: xml.replace(
+            "http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main"
+        ),
+    )
+    expect_error(path, "book.xlsx: the workbook is saved as 'Strict Open XML Spreadsheet'", "'Excel Workbook (.xlsx)'")

@@ -18,7 +18,9 @@ def test_stray_quote_swallowing_rows_until_a_later_quote(tmp_path):
     tables = valid_tables()
     tables["scores"].loc[8, "score"] = "66,5"  # written quoted in a comma-separated file
     ds = folder(tmp_path, tables)
-    edit_lines(ds / "scores.csv", lambda lines: [*lines[:3], lines[3].replace(",test fixture", ',"Rapat 1'), *lines[4:]])
+    edit_lines(
+        ds / "scores.csv", lambda lines: [*lines[:3], lines[3].replace(",test fixture", ',"Rapat 1'), *lines[4:]]
+    )
     expect_error(
         ds,
         "scores.csv, row 4, column 'source' (I)",
@@ -31,7 +33,10 @@ def test_stray_quote_swallowing_rows_until_a_later_quote(tmp_path):
 
 def test_quote_never_closed(tmp_path):
     ds = folder(tmp_path)
-    edit_lines(ds / "units.csv", lambda lines: [*lines[:2], lines[2].replace(",Dinas Kesehatan", ',"Dinas Kesehatan'), *lines[3:]])
+    edit_lines(
+        ds / "units.csv",
+        lambda lines: [*lines[:2], lines[2].replace(",Dinas Kesehatan", ',"Dinas Kesehatan'), *lines[3:]],
+    )
     expect_error(ds, "units.csv, row 3, column 'name' (C)", "runs over 2 lines, to line 4 (the end of the file)")
 
 
@@ -53,14 +58,20 @@ def test_quote_inside_a_cell_is_text(tmp_path):
     tables = valid_tables()
     tables["units"].loc[0, "name"] = 'Dinas "Pendidikan" Kota'  # pandas doubles the quotes
     ds = folder(tmp_path, tables)
-    edit_lines(ds / "units.csv", lambda lines: [*lines[:2], lines[2].replace("Dinas Kesehatan", 'Dinas 5" Kesehatan'), *lines[3:]])
+    edit_lines(
+        ds / "units.csv",
+        lambda lines: [*lines[:2], lines[2].replace("Dinas Kesehatan", 'Dinas 5" Kesehatan'), *lines[3:]],
+    )
     loaded = expect_load(ds)
     assert loaded.units["name"].tolist()[:2] == ['Dinas "Pendidikan" Kota', 'Dinas 5" Kesehatan']
 
 
 def test_extra_separator_in_a_cell(tmp_path):
     ds = folder(tmp_path)
-    edit_lines(ds / "units.csv", lambda lines: [*lines[:2], lines[2].replace("Dinas Kesehatan", "Dinas Kesehatan, Kota"), *lines[3:]])
+    edit_lines(
+        ds / "units.csv",
+        lambda lines: [*lines[:2], lines[2].replace("Dinas Kesehatan", "Dinas Kesehatan, Kota"), *lines[3:]],
+    )
     expect_error(
         ds,
         "units.csv, row 3: this line has 8 cells but the header has 7",
@@ -71,7 +82,10 @@ def test_extra_separator_in_a_cell(tmp_path):
 
 def test_extra_cells_with_quotes_in_the_line(tmp_path):
     ds = folder(tmp_path)
-    edit_lines(ds / "units.csv", lambda lines: [*lines[:2], lines[2].replace("Dinas Kesehatan", 'Dinas "Kes", "x"'), *lines[3:]])
+    edit_lines(
+        ds / "units.csv",
+        lambda lines: [*lines[:2], lines[2].replace("Dinas Kesehatan", 'Dinas "Kes", "x"'), *lines[3:]],
+    )
     expect_error(ds, "units.csv, row 3: this line has 8 cells but the header has 7", "Check the quotes in this line")
 
 
@@ -255,3 +269,27 @@ def test_file_with_exactly_excels_row_limit(tmp_path):
     header = path.read_text(encoding="utf-8").splitlines()[0]
     path.write_text(header + "\n" + "2020,u\n" * (1_048_576 - 1), encoding="utf-8")
     expect_error(ds, "units.csv: the file has exactly 1,048,576 lines, the most an Excel sheet holds")
+
+
+def test_lines_with_another_separator_than_the_header(tmp_path):
+    ds = folder(tmp_path, sep=";")
+    edit_lines(ds / "scores.csv", lambda lines: [*lines[:3], *(x.replace(";", ",") for x in lines[3:5]), *lines[5:]])
+    expect_error(
+        ds,
+        "scores.csv, rows 4 and 5: these lines use ',' between the cells, but the header row uses ';'",
+        "one separator throughout",
+        count=1,
+    )
+
+
+def test_misspelt_header(tmp_path):
+    tables = valid_tables()
+    tables["jurors"] = tables["jurors"].rename(columns={"juror_id": "Juror-Id "})
+    expect_load(folder(tmp_path, tables, name="ok"))  # case, spaces and '-' are forgiven
+    tables["jurors"] = tables["jurors"].rename(columns={"Juror-Id ": "jurorid"})
+    expect_error(
+        folder(tmp_path, tables),
+        "jurors.csv, row 1 (header), column 'juror_id': the required column is missing",
+        "Did you mean 'jurorid'? Rename that header to 'juror_id'.",
+        count=1,
+    )
