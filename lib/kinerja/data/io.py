@@ -1326,24 +1326,36 @@ class _Cells:
     wide_u: np.ndarray  # text with characters beyond ASCII (garbled by an encoding?)
     pct_u: np.ndarray  # text ending with '%'
     sci_u: np.ndarray  # text with 'E+' (a long number Excel wrote in scientific notation?)
+    comma_u: np.ndarray  # text with ','
+    point_u: np.ndarray  # text with '.'
 
     @classmethod
     def of(cls, values: np.ndarray) -> _Cells:
         codes, uniq = pd.factorize(values, use_na_sentinel=True)
         clean: list[object] = []
-        empty, special, blank, hashed, wide, pct, sci = [], [], [], [], [], [], []
+        empty, special, blank, hashed, wide, pct, sci, comma, point = [], [], [], [], [], [], [], [], []
         for u in uniq:
             if isinstance(u, _Special):
                 t: object = u
-                flags = (False, True, u.kind == "merged", False, False, False, False)
+                flags = (False, True, u.kind == "merged", False, False, False, False, False, False)
             else:
                 t = None if u is None else _strip_cell(u if isinstance(u, str) else str(u))
                 if t is None:
-                    flags = (True, False, True, False, False, False, False)
+                    flags = (True, False, True, False, False, False, False, False, False)
                 else:
-                    flags = (False, False, False, t[0] == "#", not t.isascii(), t[-1] == "%", "E+" in t.upper())
+                    flags = (
+                        False,
+                        False,
+                        False,
+                        t[0] == "#",
+                        not t.isascii(),
+                        t[-1] == "%",
+                        "E+" in t.upper(),
+                        "," in t,
+                        "." in t,
+                    )
             clean.append(t)
-            for lst, flag in zip((empty, special, blank, hashed, wide, pct, sci), flags):
+            for lst, flag in zip((empty, special, blank, hashed, wide, pct, sci, comma, point), flags):
                 lst.append(flag)
         clean.append(None)
         codes = np.where(codes < 0, len(uniq), codes)
@@ -1363,6 +1375,8 @@ class _Cells:
             mask(wide, False),
             mask(pct, False),
             mask(sci, False),
+            mask(comma, False),
+            mask(point, False),
         )
 
     def take(self, keep: np.ndarray) -> _Cells:
@@ -1759,6 +1773,51 @@ def _number_hint(text: str, col: Column) -> str:
     return ""
 
 
+_THOUSANDS = {".": re.compile(r"[+-]?\d{1,3}(\.\d{3})+"), ",": re.compile(r"[+-]?\d{1,3}(,\d{3})+")}
+_DECIMAL = {".": re.compile(r"[+-]?\d*\.\d+"), ",": re.compile(r"[+-]?\d*,\d+")}
+
+
+def _ambiguous_separators(cells: _Cells, text_u: np.ndarray, codes: np.ndarray, rows: np.ndarray, report) -> None:
+    """Report '1.234' in a column that writes decimals as '72,5' (and '1,234' among '72.5').
+
+    Alone, '1.234' is the decimal number 1.234 (a score of 1234 is not possible); next to
+    decimal commas, its '.' may as well be a thousands separator.
+    """
+    for mark, other_u, this_u in ((",", cells.comma_u, cells.point_u), (".", cells.point_u, cells.comma_u)):
+        other = "." if mark == "," else ","
+        example = next(
+            (
+                k
+                for k in np.flatnonzero(other_u)
+                if isinstance(text_u[k], str)
+                and _DECIMAL[mark].fullmatch(text_u[k])
+                and not _THOUSANDS[mark].fullmatch(text_u[k])
+            ),
+            None,
+        )
+        if example is None:
+            continue
+        hit = np.zeros(len(text_u), dtype=bool)
+        for k in np.flatnonzero(this_u):
+            hit[k] = isinstance(text_u[k], str) and _THOUSANDS[other].fullmatch(text_u[k]) is not None
+        if not hit.any():
+            continue
+        first = int(rows[np.flatnonzero(codes == example)[0]])
+        report(hit, _ambiguous_text(mark, other, str(text_u[example]), first))
+
+
+def _ambiguous_text(mark: str, other: str, example: str, row: int) -> Callable[[object], str]:
+    def text(v: object) -> str:
+        shown = _show(v)
+        return (
+            f"'{shown}' is ambiguous: this column writes decimals with '{mark}' (e.g. '{example}' in row {row}), "
+            f"so the '{other}' here may be a thousands separator ({re.sub(r'[.,]', '', shown)}) or a decimal point "
+            f"({shown.replace(other, '.')}). Write it with '{mark}' as the other cells do."
+        )
+
+    return text
+
+
 def _convert(
     cells: _Cells, col: Column, where: str, rows: np.ndarray, letter: str, problems: _Problems, notes: list[str]
 ) -> tuple[object, bool]:
@@ -1877,6 +1936,8 @@ def _convert(
                         "Type the number without '%'."
                     ),
                 )
+        if col.kind == "float" and cells.comma_u.any() and cells.point_u.any():
+            _ambiguous_separators(cells, text_u, codes, rows, report)
         num_u = _parse_numbers(np.where(done_u, None, text_u))
         not_number = ~empty_u & np.isnan(num_u)
         if col.kind == "int":

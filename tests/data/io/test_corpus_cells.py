@@ -447,3 +447,18 @@ def test_hidden_rows_and_columns_are_read_and_noted(tmp_path):
         loaded.notes
     )
     assert "book.xlsx, sheet 'units': column D hidden in Excel; read like the others." in loaded.notes
+
+
+def test_thousands_separator_next_to_decimal_commas_is_ambiguous(tmp_path):
+    """Alone, '1.234' is 1.234 (see test_numbers_that_are_read); in a column that writes
+    '72,5', its '.' may be a thousands separator: refused, with both readings."""
+    tables = valid_tables()
+    tables["scores"].loc[0, "score"] = "72,5"
+    tables["scores"].loc[2, "score"] = "1.234"
+    expect_error(
+        folder(tmp_path, tables, sep=";"),
+        "scores.csv, row 4, column 'score' (G): '1.234' is ambiguous",
+        "writes decimals with ',' (e.g. '72,5' in row 2)",
+        "a thousands separator (1234) or a decimal point (1.234)",
+        count=1,
+    )
