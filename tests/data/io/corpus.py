@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+
 from kinerja.io import ACCOUNT_COLUMNS, DataError, Dataset, dataset_years, load_dataset
 from kinerja.schema import TABLES
 

@@ -4,9 +4,9 @@ file really is, from load_dataset, dataset_years and `kinerja run` alike (never 
 from __future__ import annotations
 
 import pytest
+
 from kinerja.io import DataError, load_dataset
 
-from ...run.conftest import kinerja_kernel  # noqa: F401  (fixture: the Jupyter kernel `kinerja run` needs)
 from .corpus import book, expect_error, expect_years_error, folder, ole2_file
 from .helpers import valid_tables, write_xlsx
 

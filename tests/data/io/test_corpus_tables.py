@@ -185,6 +185,7 @@ def test_referred_table_with_only_a_header(tmp_path):
 
 def test_every_table_with_only_a_header(tmp_path):
     import pytest
+
     from kinerja.io import DataError, load_dataset
 
     tables = {n: t.iloc[:0] for n, t in valid_tables().items()}
