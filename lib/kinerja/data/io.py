@@ -6,12 +6,16 @@ table. The tables and their columns are defined in :mod:`kinerja.schema`; nothin
 repeats them.
 
 Reading is forgiving about the way spreadsheets are saved in practice (semicolon or
-comma separators, decimal commas, a byte-order mark, stray spaces, header and
-vocabulary case, ids typed as numbers in Excel). Checking is strict: every problem is
-reported with the file (and sheet), the row as a spreadsheet numbers it (the header is
+comma separators, Excel's ``sep=;`` first line, decimal commas, a byte-order mark,
+UTF-16 and Windows-1252 files, stray and invisible spaces, header and vocabulary case,
+ids typed as numbers in Excel). Checking is strict: every problem is reported with the
+file (and sheet), the row as a spreadsheet or text editor numbers it (the header is
 row 1), the column and the offending value, in one :class:`DataError` that lists the
-first few problems and counts the rest. No row disappears silently: rows that are
-excluded (blank rows, other years) are counted in :attr:`Dataset.accounts`.
+first few problems and counts the rest. No row disappears silently: the physical lines
+of a CSV file are counted against the rows read (a stray quote that would swallow lines
+is an error naming the line where the quoted cell starts), and rows that are excluded
+(blank rows, other years) are counted in :attr:`Dataset.accounts`. Damaged files
+(zero bytes, NUL bytes, a workbook that is not one) are reported for what they are.
 
 Examples
 --------
@@ -29,14 +33,22 @@ Dataset('kinerja_template', years=[2020], units=1, jurors=1, rubric=1, grades=1,
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as _dt
 import difflib
 import json
 import os
+import posixpath
 import re
+import unicodedata
+import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -74,21 +86,33 @@ def _reason_year(year: int) -> str:
 
 #: Workbook suffixes read with openpyxl.
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: Files in a dataset folder that could hold a table but are not read (only CSV is).
+_TABLE_LIKE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".tsv", ".txt")
 #: The metadata file of a CSV folder.
 _META_FILE = "dataset.json"
 #: Where users are sent for the column definitions.
 _SEE_DICTIONARY = "the data dictionary in data/README.md"
+#: Excel's last row: a CSV file with exactly this many lines was cut off by Excel.
+_EXCEL_MAX_ROWS = 1_048_576
+#: What Excel shows in a cell whose formula failed (also what it writes into a CSV file).
+_EXCEL_ERRORS = frozenset(
+    "#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! #FIELD! "
+    "#BLOCKED! #CONNECT! #BUSY! #UNKNOWN! #N/A!".split()
+)
+#: Text columns that hold a date (``YYYY-MM-DD`` or ``YYYY-MM``).
+_DATE_COLUMNS = ("announced",)
 
-# The two rules that involve particular columns (the rest is generic over the schema).
+# The rules that involve particular columns (the rest is generic over the schema).
 # Rubric weights of one (year, evaluation, stage), i.e. the rubric key without its last
 # column (criterion_id), must sum to 100; a published total must lie in its grade's band.
 _RUBRIC, _WEIGHT, _WEIGHT_SUM = "rubric", "weight", 100.0
 _GRADES, _GRADE, _TOTAL = "grades", "grade", "total"
 _YEAR, _BASIS = "year", "basis"
 
-# Problem phases: a missing file or column is listed before a bad cell, and a bad cell
-# before a problem between rows or tables, so the root cause comes first.
-_STRUCTURE, _CELL, _RELATION = 0, 1, 2
+# Problem phases: a missing file or column is listed before a bad cell, a bad cell before
+# a row that explains problems elsewhere (root cause), and that before the problems
+# between rows or tables, so the root cause comes first.
+_STRUCTURE, _CELL, _ROOT, _RELATION = 0, 1, 2, 3
 
 
 class DataError(ValueError):
@@ -117,8 +141,8 @@ class Problem:
     where : str
         The file, e.g. ``"scores.csv"``, or ``"my.xlsx, sheet 'scores'"``.
     rows : tuple of int
-        Spreadsheet row numbers (header = 1, first data row = 2); empty when the
-        problem concerns the whole file.
+        Spreadsheet row numbers (header = 1, first data row = 2; in a CSV file the line
+        numbers a text editor shows); empty when the problem concerns the whole file.
     column : str or None
         The column (or several, joined by ", ") concerned, if any.
     letter : str or None
@@ -175,7 +199,7 @@ def _rows_phrase(rows: Sequence[int], limit: int = 6) -> str:
     more = ""
     if len(text) > limit:
         hidden = sum(b - a + 1 for a, b in runs[limit:])
-        text, more = text[:limit], f" and {hidden} more rows"
+        text, more = text[:limit], f" and {hidden:,} more rows"
     if len(rows) == 1:
         return f"row {text[0]}"
     if more:
@@ -195,6 +219,34 @@ def _letter(index: int) -> str:
     return s
 
 
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    """``'1 row'``, ``'2 rows'``, ``'1,234 rows'``."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+# Characters that never carry meaning in a cell: zero-width ones (and the byte-order
+# mark, which is a zero-width no-break space inside a text) are removed, unusual spaces
+# (no-break, thin, ideographic, ...) become ordinary spaces.
+_ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
+_ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_CLEAN_TABLE = {ord(c): None for c in _ZERO_WIDTH} | {ord(c): " " for c in _ODD_SPACES}
+
+
+def _strip_cell(text: str) -> str | None:
+    """A cell's text as meant: invisible characters removed, unusual spaces made plain,
+    composed to Unicode NFC, trimmed; empty -> None.
+
+    >>> _strip_cell("\\u00a0J\\u200b01 ")
+    'J01'
+    >>> _strip_cell(" \\ufeff ") is None
+    True
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text.translate(_CLEAN_TABLE))
+    text = text.strip()
+    return text or None
+
+
 def normalise_header(name: object) -> str:
     """The canonical form of a header cell: trimmed, lower case, spaces as underscores.
 
@@ -203,26 +255,55 @@ def normalise_header(name: object) -> str:
     >>> normalise_header("Unit ID")
     'unit_id'
     """
-    if name is None or (isinstance(name, float) and np.isnan(name)):
+    if name is None or (isinstance(name, float) and np.isnan(name)) or isinstance(name, _Special):
         return ""
     text = _strip_cell(str(name)) or ""
     return re.sub(r"[\s\-]+", "_", text.lower())
 
 
-_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
-
-
-def _strip_cell(text: str) -> str | None:
-    """Trim whitespace (also non-breaking and zero-width spaces); empty -> None."""
-    text = text.strip().strip(_INVISIBLE).strip()
-    return text or None
+def _table_key(name: str) -> str:
+    """The table a file stem or sheet title names: case, spaces and invisible characters ignored."""
+    return (_strip_cell(name) or "").lower()
 
 
 def _show(value: object) -> str:
     """A value as a user typed it, for messages."""
     if isinstance(value, float):
         return f"{value:g}" if np.isfinite(value) else str(value)
+    if isinstance(value, _Special):
+        return value.shown
     return str(value)
+
+
+# Text garbled by reading UTF-8 as Windows-1252 (or saving it twice): 'Ã©' for 'é',
+# 'â€™' for '’', 'ï»¿' for the byte-order mark; '\ufffd' is a character already lost.
+_GARBLED = re.compile("ï»¿|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf]|â€|\ufffd")
+
+
+def _garbled_hint(text: str) -> str | None:
+    """Why ``text`` looks garbled by a wrong encoding, or None if it does not."""
+    m = _GARBLED.search(text)
+    if not m:
+        return None
+    bit = m.group()
+    if bit == "\ufffd":
+        return (
+            "it contains '\ufffd', the mark of a character that was lost when the file was converted between encodings"
+        )
+    if bit == "ï»¿":
+        return (
+            "it contains 'ï»¿', which is the invisible byte-order mark of a UTF-8 file read as "
+            "Windows-1252: the file mixes two encodings"
+        )
+    try:
+        fixed = text[m.start() :].encode("cp1252").decode("utf-8")[:1]
+        meant = f"'{fixed}'"
+    except UnicodeError:
+        meant = "a special character"
+    return (
+        f"it contains '{bit}', which is how {meant} looks when UTF-8 text is read as Windows-1252: "
+        "the text was converted with the wrong encoding (or the file mixes two encodings)"
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -242,6 +323,9 @@ class _Group:
 class _Problems:
     def __init__(self) -> None:
         self.groups: list[_Group] = []
+        # Consequences to append to a problem at (where, row, column): e.g. the rows of
+        # another table that refer to a row whose key cell is bad.
+        self.follow: dict[tuple[str, int, str | None], str] = {}
 
     def add(self, phase: int, where: str, column: str | None, count: int, make: Callable[[int], Problem]) -> None:
         if count:
@@ -250,8 +334,30 @@ class _Problems:
     def one(self, phase: int, problem: Problem) -> None:
         self.add(phase, problem.where, problem.column, 1, lambda i: problem)
 
+    def from_error(self, phase: int, exc: DataError) -> None:
+        """Add the problems of a DataError raised while reading one file."""
+        for problem in exc.problems:
+            self.one(phase, problem)
+        rest = exc.n_problems - len(exc.problems)
+        if rest > 0 and exc.problems:
+            last = exc.problems[-1]
+            self.add(
+                phase,
+                last.where,
+                last.column,
+                rest,
+                lambda i: Problem(last.where, (), last.column, f"{rest:,} more problems like the ones above."),
+            )
+
     def __bool__(self) -> bool:
         return bool(self.groups)
+
+    def _with_follow(self, p: Problem) -> Problem:
+        if len(p.rows) == 1:
+            extra = self.follow.get((p.where, p.rows[0], p.column))
+            if extra:
+                return replace(p, text=f"{p.text} {extra}")
+        return p
 
     def raise_if_any(self, label: str) -> None:
         if not self.groups:
@@ -262,7 +368,7 @@ class _Problems:
         rest: dict[tuple[str, str | None], int] = {}
         for g in groups:
             take = min(g.count, MAX_REPORTED - len(shown))
-            shown.extend(g.make(i) for i in range(take))
+            shown.extend(self._with_follow(g.make(i)) for i in range(take))
             if g.count > take:
                 key = (g.where, g.column)
                 rest[key] = rest.get(key, 0) + g.count - take
@@ -281,14 +387,102 @@ class _Problems:
         raise DataError("\n".join(lines), shown, total)
 
 
+def _file_error(where: str, text: str, rows: tuple[int, ...] = (), column: str | None = None, letter=None):
+    """A DataError about one file (raised while reading; collected with the others)."""
+    problem = Problem(where, rows, column, text, letter)
+    return DataError(str(problem), [problem])
+
+
 # ----------------------------------------------------------------------------------------
-# Reading files into raw text columns
+# What a file really is (whatever its name says)
 # ----------------------------------------------------------------------------------------
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_BOM8 = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What the bytes of a file are: a code and the same in words."""
+
+    code: str  # text, xlsx, ods, zip, damaged-zip, xls, encrypted, ole2, pdf, html, xml, binary, empty
+    what: str
+
+
+def _file_kind(path: Path, head: bytes) -> _Kind:
+    """What a file is, judged from its content (``head``: its first bytes)."""
+    if not head:
+        return _Kind("empty", "an empty file (0 bytes)")
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+                mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+        except Exception:  # zipfile raises several kinds for a broken archive
+            return _Kind(
+                "damaged-zip",
+                "a damaged or incomplete zip file (an .xlsx workbook is a zip file, and the end of this one "
+                "is missing or broken, as when a copy, download or save is cut off)",
+            )
+        if any(n.startswith("xl/") for n in names):
+            return _Kind("xlsx", "an Excel workbook (.xlsx)")
+        if b"spreadsheet" in mimetype:
+            return _Kind("ods", "an OpenDocument spreadsheet (.ods, as LibreOffice saves it)")
+        if any(n.startswith("word/") for n in names):
+            return _Kind("zip", "a Word document (.docx)")
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        return _Kind("zip", f"a zip archive (holding {shown or 'nothing'})")
+    if head.startswith(_OLE2):
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(64 << 20)
+        except OSError:
+            data = head
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            return _Kind("encrypted", "a password-protected (encrypted) Excel workbook")
+        if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+            return _Kind("xls", "an old-style Excel 97-2003 workbook (.xls)")
+        if "WordDocument".encode("utf-16-le") in data:
+            return _Kind("ole2", "a Word 97-2003 document (.doc)")
+        return _Kind("ole2", "an old-style Microsoft Office file")
+    for magic, what in (
+        (b"%PDF", "a PDF document"),
+        (b"{\\rtf", "a Rich Text (RTF) document"),
+        (b"\x1f\x8b", "a gzip-compressed file"),
+        (b"7z\xbc\xaf", "a 7-Zip archive"),
+        (b"Rar!", "a RAR archive"),
+    ):
+        if head.startswith(magic):
+            return _Kind("binary", what)
+    lead = head[3:] if head.startswith(_BOM8) else head
+    lead = lead.lstrip()[:400].lower()
+    if lead.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")):
+        return _Kind("html", "a web page (HTML), as some systems export under a spreadsheet name")
+    if lead.startswith(b"<?xml"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+            return _Kind("xml", "an Excel 2003 XML spreadsheet")
+        return _Kind("xml", "an XML file")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _bomless_wide(head):
+        return _Kind("text", "a text file (UTF-16)")
+    if b"\0" in head:
+        return _Kind("binary", "a binary file, not text")
+    return _Kind("text", "a text file")
+
+
+def _first_line(head: bytes) -> str:
+    """The first line of a text file's first bytes, for messages."""
+    for enc in ("utf-16", "utf-8-sig", "cp1252"):
+        if enc == "utf-16" and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        text = head.decode(enc, errors="replace").lstrip("\ufeff")
+        line = text.splitlines()[0] if text.strip() else ""
+        return line[:60] + ("..." if len(line) > 60 else "")
+    return ""
 
 
 @dataclass
 class _Raw:
-    """One table as read: header cells and one object array (str or None) per column."""
+    """One table as read: header cells and one object array (str, _Special or None) per column."""
 
     table: str
     where: str
@@ -296,153 +490,897 @@ class _Raw:
     header: list[object]
     columns: list[np.ndarray]
     n_rows: int
+    header_row: int = 1  # the row (CSV: line) of the header; data rows follow it
+    positions: list[int] | None = None  # the file's column indexes of ``columns`` (when not all were read)
+    is_csv: bool = False
+    sep: str = ""  # a CSV file's separator
 
 
-def _sniff_csv(path: Path) -> tuple[str, str]:
-    """(encoding, separator) of a CSV file, from its byte-order mark and header line."""
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
+# ----------------------------------------------------------------------------------------
+# Reading CSV files: bytes checked first (encoding, NUL bytes, lines), then parsed
+# ----------------------------------------------------------------------------------------
+
+_BOMS = (
+    (_BOM8, "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_CHUNK = 1 << 24
+_SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
+_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_SEP_NAMES = {";": "';'", ",": "','", "\t": "a tab"}
+
+
+@dataclass
+class _CsvScan:
+    """What the bytes of a CSV file say about how to parse it."""
+
+    encoding: str  # for pandas and open()
+    sep: str
+    skip: int  # lines before the header (1 for Excel's "sep=;" line)
+    lines: int  # physical lines from the header on, as a text editor counts them
+    header: list[str]  # the header cells
+    unended: str | None = None  # the last line, when the file does not end with a line break
+
+
+def _bomless_wide(head: bytes) -> str | None:
+    """``utf-16-le``/``-be`` for UTF-16 text without a byte-order mark (every other byte 0)."""
+    sample = head[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _terminators(b: bytes, prev_cr: bool = False) -> int:
+    r"""Line ends in ``b`` (``\n``, ``\r\n`` or a lone ``\r``), as pandas and editors count them."""
+    cr = b.count(b"\r")
+    n = b.count(b"\n") + cr
+    if cr:
+        n -= b.count(b"\r\n")
+    if prev_cr and b[:1] == b"\n":
+        n -= 1
+    return n
+
+
+def _guess_sep(line: str) -> str:
+    counts = {sep: line.count(sep) for sep in (";", ",", "\t")}
+    return max(counts, key=lambda s: (counts[s], s == ","))
+
+
+def _header_of(text: str, where: str, notes: list[str]) -> tuple[str, int, list[str]]:
+    """(separator, lines to skip, header cells) from the start of the decoded file."""
+    text = text.lstrip("\ufeff")
+    parts = re.split(r"\r\n|\r|\n", text, maxsplit=2)
+    skip = 0
+    m = _SEP_LINE.fullmatch(parts[0])
+    if m:
+        sep, skip = m.group(1), 1
+        line = parts[1] if len(parts) > 1 else ""
+        notes.append(
+            f"{where} starts with Excel's '{parts[0].strip()}' line, which names the separator; it was used, "
+            "and row numbers in messages count it as line 1 (as a text editor shows)."
+        )
     else:
-        encoding = "utf-8-sig"
-    text = head.decode(encoding if encoding != "utf-8-sig" else "utf-8", errors="replace")
-    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
-    sep = max(counts, key=lambda s: (counts[s], s == ","))
-    return encoding, sep
+        line = parts[0]
+        sep = _guess_sep(line)
+    header = next(csv.reader([line], delimiter=sep), [])
+    return sep, skip, header
 
 
-def _empty_file(where: str) -> DataError:
-    problem = Problem(
-        where,
-        (),
-        None,
-        f"the file is empty. It needs at least the header row naming the columns (see {_SEE_DICTIONARY}).",
-    )
-    return DataError(str(problem), [problem])
+def _scan_csv(path: Path, where: str, notes: list[str]) -> _CsvScan:
+    """Check the bytes of a CSV file and find its encoding, separator and line count.
+
+    Raises a DataError (one problem) for a file that is empty, is not text (a workbook,
+    a PDF, ...), holds NUL bytes, or mixes encodings.
+    """
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise _file_error(where, f"the file cannot be opened ({exc.strerror or exc}).") from None
+    with fh:
+        head = fh.read(1 << 16)
+        encoding = next((enc for bom, enc in _BOMS if head.startswith(bom)), None)
+        if encoding is None and b"\0" in head[:4096]:
+            encoding = _bomless_wide(head)
+        if encoding in (None, "utf-8-sig"):
+            kind = _file_kind(path, head)
+            if kind.code == "empty":
+                raise _file_error(
+                    where,
+                    f"the file is empty (0 bytes). It needs at least the header row naming the columns "
+                    f"(see {_SEE_DICTIONARY}).",
+                )
+            if kind.code not in ("text", "binary") or (kind.code == "binary" and not kind.what.startswith("a binary")):
+                advice = (
+                    "Open it in Excel and save it as 'CSV UTF-8' under this name, or load the workbook itself "
+                    "(a workbook with one sheet per table is a dataset too)."
+                    if kind.code == "xlsx"
+                    else "Export the table again from the program that made it, as 'CSV UTF-8'."
+                )
+                raise _file_error(where, f"the file is {kind.what}, not a CSV text file. {advice}")
+        if encoding is not None and encoding != "utf-8-sig":
+            fh.seek(0)
+            return _scan_wide(fh.read(), encoding, where, notes)
+        fh.seek(0)
+        total = n_nul = offset = 0
+        first_nul: tuple[int, int] | None = None  # (byte offset, line)
+        bad_utf8: int | None = None  # byte offset of the first byte that is not UTF-8
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        prev_cr, last, tail = False, b"", b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            i = chunk.find(b"\0")
+            if i >= 0:
+                if first_nul is None:
+                    first_nul = (offset + i, total + _terminators(chunk[:i], prev_cr) + 1)
+                n_nul += chunk.count(b"\0")
+            if bad_utf8 is None and not chunk.isascii():
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    bad_utf8 = offset - pending + exc.start
+            total += _terminators(chunk, prev_cr)
+            prev_cr, last = chunk.endswith(b"\r"), chunk[-1:]
+            offset += len(chunk)
+            tail = chunk[max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) + 1 :]
+        if bad_utf8 is None and decoder.getstate()[0]:
+            bad_utf8 = offset - len(decoder.getstate()[0])  # the file ends inside a character
+    size = offset
+    lines = total + (1 if last not in (b"\n", b"\r") else 0)
+    if first_nul is not None:
+        at, line = first_nul
+        if n_nul == size - at:
+            text = (
+                f"the file is damaged: from line {line} to its end it holds {n_nul:,} NUL bytes (binary zeros) "
+                "instead of text, as when saving or copying it was cut off, so rows are missing. "
+                "Restore the file from a backup or export it again."
+            )
+        else:
+            text = (
+                f"the file holds {n_nul:,} NUL bytes (binary zeros), the first in line {line}: it is damaged, "
+                "or it is not a text file. Restore it from a backup or export it again as 'CSV UTF-8'."
+            )
+        raise _file_error(where, text, (line,))
+    body = head[3:] if head.startswith(_BOM8) else head
+    if size <= len(head) and not body.strip():
+        what = "only a byte-order mark (the invisible mark of a UTF-8 file)" if head.startswith(_BOM8) else None
+        raise _file_error(
+            where,
+            f"the file is empty: it holds {what or 'only spaces or empty lines'}. It needs at least the header "
+            f"row naming the columns (see {_SEE_DICTIONARY}).",
+        )
+    encoding = "utf-8-sig" if head.startswith(_BOM8) else "utf-8"
+    sep, skip, header = _header_of(head.decode("utf-8", errors="replace"), where, [])
+    if bad_utf8 is not None:
+        _diagnose_encoding(path, bad_utf8, where, sep, header)
+        encoding = "cp1252"
+        notes.append(
+            f"{where} is not saved as UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). "
+            "Check that names with special characters look right, or save it as 'CSV UTF-8'."
+        )
+    sep, skip, header = _header_of(head.decode(encoding, errors="replace"), where, notes)
+    unended = tail.decode(encoding, errors="replace") if tail and lines > 1 else None
+    return _CsvScan(encoding, sep, skip, lines - skip, header, unended)
 
 
-def _read_csv(path: Path, table: str, notes: list[str]) -> _Raw:
+def _scan_wide(data: bytes, encoding: str, where: str, notes: list[str]) -> _CsvScan:
+    """:func:`_scan_csv` for UTF-16 and UTF-32 files (read whole: they are small)."""
+    name = encoding.upper().replace("-LE", "").replace("-BE", "")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = _terminators(data[: exc.start].decode(encoding, errors="replace").encode("utf-8")) + 1
+        raise _file_error(
+            where,
+            f"the file is saved as {name}, but this line holds bytes that are not {name}: it is damaged or "
+            "mixes encodings. Save it again from your spreadsheet program as 'CSV UTF-8'.",
+            (line,),
+        ) from None
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise _file_error(
+            where,
+            f"the file is empty: it holds only a byte-order mark or spaces. It needs at least the header "
+            f"row naming the columns (see {_SEE_DICTIONARY}).",
+        )
+    nul = text.find("\0")
+    if nul >= 0:
+        line = _terminators(text[:nul].encode("utf-8")) + 1
+        raise _file_error(
+            where,
+            f"the file holds NUL characters (binary zeros), the first in line {line}: it is damaged. "
+            "Restore it from a backup or export it again.",
+            (line,),
+        )
+    raw = text.encode("utf-8")
+    lines = _terminators(raw) + (0 if text.endswith(("\n", "\r")) else 1)
+    sep, skip, header = _header_of(text, where, notes)
+    return _CsvScan(encoding, sep, skip, lines - skip, header)
+
+
+def _diagnose_encoding(path: Path, bad: int, where: str, sep: str, header: list[str]) -> None:
+    """Raise for a file that mixes encodings or is no known text; return for Windows-1252."""
+    data = path.read_bytes()
+    line = _terminators(data[:bad]) + 1
+    start = max(data.rfind(b"\n", 0, bad), data.rfind(b"\r", 0, bad)) + 1
+    j = data[start:bad].count(sep.encode("utf-8", errors="replace"))
+    names = [normalise_header(h) for h in header]
+    column = names[j] if j < len(names) and names[j] else None
+    letter = _letter(j)
+    if bad >= len(data) - 3 and _UTF8_SEQ.match(data[bad:] + b"\x80\x80\x80") and not data[bad:].isascii():
+        raise _file_error(
+            where,
+            "the file ends in the middle of a character: it was cut off (truncated), so its end is missing. "
+            "Restore it from a backup or export it again.",
+            (line,),
+        )
+    has_bom = data.startswith(_BOM8)
+    seq = _UTF8_SEQ.search(data, 3 if has_bom else 0)
+    if has_bom or seq is not None:
+        byte = data[bad]
+        as1252 = bytes([byte]).decode("cp1252", errors="replace")
+        if has_bom:
+            evidence = "it starts with the byte-order mark of a UTF-8 file"
+        else:
+            seq_line = _terminators(data[: seq.start()]) + 1
+            evidence = f"line {seq_line} has '{data[seq.start() : seq.end()].decode('utf-8')}' written in UTF-8"
+        raise _file_error(
+            where,
+            f"this line holds the byte {byte:#04x} ('{as1252}' in Windows-1252), which is not UTF-8, although "
+            f"the file is otherwise UTF-8 ({evidence}): it mixes two encodings, e.g. rows pasted in from a file "
+            "saved by another program. Save it again from your spreadsheet program as 'CSV UTF-8', or retype "
+            "the special characters of this line.",
+            (line,),
+            column,
+            letter,
+        )
+    m = _CP1252_UNDEFINED.search(data)
+    if m is not None:
+        line = _terminators(data[: m.start()]) + 1
+        raise _file_error(
+            where,
+            f"this line holds the byte {data[m.start()]:#04x}, which is a character neither in UTF-8 nor in "
+            "Windows-1252: the file is damaged or in an encoding that is not supported. Save it again from "
+            "your spreadsheet program as 'CSV UTF-8'.",
+            (line,),
+        )
+
+
+def _read_csv(path: Path, table: str, notes: list[str], only: Sequence[str] | None = None) -> _Raw:
+    """Read a CSV file into raw text columns, with every physical line accounted for."""
     where = path.name
-    encoding, sep = _sniff_csv(path)
-    kwargs = dict(sep=sep, header=None, dtype=object, na_filter=False, skip_blank_lines=False)
+    scan = _scan_csv(path, where, notes)
+    if scan.lines + scan.skip == _EXCEL_MAX_ROWS:
+        raise _file_error(
+            where,
+            f"the file has exactly {_EXCEL_MAX_ROWS:,} lines, the most an Excel sheet holds: it was probably "
+            "saved from Excel, which drops the rows beyond its last row without a word. Split the data, or "
+            "export it from the original source. (If the file really has exactly this many lines, add an empty "
+            "line at its end.)",
+        )
+    kwargs = dict(
+        sep=scan.sep,
+        header=None,
+        dtype=object,
+        na_filter=False,
+        skip_blank_lines=False,
+        encoding=scan.encoding,
+        skiprows=scan.skip,
+        quotechar='"',
+    )
+    positions = None
+    if only is not None:
+        names = [normalise_header(h) for h in scan.header]
+        positions = [j for j, n in enumerate(names) if n in only] or [0]
+        kwargs["usecols"] = positions
     try:
         try:
-            df = pd.read_csv(path, encoding=encoding, **kwargs)
-        except UnicodeDecodeError:
-            df = pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **kwargs)
-            notes.append(
-                f"{where} is not saved as UTF-8; it was read as Windows-1252 (Excel's 'CSV' format). "
-                "Check that names with special characters look right, or save it as 'CSV UTF-8'."
-            )
+            df = pd.read_csv(path, **kwargs)
+        except pd.errors.ParserError:
+            width = _explain_csv(path, scan, where)  # raises unless only empty cells stick out
+            df = pd.read_csv(path, names=list(range(width)), **kwargs)
     except pd.errors.EmptyDataError:
-        raise _empty_file(where) from None
-    except pd.errors.ParserError as exc:
-        msg = str(exc)
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-        if m:
-            expected, line, saw = (int(x) for x in m.groups())
-            text = f"this line has {saw} cells but the header has {expected}. " + (
-                "This usually means decimal commas (72,5) in a comma-separated file without "
-                "quotes: save the file with ';' as separator, or use decimal points. "
-                if sep == ","
-                else "Check for an extra separator or a missing quote in the line. "
-            )
-            problem = Problem(where, (line,), None, text.strip())
-        else:
-            problem = Problem(
-                where,
-                (),
-                None,
-                f"the file cannot be read as a table ({msg}). "
-                "Open it in a spreadsheet program and save it again as CSV.",
-            )
-        raise DataError(str(problem), [problem]) from None
-    except OSError as exc:
-        problem = Problem(where, (), None, f"the file cannot be opened ({exc.strerror or exc}).")
-        raise DataError(str(problem), [problem]) from None
+        raise _file_error(
+            where,
+            f"the file is empty. It needs at least the header row naming the columns (see {_SEE_DICTIONARY}).",
+        ) from None
+    except DataError:
+        raise
+    except (pd.errors.ParserError, ValueError, OSError) as exc:  # e.g. an odd separator in a 'sep=' line
+        raise _file_error(
+            where,
+            f"the file cannot be read as a table ({exc}). Open it in a spreadsheet program and save it again "
+            "as 'CSV UTF-8'.",
+        ) from None
+    if len(df) != scan.lines:
+        _explain_csv(path, scan, where)
+        raise _file_error(
+            where,
+            f"the file has {scan.lines:,} lines but {len(df):,} rows were read from it: some lines were read "
+            "as part of other rows (check the quotes). Open it in a spreadsheet program and save it again as "
+            "'CSV UTF-8'.",
+        )
+    if scan.unended and scan.unended.strip() and only is None:
+        _check_unended(scan, where, TABLES[table] if table in TABLES else None)
     values = df.to_numpy(dtype=object)
     if values.shape[0] == 0:
-        raise _empty_file(where)
+        raise _file_error(where, f"the file is empty. It needs at least the header row (see {_SEE_DICTIONARY}).")
     header = list(values[0])
     columns = [values[1:, j] for j in range(values.shape[1])]
-    return _Raw(table, where, path.name, header, columns, values.shape[0] - 1)
+    return _Raw(table, where, path.name, header, columns, values.shape[0] - 1, 1 + scan.skip, positions, True, scan.sep)
 
 
-def _excel_text(value: object) -> str | None:
-    """An Excel cell value as the text a user sees (numbers without a spurious .0)."""
-    if value is None:
+def _check_unended(scan: _CsvScan, where: str, table: Table | None) -> None:
+    """A last line without a line break and with required cells missing: the file was cut off."""
+    cells = next(csv.reader([scan.unended], delimiter=scan.sep), [])
+    names = [normalise_header(h) for h in scan.header]
+    lost = [n for n in names[len(cells) :] if table is not None and n in table.required_columns]
+    if len(cells) < len(names) and lost:
+        raise _file_error(
+            where,
+            f"the last line has {len(cells)} cells but the header has {len(names)}, and the file does not end "
+            "with a line break: it seems cut off (truncated), so its end is missing. Restore the file from a "
+            f"backup or export it again (if the line is complete, fill in its cells: {', '.join(lost)}).",
+            (scan.lines + scan.skip,),
+        )
+
+
+def _explain_csv(path: Path, scan: _CsvScan, where: str) -> int:
+    """Find the lines where a CSV file's rows and lines part ways.
+
+    Re-reads the file with Python's csv module, which counts physical lines. Raises a
+    DataError naming the line where a quoted cell that runs over several lines starts
+    (a stray quote swallows the lines after it), and each line with more cells than the
+    header. Returns the widest row when the only thing sticking out is empty cells (which
+    are accepted).
+    """
+    width = len(scan.header)
+    names = [normalise_header(h) for h in scan.header]
+    widest = width
+    multi: list[tuple[int, int, int]] = []  # (first line, last line, cell index)
+    long: list[tuple[int, list[str]]] = []
+    with open(path, encoding=scan.encoding, newline="", errors="replace") as fh:
+        for _ in range(scan.skip):
+            fh.readline()
+        reader = csv.reader(fh, delimiter=scan.sep, quotechar='"', strict=False)
+        prev = scan.skip
+        for k, rec in enumerate(reader):
+            start, end = prev + 1, scan.skip + reader.line_num
+            prev = end
+            if end > start:
+                j = next((i for i, c in enumerate(rec) if "\n" in c or "\r" in c), 0)
+                multi.append((start, end, j))
+            elif len(rec) > width and k:
+                if any(c.strip() for c in rec[width:]):
+                    long.append((start, rec))
+                else:
+                    widest = max(widest, len(rec))
+    last_line = prev
+    problems: list[Problem] = []
+    for start, end, j in multi:
+        tail = " (the end of the file)" if end == last_line else ""
+        problems.append(
+            Problem(
+                where,
+                (start,),
+                names[j] if j < len(names) and names[j] else None,
+                f'a cell that starts with a quote (") in this line runs over {end - start + 1} lines, to line '
+                f"{end}{tail}: the quote is not closed where the cell ends, so the lines after it were read into "
+                "this one cell instead of as rows. Remove the stray quote or close it (a quote inside a cell is "
+                'written twice: ""). If the cell really holds a line break, replace it by a space: line breaks '
+                "inside cells are not accepted in CSV files, because they hide rows.",
+                _letter(j),
+            )
+        )
+    for start, rec in long:
+        problems.append(
+            Problem(
+                where,
+                (start,),
+                None,
+                f"this line has {len(rec)} cells but the header has {width}. {_long_line_hint(rec, scan.sep)}",
+            )
+        )
+    if problems:
+        problems.sort(key=lambda p: p.rows)
+        raise DataError(str(problems[0]), problems[:MAX_REPORTED], len(problems))
+    return widest
+
+
+def _long_line_hint(rec: list[str], sep: str) -> str:
+    """The likely reason why a CSV line has more cells than its header."""
+    if any('"' in c for c in rec):
+        return (
+            "Check the quotes in this line: a cell that contains the separator must be enclosed in quotes, "
+            'and a quote inside a quoted cell is written twice ("").'
+        )
+    if sep == "," and any(
+        re.fullmatch(r"-?\d+", a.strip()) and re.fullmatch(r"\d{1,3}", b.strip()) for a, b in zip(rec, rec[1:])
+    ):
+        return (
+            "This usually means decimal commas (72,5) in a comma-separated file without quotes: save the file "
+            "with ';' as separator, or use decimal points."
+        )
+    return (
+        f"A cell probably contains the separator ({_SEP_NAMES.get(sep, repr(sep))}): enclose that cell in quotes, "
+        "or remove the separator from it."
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Reading workbooks: values with openpyxl, and from the workbook's XML what openpyxl's
+# values hide (number formats that change a value's meaning, formulas without a stored
+# result, merged cells, hidden sheets)
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Special:
+    """An Excel cell that is not plain text or a number, with what it shows.
+
+    ``kind`` is ``date`` (``value``: the date as ISO text, None when it has a time of
+    day; ``number``: Excel's serial number), ``time``, ``bool``, ``percent`` (``value``:
+    the percent number shown, ``number``: the stored fraction), ``formula`` (a formula
+    without a stored result; ``value``: the formula) or ``merged`` (a cell covered by a
+    merged range other than its first cell; ``shown``: the range, ``value``: its first cell).
+    """
+
+    kind: str
+    shown: str
+    value: object = None
+    number: float | None = None
+
+
+@dataclass
+class _SheetInfo:
+    title: str
+    state: str  # visible, hidden or veryHidden
+    part: str | None  # the sheet's XML part in the zip
+
+
+def _xml_local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _rel_targets(z: zipfile.ZipFile, rels_path: str, base: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, part) of one relationships part of a workbook."""
+    try:
+        root = ET.fromstring(z.read(rels_path))
+    except KeyError:
+        return {}
+    out = {}
+    for el in root:
+        if _xml_local(el.tag) != "Relationship" or el.get("TargetMode") == "External":
+            continue
+        target = el.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+        out[el.get("Id", "")] = (el.get("Type", ""), part)
+    return out
+
+
+def _format_kind(code: str) -> str | None:
+    """What an Excel number format does to a number, when that changes its meaning.
+
+    >>> [_format_kind(c) for c in ("0%", "0.00%", "General", "000", "mmm-yy", "dd/mm/yyyy", '0.0"%"')]
+    ['percent', 'percent', None, 'zeros3', 'month', None, None]
+    """
+    plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code).split(";")[0].strip()
+    if "%" in plain:
+        return "percent"
+    if re.fullmatch(r"0{2,}", plain):
+        return f"zeros{len(plain)}"
+    low = plain.lower()
+    if "y" in low and "m" in low and "d" not in low and not re.search(r"[hs]", low):
+        return "month"
+    return None
+
+
+def _style_kinds(z: zipfile.ZipFile, part: str | None) -> dict[int, str]:
+    """Style index -> :func:`_format_kind` of its number format, for the styles that have one."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    if not part:
+        return {}
+    try:
+        root = ET.fromstring(z.read(part))
+        custom: dict[int, str] = {}
+        xfs: list[int] = []
+        for el in root:
+            tag = _xml_local(el.tag)
+            if tag == "numFmts":
+                for f in el:
+                    custom[int(f.get("numFmtId", "-1"))] = f.get("formatCode", "")
+            elif tag == "cellXfs":
+                xfs = [int(x.get("numFmtId", "0") or 0) for x in el if _xml_local(x.tag) == "xf"]
+    except (KeyError, ValueError, ET.ParseError):
+        return {}
+    out = {}
+    for i, fid in enumerate(xfs):
+        kind = _format_kind(custom.get(fid, BUILTIN_FORMATS.get(fid, "General")))
+        if kind:
+            out[i] = kind
+    return out
+
+
+def _book_structure(z: zipfile.ZipFile) -> tuple[list[_SheetInfo], dict[int, str]]:
+    """The sheets in workbook order (title, visibility, XML part) and :func:`_style_kinds`."""
+    root_rels = _rel_targets(z, "_rels/.rels", "")
+    wb_part = next((p for t, p in root_rels.values() if t.endswith("/officeDocument")), "xl/workbook.xml")
+    base = posixpath.dirname(wb_part)
+    rels = _rel_targets(z, posixpath.join(base, "_rels", posixpath.basename(wb_part) + ".rels"), base)
+    root = ET.fromstring(z.read(wb_part))
+    if "purl.oclc.org/ooxml" in str(root.tag):
+        raise _file_error(
+            z.filename and Path(z.filename).name or "workbook",
+            "the workbook is saved as 'Strict Open XML Spreadsheet', which cannot be read. Open it in Excel and "
+            "save it as 'Excel Workbook (.xlsx)'.",
+        )
+    sheets = []
+    for el in root.iter():
+        if _xml_local(el.tag) == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            typ, part = rels.get(rid or "", ("", None))
+            sheets.append(_SheetInfo(el.get("name", ""), el.get("state", "visible"), part if "sheet" in typ else None))
+    styles = next((p for t, p in rels.values() if t.endswith("/styles")), None)
+    return sheets, _style_kinds(z, styles)
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"')
+
+
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s([^>]*\bhidden="(?:1|true)"[^>]*)>')
+_HIDDEN_COLS = re.compile(rb'<(?:\w+:)?col\s([^>]*\bhidden="(?:1|true)"[^>]*)>')
+_NUMBER_ATTR = re.compile(rb'\b(r|min|max)="(\d+)"')
+
+
+@dataclass
+class _SheetScan:
+    """What a sheet's raw XML says that openpyxl's values do not."""
+
+    has_formula: bool = False
+    merges: list[str] = field(default_factory=list)
+    styled: bool = False  # uses a number format that changes a value's meaning
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_cols: list[int] = field(default_factory=list)
+
+
+def _scan_sheet(z: zipfile.ZipFile, part: str, style_ids: Sequence[int]) -> _SheetScan:
+    """Formulas, merged ranges, meaningful number formats and hidden rows and columns of a
+    sheet, from one pass over its raw XML."""
+    styled_re = re.compile(rb'\ss="(?:' + b"|".join(str(i).encode() for i in style_ids) + rb')"') if style_ids else None
+    out = _SheetScan()
+    merges: dict[str, None] = {}
+    rows: set[int] = set()
+    cols: set[int] = set()
+    tail = b""
+    with z.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            buf = tail + chunk
+            if not out.has_formula and _FORMULA_TAG.search(buf):
+                out.has_formula = True
+            if styled_re is not None and not out.styled and styled_re.search(buf):
+                out.styled = True
+            if b"mergeCell" in buf:
+                merges.update((m.group(1).decode(), None) for m in _MERGE_REF.finditer(buf))
+            if b"hidden=" in buf:
+                for m in _HIDDEN_ROW.finditer(buf):
+                    attrs = dict(_NUMBER_ATTR.findall(m.group(1)))
+                    if b"r" in attrs:
+                        rows.add(int(attrs[b"r"]))
+                for m in _HIDDEN_COLS.finditer(buf):
+                    attrs = dict(_NUMBER_ATTR.findall(m.group(1)))
+                    lo = int(attrs.get(b"min", 0))
+                    cols.update(range(lo, min(int(attrs.get(b"max", lo)), 16384) + 1))
+            tail = buf[-512:]
+    out.merges, out.hidden_rows, out.hidden_cols = list(merges), sorted(rows), sorted(cols)
+    return out
+
+
+def _formulas_without_result(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+    """(row, column) -> formula of the cells that hold a formula but no stored result."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    out: dict[tuple[int, int], str] = {}
+    row = col = 0
+    with z.open(part) as fh:
+        for event, el in ET.iterparse(fh, events=("start", "end")):
+            tag = _xml_local(el.tag)
+            if event == "start":
+                if tag == "row":
+                    row, col = int(el.get("r") or row + 1), 0
+                continue
+            if tag == "c":
+                ref = el.get("r")
+                if ref:
+                    r, col = coordinate_to_tuple(ref)
+                else:
+                    r, col = row, col + 1
+                f = next((ch for ch in el if _xml_local(ch.tag) == "f"), None)
+                v = next((ch for ch in el if _xml_local(ch.tag) in ("v", "is")), None)
+                # A stored result is a <v> with text; an empty one counts only for a text
+                # result (t="str", a formula that gives ""), as Excel writes it.
+                has_value = v is not None and (bool(v.text) or _xml_local(v.tag) == "is" or el.get("t") == "str")
+                if f is not None and not has_value:
+                    out[(r, col)] = "=" + f.text if f.text else "a formula shared with the cell above"
+                el.clear()
+            elif tag == "row":
+                el.clear()
+    return out
+
+
+def _excel_serial(value: object, epoch) -> float | None:
+    from openpyxl.utils.datetime import to_excel
+
+    try:
+        return float(to_excel(value, epoch))
+    except (TypeError, ValueError, OverflowError):
         return None
-    if isinstance(value, str):
+
+
+def _excel_value(value: object, kind: str | None, epoch) -> str | _Special | None:
+    """An Excel cell value as the text a user sees (numbers without a spurious .0), or a
+    :class:`_Special` for a date, time, logical value or percentage."""
+    if value is None or isinstance(value, str):
         return value
     if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
+        return _Special("bool", "TRUE" if value else "FALSE")
+    if isinstance(value, int | float):
+        if kind == "percent":
+            pct = float(f"{value * 100:.12g}")
+            return _Special("percent", f"{_show(pct)}%", pct, float(value))
+        if kind and kind.startswith("zeros") and float(value).is_integer() and value >= 0:
+            return str(int(value)).zfill(int(kind[5:]))
+        if abs(value) >= 1e15 and float(value).is_integer():  # Excel keeps 15 significant digits
+            shown = str(int(Decimal(f"{value:.15g}")))
+            return _Special("long", shown, shown, float(value))
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else repr(value)
         return str(value)
-    if hasattr(value, "isoformat"):  # date, datetime, time
-        iso = value.isoformat()
-        return iso[:10] if iso.endswith("T00:00:00") else iso
+    if isinstance(value, _dt.date):  # also datetime
+        serial = _excel_serial(value, epoch)
+        if isinstance(value, _dt.datetime) and value.time() != _dt.time():
+            return _Special("date", value.isoformat(sep=" "), None, serial)
+        day = value.date() if isinstance(value, _dt.datetime) else value
+        iso = day.isoformat()
+        if kind == "month" and day.day == 1:
+            iso = iso[:7]
+        return _Special("date", iso, iso, serial)
+    if isinstance(value, _dt.time | _dt.timedelta):
+        return _Special("time", str(value), None, _excel_serial(value, epoch))
     return str(value)
 
 
+def _not_a_workbook(name: str, kind: _Kind, head: bytes) -> str:
+    """Why a file given as a workbook is not one, and what to do."""
+    if kind.code == "text":
+        first = _first_line(head)
+        return (
+            f"the file is not an Excel workbook but a text file (it starts with '{first}'), probably a CSV "
+            "file renamed to .xlsx. Give it its real name (.csv) and put it in a dataset folder as "
+            "<table>.csv, or open it in your spreadsheet program and save it as 'Excel Workbook (.xlsx)'."
+        )
+    if kind.code == "empty":
+        return "the file is empty (0 bytes), not a workbook. Restore it from a backup or save it again."
+    if kind.code == "damaged-zip":
+        return (
+            f"the file is {kind.what}. Restore it from a backup or copy or download it again; Excel can sometimes "
+            "repair it (File > Open > Open and Repair)."
+        )
+    if kind.code == "encrypted":
+        return (
+            "the workbook is protected with a password (encrypted), so it cannot be read. Open it in Excel, "
+            "remove the password (File > Info > Protect Workbook > Encrypt with Password: clear it) and save it."
+        )
+    if kind.code == "binary" and kind.what.startswith("a binary"):
+        return (
+            "the file is not an Excel workbook (.xlsx): it is not a zip archive (it starts with the bytes "
+            f"{head[:8].hex(' ')}). It may be damaged: restore it from a backup or save it again as .xlsx."
+        )
+    return (
+        f"the file is {kind.what}, not an Excel workbook (.xlsx). Open it in your spreadsheet program and save "
+        "it as 'Excel Workbook (.xlsx)'."
+    )
+
+
+def _file_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(1 << 16)
+    except OSError as exc:
+        raise _file_error(path.name, f"the file cannot be opened ({exc.strerror or exc}).") from None
+
+
 def _open_workbook(path: Path):
+    """(openpyxl workbook, zip file, open file, sheets, style kinds) of a workbook; a DataError saying
+    what the file is otherwise. The caller closes the workbook, the zip file and the file."""
     import openpyxl  # deferred: CSV-only users never pay for it
 
+    head = _file_head(path)
+    kind = _file_kind(path, head)
+    if kind.code != "xlsx":
+        raise _file_error(path.name, _not_a_workbook(path.name, kind, head))
+    z = fh = None
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
-        raise DataError(
-            f"Cannot open {path.name} as an Excel workbook ({type(exc).__name__}: {exc}). "
-            "Save it from your spreadsheet program as 'Excel Workbook (.xlsx)'.",
-            [Problem(path.name, (), None, "not a readable .xlsx workbook")],
+        z = zipfile.ZipFile(path)
+        sheets, kinds = _book_structure(z)
+        fh = open(path, "rb")  # a file, not a name: openpyxl refuses some names (e.g. '.xls')
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl and zipfile raise many kinds for a damaged workbook
+        for f in (z, fh):
+            if f is not None:
+                f.close()
+        if isinstance(exc, DataError):
+            raise
+        raise _file_error(
+            path.name,
+            f"the workbook is damaged and cannot be read ({type(exc).__name__}: {exc}). Open it in Excel or "
+            "LibreOffice (which can often repair it) and save it again as .xlsx.",
         ) from None
+    return wb, z, fh, sheets, kinds
 
 
-def _read_sheet(ws, book: str, table: str) -> _Raw:
+def _read_sheet(
+    ws, book: str, table: str, z: zipfile.ZipFile, info: _SheetInfo | None, kinds: dict[int, str], notes: list[str]
+) -> _Raw:
     where = f"{book}, sheet '{ws.title}'"
+    scan = _SheetScan()
+    if info is not None and info.part and info.part in z.NameToInfo:
+        scan = _scan_sheet(z, info.part, sorted(kinds))
+    has_formula, merges, styled = scan.has_formula, scan.merges, scan.styled
+    epoch = getattr(ws.parent, "epoch", None)
     ws.reset_dimensions()  # do not trust the stored sheet size: read every row
     # Rows that Excel stores without values (formatted, or emptied) come back as empty
     # tuples and are counted as blank rows.
-    rows = [tuple(_excel_text(v) for v in r) for r in ws.iter_rows(values_only=True)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if styled:  # a percentage or zero-padded format is in use: read each cell's format
+            fmt_kinds: dict[str, str | None] = {}
+
+            def value_of(cell):
+                v = cell.value
+                if v is None or isinstance(v, str):
+                    return v
+                fmt = cell.number_format
+                if fmt not in fmt_kinds:
+                    fmt_kinds[fmt] = _format_kind(fmt)
+                return _excel_value(v, fmt_kinds[fmt], epoch)
+
+            rows = [tuple(value_of(c) for c in r) for r in ws.iter_rows()]
+        else:
+            rows = [tuple(_excel_value(v, None, epoch) for v in r) for r in ws.iter_rows(values_only=True)]
     width = max((len(r) for r in rows), default=0)
-    if not rows:
-        return _Raw(table, where, where, [], [], 0)
+    if not rows or not width:
+        return _Raw(table, where, where, [], [], max(len(rows) - 1, 0))
     values = np.full((len(rows), width), None, dtype=object)
     for i, r in enumerate(rows):
         values[i, : len(r)] = r
+    if has_formula:
+        for (r, c), formula in _formulas_without_result(z, info.part).items():
+            if r <= len(rows) and c <= width:
+                values[r - 1, c - 1] = _Special("formula", formula, formula)
+    if merges:
+        from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+        for ref in merges:
+            try:
+                c1, r1, c2, r2 = range_boundaries(ref)
+            except (TypeError, ValueError):
+                continue
+            if r1 > len(rows) or c1 > width or values[r1 - 1, c1 - 1] is None:
+                continue  # nothing to spread: the merged cells are empty
+            shadow = _Special("merged", ref, f"{get_column_letter(c1)}{r1}")
+            for r in range(r1, min(r2, len(rows)) + 1):
+                for c in range(c1, min(c2, width) + 1):
+                    if (r, c) != (r1, c1):
+                        values[r - 1, c - 1] = shadow
+    hidden_rows = [r for r in scan.hidden_rows if 1 < r <= len(rows)]
+    hidden_cols = [c for c in scan.hidden_cols if c <= width and values[0, c - 1] is not None]
+    if hidden_rows:
+        notes.append(
+            f"{where}: {_rows_phrase(hidden_rows)} are hidden in Excel (e.g. by a filter); read like the others."
+        )
+    if hidden_cols:
+        letters = ", ".join(_letter(c - 1) for c in hidden_cols)
+        notes.append(
+            f"{where}: column{'s' if len(hidden_cols) > 1 else ''} {letters} hidden in Excel; read like the others."
+        )
     header = list(values[0])
     columns = [values[1:, j] for j in range(width)]
     return _Raw(table, where, where, header, columns, len(rows) - 1)
 
 
 # ----------------------------------------------------------------------------------------
-# Parsing one table: clean cells, exclude rows, convert types, check cells
+# Parsing one table: clean cells, exclude blank rows, convert types, check every cell
 # ----------------------------------------------------------------------------------------
 
 
 @dataclass
 class _Cells:
-    """A column as codes into cleaned unique values (None = empty cell)."""
+    """A column as codes into cleaned unique values (None = empty cell), with what each
+    unique value is, found in one pass (the checks then look closer only where needed)."""
 
     codes: np.ndarray
-    uniq: np.ndarray  # object: str or None; the last entry is None
+    uniq: np.ndarray  # object: str, _Special or None; the last entry is None
     empty_u: np.ndarray  # bool per unique value: the cell is empty
+    special_u: np.ndarray  # the cell is a _Special
+    blank_u: np.ndarray  # the cell counts as empty for blank rows (empty, or covered by a merged range)
+    hash_u: np.ndarray  # text starting with '#' (an Excel error value?)
+    wide_u: np.ndarray  # text with characters beyond ASCII (garbled by an encoding?)
+    pct_u: np.ndarray  # text ending with '%'
+    sci_u: np.ndarray  # text with 'E+' (a long number Excel wrote in scientific notation?)
+    comma_u: np.ndarray  # text with ','
+    point_u: np.ndarray  # text with '.'
 
     @classmethod
     def of(cls, values: np.ndarray) -> _Cells:
         codes, uniq = pd.factorize(values, use_na_sentinel=True)
-        clean = [None if u is None else _strip_cell(u if isinstance(u, str) else str(u)) for u in uniq]
+        clean: list[object] = []
+        empty, special, blank, hashed, wide, pct, sci, comma, point = [], [], [], [], [], [], [], [], []
+        for u in uniq:
+            if isinstance(u, _Special):
+                t: object = u
+                flags = (False, True, u.kind == "merged", False, False, False, False, False, False)
+            else:
+                t = None if u is None else _strip_cell(u if isinstance(u, str) else str(u))
+                if t is None:
+                    flags = (True, False, True, False, False, False, False, False, False)
+                else:
+                    flags = (
+                        False,
+                        False,
+                        False,
+                        t[0] == "#",
+                        not t.isascii(),
+                        t[-1] == "%",
+                        "E+" in t.upper(),
+                        "," in t,
+                        "." in t,
+                    )
+            clean.append(t)
+            for lst, flag in zip((empty, special, blank, hashed, wide, pct, sci, comma, point), flags):
+                lst.append(flag)
         clean.append(None)
         codes = np.where(codes < 0, len(uniq), codes)
-        return cls(codes, np.array(clean, dtype=object), np.array([u is None for u in clean], dtype=bool))
+        arr = np.empty(len(clean), dtype=object)
+        arr[:] = clean
+
+        def mask(flags: list[bool], last: bool) -> np.ndarray:
+            return np.array([*flags, last], dtype=bool)
+
+        return cls(
+            codes,
+            arr,
+            mask(empty, True),
+            mask(special, False),
+            mask(blank, True),
+            mask(hashed, False),
+            mask(wide, False),
+            mask(pct, False),
+            mask(sci, False),
+            mask(comma, False),
+            mask(point, False),
+        )
 
     def take(self, keep: np.ndarray) -> _Cells:
-        return _Cells(self.codes[keep], self.uniq, self.empty_u)
+        return replace(self, codes=self.codes[keep])
 
 
 def _parse_numbers(uniq: np.ndarray) -> np.ndarray:
@@ -475,97 +1413,235 @@ def _vocabulary_hint(value: str, allowed: Sequence[str]) -> str:
     return ""
 
 
-def _parse(raw: _Raw, table: Table, year: int | None, problems: _Problems, notes: list[str]) -> _Parsed:
-    where = raw.where
-    names = [normalise_header(h) for h in raw.header]
+def _special_header(sp: _Special) -> str:
+    if sp.kind == "merged":
+        return (
+            f"the header cells {sp.shown} are merged, so this column has no header of its own. Unmerge them "
+            "and give every column its own header."
+        )
+    if sp.kind == "formula":
+        return f"the header cell holds a formula ({sp.value}) without a stored result. Type the column name instead."
+    return f"the header cell holds a {sp.kind} ({sp.shown}), not a column name. Type the column name as text."
+
+
+def _unmangle_header(name: str, columns: Sequence[str]) -> str:
+    """The column a garbled header names ('ï»¿year' -> 'year'), or ''."""
+    for candidate in (name.replace("ï»¿", ""), name):
+        try:
+            candidate = candidate.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            pass
+        candidate = normalise_header(candidate)
+        if candidate in columns:
+            return candidate
+    return ""
+
+
+def _header_row_below(raw: _Raw, required: Sequence[str]) -> int | None:
+    """The row (among the first ten) that holds the headers when row 1 does not."""
+    need = max(2, (len(required) + 1) // 2)
+    for i in range(min(10, raw.n_rows)):
+        cells = {normalise_header(c[i]) for c in raw.columns}
+        if len(cells & set(required)) >= need:
+            return raw.header_row + 1 + i
+    return None
+
+
+def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only: Sequence[str] | None = None):
+    """Check one table's header and cells; return its rows (blank rows excluded) as typed columns."""
+    where, hrow = raw.where, raw.header_row
+    wanted = table.columns if only is None else tuple(c for c in table.columns if c.name in only)
+    source = raw.positions or list(range(len(raw.header)))
+
+    def letter_of(j: int) -> str:
+        return _letter(source[j]) if j < len(source) else _letter(j)
+
+    header = list(raw.header)
+    for j, h in enumerate(header):
+        if isinstance(h, _Special):
+            problems.one(_STRUCTURE, Problem(where, (hrow,), None, _special_header(h), letter_of(j)))
+            header[j] = None
+    names = [normalise_header(h) for h in header]
+    for j, h in enumerate(header):
+        if names[j] and names[j] not in table.column_names and isinstance(h, str):
+            hint = _garbled_hint(h)
+            if hint:
+                fixed = _unmangle_header(names[j], table.column_names)
+                problems.one(
+                    _STRUCTURE,
+                    Problem(
+                        where,
+                        (hrow,),
+                        fixed or None,
+                        f"the header '{h.strip()}' looks garbled: {hint}. "
+                        + (
+                            "Save the file again as 'CSV UTF-8' from the original (or retype the header)."
+                            if raw.is_csv
+                            else "Retype the header."
+                        ),
+                        letter_of(j),
+                    ),
+                )
+                names[j] = fixed or names[j]
+    required = [c.name for c in wanted if c.required]
+    structure_ok = True
     if not any(names):
+        below = _header_row_below(raw, required)
         problems.one(
             _STRUCTURE,
             Problem(
                 where,
-                (1,),
+                (hrow,),
                 None,
                 "there are no column headers. Row 1 must hold the headers ("
                 + ", ".join(table.required_columns)
                 + ", ...), with no title rows above it"
-                + (f"; the {raw.n_rows} rows below are not read" if raw.n_rows else "")
+                + (f"; they seem to be in row {below}: delete the rows above them" if below else "")
+                + (f"; the {raw.n_rows} rows below are not read" if raw.n_rows and not below else "")
                 + ".",
             ),
         )
-        raw, names = _Raw(raw.table, raw.where, raw.file, [], [], raw.n_rows), []
-        bad_all = True
-    else:
-        bad_all = False
+        raw = _Raw(raw.table, raw.where, raw.file, [], [], raw.n_rows, hrow)
+        names, structure_ok = [], False
     position: dict[str, int] = {}
     ignored: list[str] = []
     all_cells = [_Cells.of(col) for col in raw.columns]
     for j, name in enumerate(names):
         if not name:
-            if not all_cells[j].empty_u[all_cells[j].codes].all():
-                ignored.append(f"column {_letter(j)} (no header)")
+            if only is None and not all_cells[j].blank_u[all_cells[j].codes].all():
+                ignored.append(f"column {letter_of(j)} (no header)")
             continue
         if name in position:
-            first = position[name]
-            problems.one(
-                _STRUCTURE,
-                Problem(
-                    where,
-                    (1,),
-                    name,
-                    f"columns {_letter(first)} and {_letter(j)} both have the header '{name}'. "
-                    "Keep one of them (header names ignore case and spaces).",
-                    _letter(j),
-                ),
-            )
+            if only is None or name in only:
+                first = position[name]
+                problems.one(
+                    _STRUCTURE,
+                    Problem(
+                        where,
+                        (hrow,),
+                        name,
+                        f"columns {letter_of(first)} and {letter_of(j)} both have the header '{name}'. "
+                        "Keep one of them (header names ignore case and spaces).",
+                        letter_of(j),
+                    ),
+                )
             continue
         position[name] = j
         if name not in table.column_names:
             ignored.append(f"'{raw.header[j]}'")
-    if ignored:
+    if ignored and only is None:
         notes.append(f"{where}: ignored columns that are not in the data model: {', '.join(ignored)}.")
-    bad: set[str] = set(table.column_names) if bad_all else set()
-    for col in table.columns:
-        if col.required and col.name not in position and not bad_all:
-            bad.add(col.name)
-            found = ", ".join(f"'{n}'" for n in names if n) or "none"
+    bad: set[str] = set() if structure_ok else set(table.column_names)
+    missing = [c for c in wanted if c.required and c.name not in position] if structure_ok and only is None else []
+    if missing:
+        bad.update(c.name for c in missing)
+        below = _header_row_below(raw, required)
+        real = [n for n in names if n]
+        if below is not None:
             problems.one(
                 _STRUCTURE,
                 Problem(
                     where,
-                    (1,),
-                    col.name,
-                    f"the required column is missing (columns found: {found}). Add a column with the "
-                    f"header '{col.name}' in row 1 ({col.description}) — see {_SEE_DICTIONARY}.",
+                    (hrow,),
+                    None,
+                    f"the column headers are in row {below}, not in row {hrow}: delete the rows above them "
+                    f"(titles or notes), so that the headers are the first row.",
                 ),
             )
+        elif raw.is_csv and len(real) == 1 and any(r in real[0] for r in required):
+            problems.one(
+                _STRUCTURE,
+                Problem(
+                    where,
+                    (hrow,),
+                    None,
+                    f"the header row is one single cell ('{str(raw.header[names.index(real[0])])[:60]}'): its "
+                    "cells are separated by a character other than ';', ',' or a tab. Save the file with ';' or "
+                    "',' between the cells.",
+                ),
+            )
+        else:
+            found = ", ".join(f"'{n}'" for n in names if n) or "none"
+            unknown = [n for n in names if n and n not in table.column_names]
+            for col in missing:
+                close = difflib.get_close_matches(col.name, unknown, n=1, cutoff=0.75)
+                hint = f" Did you mean '{close[0]}'? Rename that header to '{col.name}'." if close else ""
+                problems.one(
+                    _STRUCTURE,
+                    Problem(
+                        where,
+                        (hrow,),
+                        col.name,
+                        f"the required column is missing (columns found: {found}).{hint} Add a column with the "
+                        f"header '{col.name}' in row 1 ({col.description}) — see {_SEE_DICTIONARY}.",
+                    ),
+                )
 
     n = raw.n_rows
-    row_numbers = np.arange(2, n + 2)
+    row_numbers = np.arange(hrow + 1, hrow + 1 + n)
     if all_cells:
-        blank = np.logical_and.reduce([c.empty_u[c.codes] for c in all_cells])
+        blank = np.logical_and.reduce([c.blank_u[c.codes] for c in all_cells])
     else:
         blank = np.ones(n, dtype=bool)
     keep = ~blank
     excluded: dict[str, int] = {}
     if blank.any():
         excluded[REASON_BLANK] = int(blank.sum())
-    if year is not None and _YEAR in position:
+    if raw.is_csv and len(all_cells) >= 3:  # lines written with another separator than the header
+        first, others = all_cells[0], ",;\t".replace(raw.sep, "")
+        need = len(all_cells) - 2
+        odd_u = np.array(
+            [isinstance(u, str) and max(u.count(c) for c in others) >= need for u in first.uniq], dtype=bool
+        )
+        if odd_u.any():
+            rest_blank = np.logical_and.reduce([c.blank_u[c.codes] for c in all_cells[1:]])
+            odd = odd_u[first.codes] & rest_blank & keep
+            if odd.any():
+                odd_rows = tuple(int(r) for r in row_numbers[odd])
+                used = max(others, key=lambda c: sum(str(u).count(c) for u in first.uniq[odd_u]))
+                problems.one(
+                    _CELL,
+                    Problem(
+                        where,
+                        odd_rows,
+                        None,
+                        f"{'these lines use' if len(odd_rows) > 1 else 'this line uses'} "
+                        f"{_SEP_NAMES.get(used, repr(used))} between the cells, but the header row uses "
+                        f"{_SEP_NAMES.get(raw.sep, repr(raw.sep))}, so each of these lines was read as one cell. "
+                        "Save the file again with one separator throughout.",
+                    ),
+                )
+                keep &= ~odd
+                bad.update(table.column_names)
+    if _YEAR in position:  # the header row again, further down (files pasted together)
         ycells = all_cells[position[_YEAR]]
-        yrow = _parse_numbers(ycells.uniq)[ycells.codes]
-        other = keep & np.isfinite(yrow) & (yrow != year)
-        if other.any():
-            excluded[_reason_year(year)] = int(other.sum())
-            keep &= ~other
+        again_u = np.array([isinstance(u, str) and normalise_header(u) == _YEAR for u in ycells.uniq], dtype=bool)
+        if again_u.any():
+            again = again_u[ycells.codes] & keep
+            again_rows = tuple(int(r) for r in row_numbers[again])
+            problems.one(
+                _CELL,
+                Problem(
+                    where,
+                    again_rows,
+                    None,
+                    ("these rows repeat" if len(again_rows) > 1 else "this row repeats")
+                    + " the header row (as when two files are pasted together): delete "
+                    + ("them." if len(again_rows) > 1 else "it."),
+                ),
+            )
+            keep &= ~again
+            bad.add(_YEAR)
 
     rows = row_numbers[keep]
     data: dict[str, object] = {}
-    letters = {name: _letter(j) for name, j in position.items()}
+    letters = {name: letter_of(j) for name, j in position.items()}
     for col in table.columns:
-        if col.name not in position:
+        if col.name not in position or col not in wanted:
             data[col.name] = _empty_column(col, len(rows))
             continue
         cells = all_cells[position[col.name]].take(keep)
-        values, col_bad = _convert(cells, col, where, rows, letters[col.name], problems)
+        values, col_bad = _convert(cells, col, where, rows, letters[col.name], problems, notes)
         if col_bad:
             bad.add(col.name)
         data[col.name] = values
@@ -581,16 +1657,185 @@ def _empty_column(col: Column, n: int):
     return pd.array([None] * n, dtype="str")
 
 
+def _is_points(col: Column) -> bool:
+    """A number of points out of 100 (a percentage of 100 points is the same number)."""
+    return col.kind == "float" and col.lo == 0 and col.hi == 100
+
+
+def _what(col: Column) -> str:
+    return {"int": "a whole number", "float": "a number", "grade": "a SAKIP grade"}.get(col.kind, "text")
+
+
+def _special_text(sp: _Special, col: Column) -> str:
+    """What is wrong with a date, logical value, percentage, formula or merged cell in ``col``."""
+    if sp.kind == "merged":
+        return (
+            f"the cell is covered by the merged cells {sp.shown}, so it is empty: only the first cell "
+            f"({sp.value}) holds a value. Unmerge the cells (Home > Merge & Center) and fill in every cell."
+        )
+    if sp.kind == "formula":
+        return (
+            f"the cell holds a formula ({sp.value}) with no stored result: the workbook was saved by a program "
+            "that does not calculate formulas. Open it in Excel or LibreOffice and save it again (this stores "
+            "the results), or replace the formula by its value."
+        )
+    if sp.kind == "bool":
+        return (
+            f"the cell holds the logical value {sp.shown} (TRUE/FALSE), not {_what(col)}. "
+            f"Type the value: '{col.name}' is: {col.description}"
+        )
+    if sp.kind == "long":
+        return (
+            f"the cell holds the number {sp.shown} ({len(sp.shown.lstrip('-'))} digits): Excel keeps only 15 digits "
+            "of a number, so the digits after the 15th are lost. Format the column as Text and type the value "
+            "again (ids such as an 18-digit NIP must be text)."
+        )
+    if sp.kind == "percent":
+        return (
+            f"the cell is formatted as a percentage ({sp.shown}, stored as {_show(sp.number)}), but '{col.name}' "
+            f"is: {col.description} Format the column as Number (or Text) and type the value, e.g. "
+            f"'{col.example or 2020}'."
+        )
+    if sp.kind == "date" and col.name in _DATE_COLUMNS:
+        return f"the cell holds a date and a time of day ({sp.shown}); type only the date, as YYYY-MM-DD."
+    if col.kind in ("int", "float"):
+        number = f"the number {_show(sp.number)}" if sp.number is not None else "the number"
+        return (
+            f"the cell holds a {sp.kind} ({sp.shown}), not a number: it is formatted as a {sp.kind}, so Excel shows "
+            f"{number} as {sp.shown}. Format the column as Number (Home > Number Format) and check the value."
+        )
+    return (
+        f"Excel turned what was typed into the {sp.kind} {sp.shown}. Format the column as Text (Home > Number "
+        "Format > Text), type the value again, and check the other cells of the column."
+    )
+
+
+_DATE_TEXT = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def _valid_date_text(text: str) -> bool:
+    """``YYYY-MM-DD`` or ``YYYY-MM`` naming a real day or month.
+
+    >>> [_valid_date_text(t) for t in ("2021-02-17", "2021-02", "2021-02-30", "17/02/2021", "2021-13")]
+    [True, True, False, False, False]
+    """
+    m = _DATE_TEXT.fullmatch(text)
+    if not m:
+        return False
+    try:
+        _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    except ValueError:
+        return False
+    return True
+
+
+def _date_hint(text: str) -> str:
+    """A suggestion for a date written another way.
+
+    >>> _date_hint("17/02/2021")
+    ' Did you mean 2021-02-17?'
+    >>> _date_hint("03/02/2021")
+    ' (03/02/2021 could be 3 February or 2 March: write it as YYYY-MM-DD.)'
+    """
+
+    def iso(y: int, m: int, d: int | None) -> str | None:
+        try:
+            _dt.date(y, m, d or 1)
+        except ValueError:
+            return None
+        return f"{y:04d}-{m:02d}" + (f"-{d:02d}" if d else "")
+
+    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+    if m:
+        a, b, y = (int(x) for x in m.groups())
+        if a > 12 and (s := iso(y, b, a)):
+            return f" Did you mean {s}?"
+        if b > 12 and (s := iso(y, a, b)):
+            return f" Did you mean {s}?"
+        if iso(y, b, a) and iso(y, a, b):
+            month = ("January February March April May June July August September October November December").split()
+            return f" ({text} could be {a} {month[b - 1]} or {b} {month[a - 1]}: write it as YYYY-MM-DD.)"
+        return ""
+    m = re.fullmatch(r"(\d{4})[/.\-](\d{1,2})(?:[/.\-](\d{1,2}))?", text)
+    if m and (s := iso(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)):
+        return f" Did you mean {s}?"
+    return ""
+
+
+def _number_hint(text: str, col: Column) -> str:
+    """Why a cell is not a (whole) number, when it can be told."""
+    if col.kind == "int" and re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+        return f" It looks like {re.sub(r'[.,]', '', text)} written with a thousands separator."
+    if "." in text and "," in text and re.fullmatch(r"[\d.,]+", text):
+        return " It has both '.' and ',' (a thousands separator?): use only one decimal comma or point."
+    if re.fullmatch(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}", text):
+        return " It looks like a date."
+    return ""
+
+
+_THOUSANDS = {".": re.compile(r"[+-]?\d{1,3}(\.\d{3})+"), ",": re.compile(r"[+-]?\d{1,3}(,\d{3})+")}
+_DECIMAL = {".": re.compile(r"[+-]?\d*\.\d+"), ",": re.compile(r"[+-]?\d*,\d+")}
+
+
+def _ambiguous_separators(cells: _Cells, text_u: np.ndarray, codes: np.ndarray, rows: np.ndarray, report) -> None:
+    """Report '1.234' in a column that writes decimals as '72,5' (and '1,234' among '72.5').
+
+    Alone, '1.234' is the decimal number 1.234 (a score of 1234 is not possible); next to
+    decimal commas, its '.' may as well be a thousands separator.
+    """
+    for mark, other_u, this_u in ((",", cells.comma_u, cells.point_u), (".", cells.point_u, cells.comma_u)):
+        other = "." if mark == "," else ","
+        example = next(
+            (
+                k
+                for k in np.flatnonzero(other_u)
+                if isinstance(text_u[k], str)
+                and _DECIMAL[mark].fullmatch(text_u[k])
+                and not _THOUSANDS[mark].fullmatch(text_u[k])
+            ),
+            None,
+        )
+        if example is None:
+            continue
+        hit = np.zeros(len(text_u), dtype=bool)
+        for k in np.flatnonzero(this_u):
+            hit[k] = isinstance(text_u[k], str) and _THOUSANDS[other].fullmatch(text_u[k]) is not None
+        if not hit.any():
+            continue
+        first = int(rows[np.flatnonzero(codes == example)[0]])
+        report(hit, _ambiguous_text(mark, other, str(text_u[example]), first))
+
+
+def _ambiguous_text(mark: str, other: str, example: str, row: int) -> Callable[[object], str]:
+    def text(v: object) -> str:
+        shown = _show(v)
+        return (
+            f"'{shown}' is ambiguous: this column writes decimals with '{mark}' (e.g. '{example}' in row {row}), "
+            f"so the '{other}' here may be a thousands separator ({re.sub(r'[.,]', '', shown)}) or a decimal point "
+            f"({shown.replace(other, '.')}). Write it with '{mark}' as the other cells do."
+        )
+
+    return text
+
+
 def _convert(
-    cells: _Cells, col: Column, where: str, rows: np.ndarray, letter: str, problems: _Problems
+    cells: _Cells, col: Column, where: str, rows: np.ndarray, letter: str, problems: _Problems, notes: list[str]
 ) -> tuple[object, bool]:
-    """Typed values of one column (NaN where empty or bad) and whether any cell was bad."""
+    """Typed values of one column (NaN where empty or bad) and whether any cell was bad.
+
+    Every cell is checked once: a cell reported by one check is not checked further.
+    """
     uniq, codes = cells.uniq, cells.codes
     empty_u = cells.empty_u
+    done_u = np.zeros(len(uniq), dtype=bool)  # reported already
     bad_any = False
 
-    def report(mask_u: np.ndarray, text: Callable[[str], str]) -> None:
+    def report(mask_u: np.ndarray, text: Callable[[object], str], grouped: bool = False) -> None:
         nonlocal bad_any
+        mask_u = mask_u & ~done_u
+        if not mask_u.any():
+            return
+        done_u[mask_u] = True
         mask = mask_u[codes]
         count = int(mask.sum())
         if not count:
@@ -598,13 +1843,68 @@ def _convert(
         bad_any = True
         where_rows = rows[mask]
         where_vals = codes[mask]
+        if grouped:  # one problem per value (e.g. a merged range), naming all its rows
+            values = pd.unique(where_vals)
+
+            def make(i: int) -> Problem:
+                sel = where_rows[where_vals == values[i]]
+                return Problem(where, tuple(int(r) for r in sel), col.name, text(uniq[values[i]]), letter)
+
+            problems.add(_CELL, where, col.name, len(values), make)
+            return
 
         def make(i: int) -> Problem:
-            value = uniq[where_vals[i]]
-            return Problem(where, (int(where_rows[i]),), col.name, text(value), letter)
+            return Problem(where, (int(where_rows[i]),), col.name, text(uniq[where_vals[i]]), letter)
 
         problems.add(_CELL, where, col.name, count, make)
 
+    def note_rows(mask_u: np.ndarray) -> tuple[int, int]:
+        mask = mask_u[codes]
+        hit = np.flatnonzero(mask)
+        return len(hit), (int(rows[hit[0]]) if len(hit) else 0)
+
+    # Text as meant: a date in a date column and a percentage of points are values;
+    # every other date, logical value, percentage, formula or merged cell is reported.
+    text_u = uniq.copy()
+    if cells.special_u.any():
+        converted = np.zeros(len(uniq), dtype=bool)
+        for k in np.flatnonzero(cells.special_u):
+            sp = uniq[k]
+            text_u[k] = None
+            if sp.kind == "date" and col.name in _DATE_COLUMNS and sp.value is not None:
+                text_u[k], converted[k] = sp.value, True
+            elif sp.kind == "percent" and _is_points(col):
+                text_u[k], converted[k] = repr(sp.value), True
+            elif sp.kind == "long" and col.kind in ("int", "float"):
+                text_u[k], converted[k] = sp.value, True
+        pct_u = converted & np.array([isinstance(u, _Special) and u.kind == "percent" for u in uniq], dtype=bool)
+        if pct_u.any():
+            n, first = note_rows(pct_u)
+            example = next(uniq[k] for k in np.flatnonzero(pct_u) if (uniq[k] is not None))
+            notes.append(
+                f"{where}, column '{col.name}': {_plural(n, 'cell')} formatted as percentages (e.g. row {first}) "
+                f"were read as the number shown ({example.shown} -> {_show(example.value)}), because "
+                f"'{col.name}' is in points out of 100."
+            )
+        merged_u = np.array([isinstance(u, _Special) and u.kind == "merged" for u in uniq], dtype=bool)
+        report(merged_u, lambda v: _special_text(v, col), grouped=True)
+        report(cells.special_u & ~converted, lambda v: _special_text(v, col))
+
+    def where_u(flag_u: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+        """``flag_u`` narrowed by ``test`` on the (few) flagged texts."""
+        out = np.zeros(len(uniq), dtype=bool)
+        for k in np.flatnonzero(flag_u):
+            out[k] = isinstance(text_u[k], str) and test(text_u[k])
+        return out
+
+    errors_u = where_u(cells.hash_u, lambda t: t.upper() in _EXCEL_ERRORS)
+    report(
+        errors_u,
+        lambda v: (
+            f"'{_show(v)}' is an Excel error value: the formula that filled this cell failed (or its result was "
+            "pasted as text). Correct the formula's inputs, or type the value."
+        ),
+    )
     if col.required:
         report(
             empty_u,
@@ -615,58 +1915,117 @@ def _convert(
         )
 
     if col.kind in ("int", "float"):
-        num_u = _parse_numbers(uniq)
+        pct_text = where_u(cells.pct_u, lambda t: True)
+        if pct_text.any():
+            stripped = np.array([t[:-1].strip() if p else None for t, p in zip(text_u, pct_text)], dtype=object)
+            ok = pct_text & ~np.isnan(_parse_numbers(stripped))
+            if _is_points(col):
+                n, first = note_rows(ok & ~done_u)
+                if n:
+                    notes.append(
+                        f"{where}, column '{col.name}': {_plural(n, 'cell')} written as percentages (e.g. row "
+                        f"{first}) were read as the number without '%', because '{col.name}' is in points out "
+                        "of 100."
+                    )
+                text_u = np.where(ok, stripped, text_u)
+            else:
+                report(
+                    ok,
+                    lambda v: (
+                        f"'{_show(v)}' is a percentage, but '{col.name}' is: {col.description} "
+                        "Type the number without '%'."
+                    ),
+                )
+        if col.kind == "float" and cells.comma_u.any() and cells.point_u.any():
+            _ambiguous_separators(cells, text_u, codes, rows, report)
+        num_u = _parse_numbers(np.where(done_u, None, text_u))
         not_number = ~empty_u & np.isnan(num_u)
         if col.kind == "int":
-            whole = "a whole number"
             report(
                 not_number | (~np.isnan(num_u) & (num_u != np.round(num_u))),
-                lambda v: f"'{v}' is not {whole}. Type it with digits only, e.g. '{col.example or 2020}'.",
+                lambda v: (
+                    f"'{_show(v)}' is not a whole number.{_number_hint(_show(v), col)} Type it with digits only, "
+                    f"e.g. '{col.example or 2020}'."
+                ),
             )
-            num_u = np.where(num_u == np.round(num_u), num_u, np.nan)
         else:
             report(
                 not_number,
                 lambda v: (
-                    f"'{v}' is not a number. '{col.name}' is: {col.description} Type only "
-                    "digits, with a decimal comma or point (e.g. 72,5)."
+                    f"'{_show(v)}' is not a number.{_number_hint(_show(v), col)} '{col.name}' is: "
+                    f"{col.description} Type only digits, with a decimal comma or point (e.g. 72,5)."
                 ),
             )
         if col.lo is not None or col.hi is not None:
             lo = -np.inf if col.lo is None else col.lo
             hi = np.inf if col.hi is None else col.hi
-            out = ~np.isnan(num_u) & ((num_u < lo) | (num_u > hi))
             report(
-                out,
+                ~np.isnan(num_u) & ((num_u < lo) | (num_u > hi)),
                 lambda v: (
-                    f"'{v}' is outside {_show(float(lo))}–{_show(float(hi))}. "
+                    f"'{_show(v)}' is outside {_show(float(lo))}–{_show(float(hi))}. "
                     f"'{col.name}' is: {col.description} Check the cell."
                 ),
             )
-            num_u = np.where(out, np.nan, num_u)
+        num_u = np.where(done_u, np.nan, num_u)
         return num_u[codes], bad_any
 
+    garbled_u = where_u(cells.wide_u, lambda t: _GARBLED.search(t) is not None)
+    report(
+        garbled_u,
+        lambda v: (
+            f"'{_show(v)}' looks garbled: {_garbled_hint(_show(v))}. Correct the text (for a CSV file: save it again "
+            "as 'CSV UTF-8' from the original)."
+        ),
+    )
+
     if col.kind == "grade":
-        grade_u = np.array([None if u is None else normalise_grade(u) for u in uniq], dtype=object)
+        grade_u = np.array(
+            [None if (t is None or d) else normalise_grade(t) for t, d in zip(text_u, done_u)], dtype=object
+        )
         report(
             ~empty_u & pd.isna(grade_u),
-            lambda v: f"'{v}' is not a SAKIP grade. Use one of {', '.join(GRADE_ORDER[::-1])} (upper or lower case).",
+            lambda v: (
+                f"'{_show(v)}' is not a SAKIP grade. Use one of {', '.join(GRADE_ORDER[::-1])} (upper or lower case)."
+            ),
         )
         codes_g = pd.Categorical(grade_u, dtype=grade_dtype()).codes[codes]
         return pd.Categorical.from_codes(codes_g, dtype=grade_dtype()), bad_any
 
+    if col.allowed is None and col.kind == "str":
+        report(
+            where_u(cells.sci_u, lambda t: re.fullmatch(r"[+-]?\d+([.,]\d+)?[eE]\+\d+", t) is not None),
+            lambda v: (
+                f"'{_show(v)}' is a number in scientific notation, as Excel shows a long number: a long id typed "
+                "as a number keeps only 15 digits in Excel, and a CSV file saved from it only the digits shown. "
+                "In the workbook, format the column as Text, type the ids again, and save the CSV file again."
+            ),
+            grouped=True,
+        )
+
+    if col.name in _DATE_COLUMNS:
+        report(
+            np.array([isinstance(t, str) and not _valid_date_text(t) for t in text_u], dtype=bool),
+            lambda v: (
+                f"'{_show(v)}' is not a date in the form YYYY-MM-DD or YYYY-MM (e.g. 2021-02-17, or 2021-02 when "
+                f"the day is not known).{_date_hint(_show(v))} Type it in that form (in Excel, as text, or as a date)."
+            ),
+        )
+
     if col.allowed is not None:
         canonical = {a.lower(): a for a in col.allowed}
-        mapped = np.array([None if u is None else canonical.get(u.lower()) for u in uniq], dtype=object)
+        mapped = np.array(
+            [None if (t is None or d) else canonical.get(t.lower()) for t, d in zip(text_u, done_u)], dtype=object
+        )
         report(
             ~empty_u & pd.isna(mapped),
             lambda v: (
-                f"'{v}' is not an allowed value for '{col.name}'. Use one of: "
-                f"{', '.join(col.allowed)} (upper or lower case).{_vocabulary_hint(v, col.allowed)}"
+                f"'{_show(v)}' is not an allowed value for '{col.name}'. Use one of: "
+                f"{', '.join(col.allowed)} (upper or lower case).{_vocabulary_hint(_show(v), col.allowed)}"
             ),
         )
         return pd.array(mapped[codes], dtype="str"), bad_any
-    return pd.array(uniq[codes], dtype="str"), bad_any
+    text_u = np.where(done_u, None, text_u)
+    return pd.array(text_u[codes], dtype="str"), bad_any
 
 
 # ----------------------------------------------------------------------------------------
@@ -707,10 +2066,148 @@ def _check_duplicates(p: _Parsed, problems: _Problems) -> None:
     problems.add(_RELATION, p.where, columns, count, make)
 
 
-def _check_foreign_key(p: _Parsed, fk: ForeignKey, parsed: dict[str, _Parsed], problems: _Problems) -> None:
+def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(frame)
+
+
+def _id_text(columns: Sequence[str], values: Sequence[object]) -> str:
+    return " and ".join(f"{c} '{_show(v)}'" for c, v in zip(columns, values))
+
+
+def _similar_id(value: str, candidates: Sequence[str]) -> str:
+    """' Did you mean 'J05'?' for an id that differs from a listed one in case or a typo."""
+    folded = {re.sub(r"\W|_", "", c).lower(): c for c in candidates}
+    key = re.sub(r"\W|_", "", value).lower()
+    if key in folded and folded[key] != value:
+        return f" Did you mean '{folded[key]}'?"
+    close = difflib.get_close_matches(value, list(candidates)[:5000], n=1, cutoff=0.8)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def _elsewhere(ref: _Parsed, fk: ForeignKey, row: pd.Series) -> str:
+    """' (jurors.csv lists it for year 2021.)' when the id is listed for other years."""
+    if fk.columns[0] != _YEAR or len(fk.columns) < 2:
+        return ""
+    ids = list(zip(fk.columns[1:], fk.ref_columns[1:]))
+    m = np.logical_and.reduce([ref.frame[rc].to_numpy(dtype=object) == row[c] for c, rc in ids])
+    years = sorted({int(y) for y in ref.frame[fk.ref_columns[0]].to_numpy()[m] if np.isfinite(y)})
+    if not years:
+        return ""
+    listed = ", ".join(map(str, years))
+    return f" ({ref.where} lists it for year{'s' if len(years) > 1 else ''} {listed}.)"
+
+
+def _follow_bad_keys(p: _Parsed, fk: ForeignKey, ref: _Parsed, child: pd.DataFrame, use: np.ndarray, problems):
+    """Rows here that refer to a row of ``ref`` whose key cell is bad: said in that cell's problem."""
+    cols = list(fk.columns)
+    target = ref.frame[list(fk.ref_columns)].copy()
+    target.columns = cols
+    incomplete = target.isna().any(axis=1).to_numpy()
+    partial = incomplete & target.notna().any(axis=1).to_numpy()
+    if not partial.any() or not use.any():
+        return
+    refs, ref_rows = child[use], p.rows[use]
+    valid = target[~incomplete]
+    if len(valid):
+        unmatched = ~_keys(refs).isin(_keys(valid))
+        refs, ref_rows = refs[unmatched], ref_rows[unmatched]
+    if not len(refs):
+        return
+    for i in np.flatnonzero(partial)[:200]:
+        row = target.iloc[i]
+        known = [c for c in cols if pd.notna(row[c])]
+        if not any(c != _YEAR for c in known):
+            continue  # "the rows of year 2020" would say nothing
+        m = np.logical_and.reduce([refs[c].to_numpy(dtype=object) == row[c] for c in known])
+        n = int(np.sum(m))
+        if not n:
+            continue
+        what = _id_text([rc for c, rc in zip(cols, fk.ref_columns) if c in known], [row[c] for c in known])
+        text = (
+            f"{_plural(n, 'row')} of {p.where} {'refers' if n == 1 else 'refer'} to {what} "
+            f"({_rows_phrase(ref_rows[m])}); {'it is' if n == 1 else 'they are'} checked once this cell is corrected."
+        )
+        for c, rc in zip(cols, fk.ref_columns):
+            if pd.isna(row[c]) and rc in ref.letters:
+                key = (ref.where, int(ref.rows[i]), rc)
+                problems.follow[key] = (problems.follow.get(key, "") + " " + text).strip()
+
+
+def _root_cause_years(
+    p: _Parsed,
+    fk: ForeignKey,
+    ref: _Parsed,
+    referenced: pd.DataFrame,
+    miss: pd.DataFrame,
+    miss_rows: np.ndarray,
+    year_counts: dict[float, int],
+    problems: _Problems,
+) -> np.ndarray:
+    """Missing references explained by one row of ``ref`` with a wrong year.
+
+    When nothing here refers to a row of ``ref``, that row is the only one of ``ref``
+    with its id (or its year is a year no other row of the dataset has), and rows here
+    refer to the same id for another year, that row's year is most likely mistyped: it
+    is reported, with the rows here that follow from it, instead of every row here.
+    Returns which rows of ``miss`` are explained so.
+    """
+    cols, ids = list(fk.columns), list(fk.columns[1:])
+    parent = ref.frame[list(fk.ref_columns)].copy()
+    parent.columns = cols
+    ok = parent.notna().all(axis=1).to_numpy()
+    parent, prow = parent[ok], ref.rows[ok]
+    if not len(parent):
+        return np.zeros(len(miss), dtype=bool)
+    single = ~_keys(parent[ids]).duplicated(keep=False)
+    orphan = parent[cols[0]].map(lambda y: year_counts.get(y, 0) == 1).to_numpy(dtype=bool)
+    unref = ~_keys(parent).isin(_keys(referenced))
+    chosen = (single | orphan) & unref
+    cand, cand_rows = parent[chosen], prow[chosen]
+    cand_single = single[chosen]
+    if not len(cand):
+        return np.zeros(len(miss), dtype=bool)
+    rooted = np.asarray(_keys(miss[ids]).isin(_keys(cand[ids])))
+    if not rooted.any():
+        return rooted
+    # Blame the row there only when its year is the odd one: rarer in the dataset than
+    # the year the rows here give (otherwise the year here is the likely typo).
+    cand_ids = [tuple(r) for r in cand[ids].itertuples(index=False, name=None)]
+    cand_year = dict(zip(reversed(cand_ids), reversed(cand[cols[0]].tolist())))
+    miss_ids = list(miss[ids].itertuples(index=False, name=None))
+    for i in np.flatnonzero(rooted):
+        theirs = year_counts.get(cand_year[tuple(miss_ids[i])], 0)
+        rooted[i] = theirs < year_counts.get(miss[cols[0]].iloc[i], 0)
+    if not rooted.any():
+        return rooted
+    sub, sub_rows = miss[rooted], miss_rows[rooted]
+    groups = list(sub.groupby(ids, sort=False, observed=True, dropna=False).indices.items())
+    year_col = fk.ref_columns[0]
+
+    def make(i: int) -> Problem:
+        key, pos = groups[i]
+        key = key if isinstance(key, tuple) else (key,)
+        j = cand_ids.index(tuple(key))
+        there = int(cand[cols[0]].iloc[j])
+        here = ", ".join(str(y) for y in sorted({int(y) for y in sub[cols[0]].iloc[pos]}))
+        what = _id_text(fk.ref_columns[1:], key)
+        listed = f"for year {there} only" if cand_single[j] else f"for year {there}, a year no other row has"
+        text = (
+            f"{what} is listed here {listed}, and no row of {p.where} refers to it for {there}; "
+            f"but {_plural(len(pos), 'row')} of {p.where} {'refers' if len(pos) == 1 else 'refer'} to {what} "
+            f"for year {here} "
+            f"({_rows_phrase(sub_rows[pos])}), for which {ref.where} has no row. If {there} is a typo for {here}, "
+            f"correct this cell; otherwise add a row for {what} and year {here} to {ref.where}."
+        )
+        return Problem(ref.where, (int(cand_rows[j]),), year_col, text, ref.letters.get(year_col))
+
+    problems.add(_ROOT, ref.where, year_col, len(groups), make)
+    return rooted
+
+
+def _check_foreign_key(
+    p: _Parsed, fk: ForeignKey, parsed: dict[str, _Parsed], problems: _Problems, year_counts: dict[float, int]
+) -> None:
     ref = parsed[fk.table]
-    if set(fk.ref_columns) & ref.bad:
-        return  # a bad or missing cell there would make correct rows here look wrong
     # Rows here with an empty or bad cell are skipped (that cell is reported already).
     if not len(p.frame):
         return
@@ -718,51 +2215,90 @@ def _check_foreign_key(p: _Parsed, fk: ForeignKey, parsed: dict[str, _Parsed], p
     use = child.notna().all(axis=1).to_numpy()
     if fk.when:
         use = use & (p.frame[fk.when[0]] == fk.when[1]).fillna(False).to_numpy()
+    if set(fk.ref_columns) & ref.bad:
+        # A bad or missing cell there would make correct rows here look wrong: say in
+        # that cell's problem which rows here refer to it, and check them once it is fixed.
+        _follow_bad_keys(p, fk, ref, child, use, problems)
+        return
     if not use.any():
         return
     target = ref.frame[list(fk.ref_columns)].dropna()
     target.columns = list(fk.columns)
-    found = pd.MultiIndex.from_frame(child[use]).isin(pd.MultiIndex.from_frame(target))
+    found = _keys(child[use]).isin(_keys(target))
     if found.all():
         return
     missing_pos = np.flatnonzero(use)[~found]
     miss = child.iloc[missing_pos]
+    miss_rows = p.rows[missing_pos]
+    last, last_ref = fk.columns[-1], fk.ref_columns[-1]
+    if not len(ref.frame) and not ref.absent:
+        problems.one(
+            _ROOT,
+            Problem(
+                ref.where,
+                (),
+                None,
+                f"the table has no data rows (only its header), but {_plural(len(miss), 'row')} of {p.where} "
+                f"{'refers' if len(miss) == 1 else 'refer'} to it ({_rows_phrase(miss_rows)}, column '{last}'). "
+                f"Fill in {ref.where}, or delete {'that row' if len(miss) == 1 else 'those rows'}.",
+            ),
+        )
+        return
+    if fk.columns[0] == _YEAR and len(fk.columns) > 1:
+        rooted = _root_cause_years(p, fk, ref, child[use], miss, miss_rows, year_counts, problems)
+        miss, miss_rows = miss[~rooted], miss_rows[~rooted]
+        if not len(miss):
+            return
     # Blame the first column whose prefix of the key is not found (a wrong year is a
     # wrong year, not a wrong juror_id).
     blame = np.full(len(miss), len(fk.columns) - 1)
     for k in range(len(fk.columns) - 1, 0, -1):
         cols = list(fk.columns[:k])
-        ok = pd.MultiIndex.from_frame(miss[cols]).isin(pd.MultiIndex.from_frame(target[cols]))
+        ok = _keys(miss[cols]).isin(_keys(target[cols]))
         blame = np.where(~ok, k - 1, blame)
-    rows = p.rows[missing_pos]
+    listed: dict[str, list[str]] = {}
+
     for k in range(len(fk.columns)):
         sel = np.flatnonzero(blame == k)
         if not len(sel):
             continue
         col, ref_col = fk.columns[k], fk.ref_columns[k]
         before = list(zip(fk.columns[:k], fk.ref_columns[:k]))
+        groups = list(
+            miss.iloc[sel].groupby(list(fk.columns[: k + 1]), sort=False, observed=True, dropna=False).indices.items()
+        )
 
-        def make(i: int, sel=sel, k=k, col=col, ref_col=ref_col, before=before) -> Problem:
-            r = sel[i]
-            row = miss.iloc[r]
-            last, last_ref = fk.columns[-1], fk.ref_columns[-1]
+        def make(i: int, sel=sel, k=k, col=col, ref_col=ref_col, before=before, groups=groups) -> Problem:
+            _key, pos = groups[i]
+            at = sel[pos]
+            row = miss.iloc[at[0]]
+            n = len(at)
             if k == len(fk.columns) - 1:
                 context = " and ".join(f"{rc} {_show(row[c])}" for c, rc in before)
                 head = f"'{_show(row[col])}' is not listed in the '{ref_col}' column of {ref.where}" + (
                     f" for {context}" if context else ""
                 )
+                if ref_col not in listed:
+                    listed[ref_col] = [str(v) for v in pd.unique(ref.frame[ref_col].dropna())]
+                hint = _elsewhere(ref, fk, row) if str(row[col]) in listed[ref_col] else ""
+                hint = hint or _similar_id(str(row[col]), listed[ref_col])
             else:  # already the leading columns match no row: say so, not "unknown id"
                 context = " and ".join(f"{rc} {_show(row[c])}" for c, rc in before + [(col, ref_col)])
-                head = f"{ref.where} has no row with {context}, so {last} '{_show(row[last])}' cannot be matched"
+                what = f"{last} '{_show(row[last])}' cannot" if n == 1 else f"the {last} of these rows cannot"
+                head = f"{ref.where} has no row with {context}, so {what} be matched"
+                hint = ""
+                if col == _YEAR and year_counts.get(row[col], 0) <= n:
+                    hint = f" No other table has a row for year {_show(row[col])}: is it a typo?"
             cond = f"This is a {fk.when[1]} row ({fk.when[0]} = {fk.when[1]}), so " if fk.when else ""
             same = (" with the same " + ", ".join(fk.columns[:-1])) if len(fk.columns) > 1 else ""
+            many = f" ({_plural(n, 'row')})" if n > 1 else ""
             text = (
-                f"{head}. {cond}'{last}' must match the {last_ref} of a row in {ref.where}{same}: "
-                "add the missing row there, or correct this cell."
+                f"{head}{many}.{hint} {cond}'{last}' must match the {last_ref} of a row in {ref.where}{same}: "
+                f"add the missing row there, or correct {'this cell' if n == 1 else 'these cells'}."
             )
-            return Problem(p.where, (int(rows[r]),), col, text, p.letters.get(col))
+            return Problem(p.where, tuple(int(r) for r in miss_rows[at]), col, text, p.letters.get(col))
 
-        problems.add(_RELATION, p.where, col, len(sel), make)
+        problems.add(_RELATION, p.where, col, len(groups), make)
 
 
 def _check_weights(p: _Parsed, problems: _Problems) -> None:
@@ -1033,17 +2569,71 @@ def resolve_dataset(name_or_path: str | os.PathLike) -> Path:
     )
 
 
-def _table_files(folder: Path, notes: list[str]) -> dict[str, Path]:
-    csvs = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv"]
-    by_name: dict[str, Path] = {}
-    for p in sorted(csvs):
-        stem = p.stem.strip().lower()
-        if stem in TABLES and (stem not in by_name or p.stem == stem):
-            by_name[stem] = p
-    others = [p.name for p in sorted(csvs) if p not in by_name.values()]
+def _modified(p: Path) -> str:
+    try:
+        return _dt.datetime.fromtimestamp(p.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    except OSError:
+        return "?"
+
+
+def _table_files(folder: Path, problems: _Problems, notes: list[str]) -> tuple[dict[str, Path], dict[str, list[Path]]]:
+    """The CSV file of each table in a folder, and the files of other formats named after a table.
+
+    Files whose names differ only in case, spaces or invisible characters name the same
+    table: two of them are a problem (naming both), never a silent choice.
+    """
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    locks = [p for p in files if p.name.startswith(("~$", ".~lock."))]
+    for p in locks:
+        notes.append(
+            f"{folder.name}: {p.name} is the lock file of a file open in a spreadsheet program; changes not yet "
+            "saved there are not read (save and close the file, then load again)."
+        )
+    by_key: dict[str, list[Path]] = {}
+    others: list[str] = []
+    for p in files:
+        if p in locks or p.name.startswith("._") or p.name == _META_FILE:
+            continue
+        key, suffix = _table_key(p.stem), p.suffix.lower()
+        if key in TABLES and (suffix == ".csv" or suffix in _TABLE_LIKE_SUFFIXES):
+            by_key.setdefault(key, []).append(p)
+        elif suffix == ".csv" or suffix in _EXCEL_SUFFIXES:
+            others.append(p.name)
+    found: dict[str, Path] = {}
+    unread: dict[str, list[Path]] = {}
+    for key, paths in by_key.items():
+        csvs = [p for p in paths if p.suffix.lower() == ".csv"]
+        if len(paths) > 1 and csvs:
+            times = sorted((p.stat().st_mtime, p.name) for p in paths)
+            keep = f", which is probably {times[-1][1]} (the last modified)" if times[-1][0] - times[-2][0] >= 1 else ""
+            listed = " and ".join(f"{p.name} (modified {_modified(p)})" for p in paths)
+            extra = [p.name for p in paths if p.suffix.lower() != ".csv"]
+            problems.one(
+                _STRUCTURE,
+                Problem(
+                    " and ".join(p.name for p in paths),
+                    (),
+                    None,
+                    f"{len(paths)} files name the table '{key}' ({listed}; file names ignore case and spaces), so it "
+                    f"is not clear which one holds the data"
+                    + (
+                        f" (a folder is read from CSV files only, so {', '.join(extra)} would be ignored)"
+                        if extra
+                        else ""
+                    )
+                    + f". Keep the current one{keep}, and delete or move the other"
+                    + ("s" if len(paths) > 2 else "")
+                    + ".",
+                ),
+            )
+            found[key] = None  # type: ignore[assignment]
+        elif csvs:
+            found[key] = csvs[0]
+        else:
+            unread[key] = paths
     if others:
         notes.append(f"{folder.name}: ignored files that are not tables of the data model: {', '.join(others)}.")
-    return by_name
+    return found, unread
 
 
 def _read_meta(folder: Path) -> dict:
@@ -1061,84 +2651,204 @@ def _read_meta(folder: Path) -> dict:
     return meta
 
 
-def _read_all(path: Path, problems: _Problems, notes: list[str]) -> tuple[dict[str, _Raw | None], dict]:
-    """Raw tables (None when absent) and metadata of a folder or workbook."""
+def _missing_file(folder: Path, name: str, unread: dict[str, list[Path]]) -> Problem:
+    present = ", ".join(sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".csv")) or "none"
+    hint = ""
+    if name in unread:
+        hint = (
+            f" The folder has {', '.join(p.name for p in unread[name])}, which is not read: a dataset folder is "
+            f"read from CSV files. Save it as 'CSV UTF-8' named {name}.csv."
+        )
+    else:
+        stems = [p.stem for p in folder.iterdir() if p.suffix.lower() == ".csv"]
+        close = difflib.get_close_matches(name, [s.strip().lower() for s in stems], n=1, cutoff=0.75)
+        if close:
+            actual = next(s for s in stems if s.strip().lower() == close[0])
+            hint = f" Did you mean {actual}.csv? Rename it to {name}.csv."
+    return Problem(
+        f"{name}.csv",
+        (),
+        None,
+        f"the file is missing from {folder}. A dataset folder needs "
+        f"{', '.join(t + '.csv' for t, tt in TABLES.items() if not tt.optional)} "
+        f"(CSV files found: {present}).{hint} Add it, or use the template data/templates/kinerja_template.xlsx.",
+    )
+
+
+def _ambiguous_sheets(book: str, name: str, titles: list[str], states: dict[str, str]) -> Problem:
+    def label(t: str) -> str:
+        state = states.get(t, "visible")
+        return f"'{t}'" + ("" if state == "visible" else " (very hidden)" if state == "veryHidden" else " (hidden)")
+
+    hidden = [t for t in titles if states.get(t, "visible") != "visible"]
+    text = (
+        f"{len(titles)} sheets name the table '{name}' ({', '.join(label(t) for t in titles)}; sheet names ignore "
+        "case and surrounding spaces), so it is not clear which one holds the data. "
+    )
+    if hidden and len(hidden) < len(titles):
+        text += (
+            f"The hidden {'sheets' if len(hidden) > 1 else 'sheet'} {', '.join(repr(t) for t in hidden)} "
+            f"{'are' if len(hidden) > 1 else 'is'} probably a stale copy: delete "
+            f"{'them' if len(hidden) > 1 else 'it'}"
+        )
+        if any(states.get(t) == "veryHidden" for t in hidden):
+            text += (
+                " (a 'very hidden' sheet is not offered by Unhide: in the VBA editor, Alt+F11, set its Visible "
+                "property to -1 - xlSheetVisible, then delete it)"
+            )
+        else:
+            text += " (right-click a sheet tab > Unhide shows it; then right-click its tab > Delete)"
+        text += "."
+    else:
+        text += f"Delete the sheets that are not current, or rename them (e.g. to '{name}_old')."
+    return Problem(f"{book}, sheets " + " and ".join(f"'{t}'" for t in titles), (), None, text)
+
+
+def _read_book(
+    path: Path, problems: _Problems, notes: list[str], only: Sequence[str] | None
+) -> tuple[dict[str, _Raw | None], set[str]]:
+    book = path.name
+    wb, z, fh, sheets, kinds = _open_workbook(path)
     raws: dict[str, _Raw | None] = {}
-    if path.is_dir():
-        meta = _read_meta(path)
-        files = _table_files(path, notes)
-        present = ", ".join(sorted(p.name for p in path.iterdir() if p.suffix.lower() == ".csv")) or "none"
+    failed: set[str] = set()
+    try:
+        titles = list(wb.sheetnames)
+        info = {s.title: s for s in sheets}
+        states = {t: info[t].state if t in info else getattr(wb[t], "sheet_state", "visible") for t in titles}
+        groups: dict[str, list[str]] = {}
+        for t in titles:
+            if _table_key(t) in TABLES:
+                groups.setdefault(_table_key(t), []).append(t)
+        ignored = [t for t in titles if _table_key(t) not in TABLES]
+        shown_ignored = [t for t in ignored if _table_key(t) != "readme"]
+        if shown_ignored and only is None:
+            notes.append(
+                f"{book}: ignored sheets that are not tables of the data model: "
+                f"{', '.join(repr(t) for t in shown_ignored)}."
+            )
         for name, table in TABLES.items():
-            if name in files:
-                try:
-                    raws[name] = _read_csv(files[name], name, notes)
-                except DataError as exc:  # report it with the other files' problems
-                    raws[name] = None
-                    for problem in exc.problems:
-                        problems.one(_STRUCTURE, problem)
-            else:
-                raws[name] = None
-                if not table.optional:
+            found = groups.get(name, [])
+            raws[name] = None
+            if len(found) > 1:
+                failed.add(name)
+                problems.one(_STRUCTURE, _ambiguous_sheets(book, name, found, states))
+                continue
+            if not found:
+                if not table.optional and only is None:
+                    failed.add(name)
+                    close = difflib.get_close_matches(name, [_table_key(t) for t in ignored], n=1, cutoff=0.75)
+                    hint = ""
+                    if close:
+                        actual = next(t for t in ignored if _table_key(t) == close[0])
+                        hint = f" Did you mean the sheet '{actual}'? Rename it to '{name}'."
                     problems.one(
                         _STRUCTURE,
                         Problem(
-                            f"{name}.csv",
+                            f"{book}, sheet '{name}'",
                             (),
                             None,
-                            f"the file is missing from {path}. A dataset folder needs "
-                            f"{', '.join(t + '.csv' for t, tt in TABLES.items() if not tt.optional)} "
-                            f"(CSV files found: {present}). Add it, or use the template "
-                            "data/templates/kinerja_template.xlsx.",
+                            f"the sheet is missing. The workbook needs one sheet per table "
+                            f"({', '.join(n for n, t in TABLES.items() if not t.optional)}); sheets found: "
+                            f"{', '.join(titles)}.{hint} Add or rename the sheet (see the template "
+                            "data/templates/kinerja_template.xlsx).",
                         ),
                     )
-        return raws, meta
-    if path.suffix.lower() in _EXCEL_SUFFIXES:
-        wb = _open_workbook(path)
+                continue
+            title = found[0]
+            if states.get(title, "visible") != "visible" and only is None:
+                state = "very hidden" if states[title] == "veryHidden" else "hidden"
+                notes.append(f"{book}: the sheet '{title}' is {state}; it was read as the table '{name}'.")
+            try:
+                raws[name] = _read_sheet(
+                    wb[title], book, name, z, info.get(title), kinds, notes if only is None else []
+                )
+            except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
+                failed.add(name)
+                problems.one(
+                    _STRUCTURE,
+                    Problem(
+                        f"{book}, sheet '{title}'",
+                        (),
+                        None,
+                        f"the sheet cannot be read ({type(exc).__name__}: {exc}). Open the workbook in "
+                        "your spreadsheet program and save it again as .xlsx.",
+                    ),
+                )
+    finally:
+        wb.close()
+        z.close()
+        fh.close()
+    return raws, failed
+
+
+def _read_all(
+    path: Path, problems: _Problems, notes: list[str], label: str, only: Sequence[str] | None = None
+) -> tuple[dict[str, _Raw | None], dict, set[str]]:
+    """Raw tables (None when absent or unreadable), metadata, and the tables that failed."""
+    if path.is_dir():
+        meta = _read_meta(path) if only is None else {}
+        files, unread = _table_files(path, problems, notes)
+        raws: dict[str, _Raw | None] = {}
+        failed: set[str] = set()
+        for name, table in TABLES.items():
+            raws[name] = None
+            if files.get(name) is not None:
+                try:
+                    raws[name] = _read_csv(files[name], name, notes, only)
+                except DataError as exc:  # report it with the other files' problems
+                    failed.add(name)
+                    problems.from_error(_STRUCTURE, exc)
+            elif name in files:  # ambiguous: reported already
+                failed.add(name)
+            elif not table.optional:
+                failed.add(name)
+                if only is None:  # dataset_years lists the years of the tables there are
+                    problems.one(_STRUCTURE, _missing_file(path, name, unread))
+        return raws, meta, failed
+    head = _file_head(path)
+    kind = _file_kind(path, head)
+    suffix = path.suffix.lower()
+    if kind.code == "xlsx":
+        if suffix not in _EXCEL_SUFFIXES:
+            notes.append(f"{path.name} is an Excel workbook (.xlsx) with a '{suffix}' name; it was read as one.")
         try:
-            sheets = {s.strip().lower(): s for s in wb.sheetnames}
-            for name, table in TABLES.items():
-                if name in sheets:
-                    try:
-                        raws[name] = _read_sheet(wb[sheets[name]], path.name, name)
-                    except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
-                        raws[name] = None
-                        problems.one(
-                            _STRUCTURE,
-                            Problem(
-                                f"{path.name}, sheet '{sheets[name]}'",
-                                (),
-                                None,
-                                f"the sheet cannot be read ({type(exc).__name__}: {exc}). Open the workbook in "
-                                "your spreadsheet program and save it again as .xlsx.",
-                            ),
-                        )
-                else:
-                    raws[name] = None
-                    if not table.optional:
-                        problems.one(
-                            _STRUCTURE,
-                            Problem(
-                                f"{path.name}, sheet '{name}'",
-                                (),
-                                None,
-                                f"the sheet is missing. The workbook needs one sheet per table "
-                                f"({', '.join(n for n, t in TABLES.items() if not t.optional)}); sheets found: "
-                                f"{', '.join(wb.sheetnames)}. Add or rename the sheet (see the template "
-                                "data/templates/kinerja_template.xlsx).",
-                            ),
-                        )
-        finally:
-            wb.close()
-        return raws, {}
-    if path.suffix.lower() == ".xls":
-        raise DataError(
-            f"{path.name} is an old-style Excel file (.xls). Open it in your spreadsheet program "
-            "and save it as 'Excel Workbook (.xlsx)'."
+            raws, failed = _read_book(path, problems, notes, only)
+        except DataError as exc:
+            problems.from_error(_STRUCTURE, exc)
+            problems.raise_if_any(label)
+            raise
+        return raws, {}, failed
+    if suffix in _EXCEL_SUFFIXES:
+        text = _not_a_workbook(path.name, kind, head)
+    elif suffix == ".xls":
+        text = (
+            f"the file has the name of an old-style Excel file (.xls){'' if kind.code == 'xls' else f' but is {kind.what}'}. "
+            "Open it in your spreadsheet program and save it as 'Excel Workbook (.xlsx)'."
         )
-    raise DataError(
-        f"{path} is neither a folder of CSV files nor an Excel workbook (.xlsx). Give the folder that "
-        f"contains {', '.join(t + '.csv' for t in TABLES)}, or a workbook with one sheet per table."
-    )
+    elif suffix == ".csv" or kind.code == "text":
+        text = (
+            f"this is a single {'CSV' if suffix == '.csv' else 'text'} file, not a dataset. A dataset is a folder "
+            f"holding {', '.join(t + '.csv' for t in TABLES)} (give the folder, e.g. {path.parent}), or an Excel "
+            "workbook with one sheet per table."
+        )
+    else:
+        text = (
+            f"the file is {kind.what}, neither a folder of CSV files nor an Excel workbook (.xlsx). Give the folder "
+            f"that contains {', '.join(t + '.csv' for t in TABLES)}, or a workbook with one sheet per table."
+        )
+    problems.one(_STRUCTURE, Problem(path.name, (), None, text))
+    problems.raise_if_any(label)
+    raise AssertionError("unreachable")
+
+
+def _absent(name: str, table: Table, path: Path, failed: bool) -> _Parsed:
+    """An empty table for a file or sheet that is absent (optional) or could not be read."""
+    where = f"{name}.csv" if path.is_dir() else f"{path.name}, sheet '{name}'"
+    frame = pd.DataFrame({c.name: _empty_column(c, 0) for c in table.columns})
+    # A missing required table is reported already: skip checks that refer to it.
+    # A missing optional table is empty: references to it are reported.
+    bad = set(table.column_names) if (failed or not table.optional) else set()
+    return _Parsed(table, where, "", frame, np.arange(0), 0, {}, bad, {}, absent=True)
 
 
 def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
@@ -1153,7 +2863,8 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
         Other files and sub-folders (e.g. ``truth/``) are ignored.
     year : int, optional
         Keep only the rows of this evaluation year; the other rows are counted in
-        :attr:`Dataset.accounts` and are not checked beyond their year cell.
+        :attr:`Dataset.accounts`. Every row of every year is checked first, so a
+        problem in another year is reported too (a year filter never hides a bad cell).
 
     Returns
     -------
@@ -1162,24 +2873,46 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     Raises
     ------
     DataError
-        When a table or required column is missing, a cell cannot be read or breaks a
-        rule of :mod:`kinerja.schema`, a key repeats, an id is unknown in the table it
-        refers to, rubric weights of one evaluation stage do not sum to 100, or a grade
+        When a file is damaged or is not what its name says, a table or required
+        column is missing or named twice, a cell cannot be read or breaks a rule of
+        :mod:`kinerja.schema`, a key repeats, an id is unknown in the table it refers
+        to, rubric weights of one evaluation stage do not sum to 100, or a grade
         contradicts its published total. The message lists the first
-        :data:`MAX_REPORTED` problems with file, row, column and value, and counts
-        the rest.
+        :data:`MAX_REPORTED` problems with file, row, column and value, and counts the
+        rest; a row that explains problems elsewhere (e.g. a juror listed under a
+        mistyped year) is listed before them, with the rows that follow from it.
 
     Notes
     -----
-    Reading rules: CSV separators ``;``, ``,`` or tab are detected from the header
-    line; UTF-8 (with or without byte-order mark), UTF-16 and, failing those,
-    Windows-1252 are accepted (the last is mentioned in :attr:`Dataset.notes`).
-    Headers ignore case, surrounding spaces and spaces vs. underscores. Cells are
-    trimmed; an empty cell is missing. Numbers accept a decimal comma (``72,5``);
-    ids are text, so leading zeros are kept (in Excel, type them into text cells).
-    Grades and vocabulary columns ignore case. Rows whose every cell is empty are
-    excluded and counted as ``blank row``. Columns not in the schema are ignored and
-    listed in :attr:`Dataset.notes`.
+    Files: a folder is read from its CSV files (``<table>.csv``, any case); two files
+    that name one table (``scores.csv`` and ``Scores.csv``, or ``scores.csv`` and
+    ``scores.xlsx``) are an error, as are two sheets (also hidden ones) that name one
+    table in a workbook. A hidden sheet that is the only one for its table is read
+    and mentioned in :attr:`Dataset.notes`.
+
+    CSV files: separators ``;``, ``,`` or tab are detected from the header line, or
+    taken from Excel's ``sep=;`` first line; UTF-8 (with or without byte-order mark),
+    UTF-16 and, failing those, Windows-1252 are accepted (the last is mentioned in
+    :attr:`Dataset.notes`); a file that mixes UTF-8 and another encoding, holds NUL
+    bytes or is not text is an error. The physical lines are counted: a quoted cell
+    that runs over several lines (a stray quote) is an error at the line where it
+    starts, and so is a line with more cells than the header (unless the extra cells
+    are empty).
+
+    Cells: headers ignore case, surrounding spaces and spaces vs. underscores. Cells
+    are trimmed, invisible characters (zero-width spaces, byte-order marks) removed
+    and unusual spaces (no-break) made plain; an empty cell is missing. Numbers
+    accept a decimal comma (``72,5``) and scientific notation; in the 0-100 columns
+    (score, weight, total) a percentage (``85%``, or an Excel cell formatted as a
+    percentage, which stores 0.85) is read as the number shown (85) and mentioned in
+    :attr:`Dataset.notes`; elsewhere it is an error. Excel dates are accepted in
+    ``announced`` (which must read ``YYYY-MM-DD`` or ``YYYY-MM``); a date, logical
+    value (TRUE/FALSE), error value (``#N/A``), formula without a stored result or
+    merged cell anywhere else is reported as what it is. Ids are text, so leading
+    zeros are kept (in Excel, type them into text cells). Grades and vocabulary
+    columns ignore case. Rows whose every cell is empty are excluded and counted as
+    ``blank row``. Columns not in the schema are ignored and listed in
+    :attr:`Dataset.notes`.
 
     Examples
     --------
@@ -1199,37 +2932,26 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     label = f"'{path.name}' ({path})"
     notes: list[str] = []
     problems = _Problems()
-    raws, meta = _read_all(path, problems, notes)
+    raws, meta, failed = _read_all(path, problems, notes, label)
 
     parsed: dict[str, _Parsed] = {}
     for name, table in TABLES.items():
         raw = raws[name]
         if raw is None:
-            where = f"{name}.csv" if path.is_dir() else f"{path.name}, sheet '{name}'"
-            frame = pd.DataFrame({c.name: _empty_column(c, 0) for c in table.columns})
-            # A missing required table is reported already: skip checks that refer to it.
-            # A missing optional table is empty: references to it are reported.
-            parsed[name] = _Parsed(
-                table,
-                where,
-                "",
-                frame,
-                np.arange(0),
-                0,
-                {},
-                set() if table.optional else set(table.column_names),
-                {},
-                absent=True,
-            )
+            parsed[name] = _absent(name, table, path, name in failed)
             continue
-        parsed[name] = _parse(raw, table, requested, problems, notes)
+        parsed[name] = _parse(raw, table, problems, notes)
 
+    year_counts: dict[float, int] = {}
+    for p in parsed.values():
+        for y, n in p.frame[_YEAR].value_counts(dropna=True).items():
+            year_counts[y] = year_counts.get(y, 0) + int(n)
     for name, p in parsed.items():
         if p.absent:
             continue
         _check_duplicates(p, problems)
         for fk in p.table.foreign_keys:
-            _check_foreign_key(p, fk, parsed, problems)
+            _check_foreign_key(p, fk, parsed, problems, year_counts)
         if name == _RUBRIC:
             _check_weights(p, problems)
         if name == _GRADES:
@@ -1241,20 +2963,29 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
         row for name, p in parsed.items() for row in _accounts_rows(name, p.file, p.rows_read, p.excluded)
     )
     ds = Dataset(path.stem if path.is_file() else path.name, path, meta, tables, accounts, notes)
-    if requested is not None and not any(len(df) for df in tables.values()):
-        present = dataset_years(path)
+    if not any(len(df) for df in tables.values()):
         raise DataError(
-            f"The dataset {label} has no rows for year {requested}; its years are "
-            f"{', '.join(map(str, present)) or 'none'}."
+            f"The dataset {label} has no data rows: every table holds only its header row (or blank rows). "
+            f"Fill in the tables (see {_SEE_DICTIONARY})."
         )
+    if requested is not None:
+        if requested not in ds.years:
+            raise DataError(
+                f"The dataset {label} has no rows for year {requested}; its years are "
+                f"{', '.join(map(str, ds.years)) or 'none'}."
+            )
+        ds = ds.for_year(requested)
     return ds
 
 
 def dataset_years(path: str | os.PathLike) -> list[int]:
     """Evaluation years present in a dataset, read cheaply (only the year columns).
 
-    Cells that are not whole numbers are skipped here; :func:`load_dataset` reports
-    them.
+    The files there are checked as :func:`load_dataset` checks them (a damaged file, a
+    file that is not what its name says, two files or sheets for one table, a year cell
+    that is not a whole number from 1990 to 2100 is a :class:`DataError`); a missing
+    table or year column is left to :func:`load_dataset`, and other columns are not
+    checked here.
 
     Examples
     --------
@@ -1263,52 +2994,14 @@ def dataset_years(path: str | os.PathLike) -> list[int]:
     [2020]
     """
     path = resolve_dataset(path)
+    label = f"'{path.name}' ({path})"
+    problems = _Problems()
+    raws, _meta, _failed = _read_all(path, problems, [], label, only=(_YEAR,))
     found: set[int] = set()
-
-    def add(values: Iterable[object]) -> None:
-        texts = np.array([None if v is None else _strip_cell(str(v)) for v in values], dtype=object)
-        num = _parse_numbers(pd.unique(texts)) if len(texts) else np.array([])
-        found.update(int(v) for v in num if np.isfinite(v) and v == int(v))
-
-    if path.is_dir():
-        for _name, file in _table_files(path, []).items():
-            encoding, sep = _sniff_csv(file)
-            try:
-                with open(file, encoding=encoding, newline="", errors="replace") as fh:
-                    header = next(csv.reader(fh, delimiter=sep), [])
-            except OSError:
-                continue
-            names = [normalise_header(h) for h in header]
-            if _YEAR not in names:
-                continue
-            try:
-                col = pd.read_csv(
-                    file,
-                    sep=sep,
-                    usecols=[names.index(_YEAR)],
-                    dtype=object,
-                    na_filter=False,
-                    encoding=encoding,
-                    encoding_errors="replace",
-                ).iloc[:, 0]
-            except (pd.errors.ParserError, ValueError):
-                continue
-            add(pd.unique(col.to_numpy(dtype=object)))
-    elif path.suffix.lower() in _EXCEL_SUFFIXES:
-        wb = _open_workbook(path)
-        try:
-            for s in wb.sheetnames:
-                if s.strip().lower() not in TABLES:
-                    continue
-                ws = wb[s]
-                ws.reset_dimensions()
-                header = next(ws.iter_rows(max_row=1, values_only=True), ())
-                names = [normalise_header(h) for h in header]
-                if _YEAR in names:
-                    j = names.index(_YEAR) + 1
-                    add(_excel_text(r[0]) for r in ws.iter_rows(min_row=2, min_col=j, max_col=j, values_only=True))
-        finally:
-            wb.close()
-    else:
-        raise DataError(f"{path} is neither a folder of CSV files nor an Excel workbook (.xlsx).")
+    for name, raw in raws.items():
+        if raw is None:
+            continue
+        p = _parse(raw, TABLES[name], problems, [], only=(_YEAR,))
+        found.update(int(y) for y in pd.unique(p.frame[_YEAR].dropna()))
+    problems.raise_if_any(label)
     return sorted(found)

@@ -381,10 +381,20 @@ def data_dictionary_markdown() -> str:
         "`data/templates/kinerja_template.xlsx`). Load it with `kinerja.io.load_dataset(path)`, "
         "which checks every rule below and names the file, row and column of each problem.",
         "",
-        "Reading: `;` or `,` separators, UTF-8 with or without byte-order mark, decimal commas "
-        "(`72,5`), stray spaces, and any case in headers, grades and vocabularies are accepted; "
-        "identifiers are text (leading zeros are kept); fully empty rows are skipped and counted "
-        "in `Dataset.accounts`; columns not listed here are ignored.",
+        "Reading: `;`, `,` or tab separators (or Excel's `sep=;` first line), UTF-8 with or without "
+        "byte-order mark, UTF-16 and Windows-1252 (noted), decimal commas (`72,5`), stray and invisible "
+        "spaces, and any case in headers, grades and vocabularies are accepted; in the 0-100 columns a "
+        "percentage (`85%`, or an Excel cell formatted as a percentage) is read as the number shown (85, "
+        "noted); `announced` is a date `YYYY-MM-DD` or `YYYY-MM` (Excel dates are accepted); identifiers "
+        "are text (leading zeros are kept); fully empty rows are skipped and counted in "
+        "`Dataset.accounts`; columns not listed here are ignored. Every row of every year is checked, "
+        "also when one year is loaded.",
+        "",
+        "Refused, with the file (and sheet), row and column: a file that is damaged or is not what its "
+        "name says (e.g. a CSV file renamed `.xlsx`), two files or sheets (hidden ones too) that name one "
+        "table, a quoted cell that runs over several lines (a stray quote swallows the lines after it), "
+        "a file that mixes encodings, and, where a value belongs, an Excel date, logical value (TRUE), "
+        "error value (`#N/A`), formula without a stored result or merged cell.",
         "",
         "Rules:",
         "",

@@ -107,13 +107,15 @@ def test_missing_year_is_a_data_error(tmp_path, tables):
         load_dataset(folder).for_year(2019)
 
 
-def test_other_years_are_not_checked_beyond_their_year(tmp_path, tables):
+def test_every_year_is_checked_before_the_year_filter(tmp_path, tables):
+    """A bad cell in another year's row is reported even when loading one year."""
     both = two_years(tables)
     both["scores"].loc[len(tables["scores"]), "score"] = "999"  # first 2021 row
     folder = write_csv(tmp_path / "d", both)
-    assert len(load_dataset(folder, year=2020).scores) == len(tables["scores"])
-    with pytest.raises(DataError, match="'999' is outside 0–100"):
-        load_dataset(folder, year=2021)
+    row = len(tables["scores"]) + 2
+    for year in (2020, 2021, None):
+        with pytest.raises(DataError, match=rf"scores.csv, row {row}, column 'score' \(G\): '999' is outside 0–100"):
+            load_dataset(folder, year=year)
 
 
 def test_absent_optional_table(tmp_path, tables, monkeypatch):

@@ -82,7 +82,7 @@ def test_ragged_line_from_unquoted_decimal_commas(tmp_path, tables):
 def test_not_a_workbook(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("year,unit_id\n", encoding="utf-8")
-    with pytest.raises(DataError, match="Cannot open fake.xlsx as an Excel workbook"):
+    with pytest.raises(DataError, match="fake.xlsx: the file is not an Excel workbook but a text file"):
         load_dataset(path)
 
 
