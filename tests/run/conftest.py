@@ -44,4 +44,5 @@ def toy_dataset(tmp_path, monkeypatch) -> Path:
     """
     monkeypatch.setattr(run, "_resolve_dataset", _toy_resolve)
     monkeypatch.setattr(run, "_dataset_years", _toy_years)
+    monkeypatch.setattr(run, "_validate_dataset", lambda path: None)
     return write_toy_dataset(tmp_path / "data" / "toy")

@@ -116,3 +116,19 @@ def test_bad_jobs_and_timeouts_are_refused(tmp_path, toy_dataset):
     ]:
         with pytest.raises(RunConfigurationError, match=match):
             run.run_collection(toy_dataset, out=tmp_path, progress=False, **kwargs)
+
+
+def test_a_dataset_that_does_not_load_is_refused_before_anything_runs(tmp_path, kinerja_kernel):
+    """The loader's message, once, instead of every notebook failing on it."""
+    import shutil
+
+    from kinerja.paths import DATA_DIR
+
+    bad = tmp_path / "bad"
+    shutil.copytree(DATA_DIR / "batu", bad, ignore=shutil.ignore_patterns("truth"))
+    (bad / "jurors.csv").write_bytes(b"\xef\xbb\xbf")  # a byte-order mark and nothing else
+    with pytest.raises(RunConfigurationError) as info:
+        run_collection(bad, years=2020, out=tmp_path / "out", progress=False)
+    text = str(info.value)
+    assert "jurors.csv" in text and "IndexError" not in text
+    assert not (tmp_path / "out").exists()

@@ -514,6 +514,18 @@ def _dataset_years(path: Path) -> list[int]:
     return sorted(int(y) for y in dataset_years(path))
 
 
+def _validate_dataset(path: Path) -> str | None:
+    """The loader's message if the dataset does not load (:class:`kinerja.data.io.DataError`),
+    else None: the whole dataset is checked once before any notebook starts."""
+    from kinerja.data.io import DataError, load_dataset
+
+    try:
+        load_dataset(path)
+    except DataError as exc:
+        return str(exc)
+    return None
+
+
 def _dataset_name(path: Path) -> str:
     """``batu`` for ``data/batu/`` and for ``data/batu.xlsx``."""
     return path.stem if path.suffix.lower() in (".xlsx", ".xlsm") else path.name
@@ -802,6 +814,10 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
             available = _dataset_years(path)
         except Exception as exc:
             problems.append(f"--data {item}: cannot list its years ({type(exc).__name__}: {exc})")
+            continue
+        invalid = _validate_dataset(path)
+        if invalid:  # every notebook would fail on it: say so once, before anything runs
+            problems.append(f"--data {item}: {invalid}")
             continue
         if wanted_years:
             absent = [y for y in wanted_years if y not in available]
