@@ -18,7 +18,7 @@ from scipy import linalg, special, stats
 
 from . import _core
 
-__all__ = ["VarCompFit", "VarCompInputError", "fit_reml"]
+__all__ = ["VarCompFit", "VarCompInputError", "fit_reml", "fit_two_way"]
 
 _COMPONENT_COLUMNS = ["component", "variance", "sd", "n_levels", "share", "se", "ci_low", "ci_high", "note"]
 _FIXED_COLUMNS = ["term", "level", "estimate", "se", "ci_low", "ci_high", "z", "p_value", "note"]
@@ -657,13 +657,15 @@ def fit_reml(
     >>> fit.converged, fit.note
     (True, '')
 
-    Juror severities (BLUPs) with their prediction standard errors:
+    Rater effects (BLUPs: a positive value is a lenient rater) with their prediction
+    standard errors:
 
-    >>> fit.blups("Task").round(3)
-       Task  estimate     se  ci_low  ci_high  se_cond   n
-    0     1    -0.391  0.371  -1.118    0.336    0.316  40
-    1     2     0.702  0.371  -0.025    1.429    0.316  40
-    2     3    -0.311  0.371  -1.038    0.416    0.316  40
+    >>> fit.blups(("Rater", "Task")).head(4).round(3)
+       Rater  Task  estimate     se  ci_low  ci_high  se_cond   n
+    0      1     1     0.640  0.513  -0.366    1.646    0.502  10
+    1      2     1    -0.310  0.513  -1.316    0.696    0.502  10
+    2      3     1     0.275  0.513  -0.731    1.281    0.502  10
+    3      4     1     0.202  0.513  -0.804    1.207    0.502  10
     """
     if not isinstance(data, pd.DataFrame):
         raise VarCompInputError(f"data must be a long-format pandas DataFrame, got {type(data).__name__}")
@@ -883,3 +885,51 @@ def fit_reml(
         _centre=centre,
         _scale=scale,
     )
+
+
+# --------------------------------------------------------------------------------------
+# The two-way subjects x raters designs of the ICC (fast path, no DataFrame)
+# --------------------------------------------------------------------------------------
+
+
+def two_way_start(y: np.ndarray, model: str) -> np.ndarray:
+    """Method-1 starting theta for :func:`fit_two_way` (see :func:`_moment_start`)."""
+    obs = ~np.isnan(y)
+    s_codes, r_codes = np.nonzero(obs)
+    v = y[obs]
+    n, k = y.shape
+    v = v - v.mean()
+    if model == "random":
+        return _moment_start(v, [s_codes, r_codes], [n, k])
+    if model == "mixed":  # raters fixed: remove rater means first
+        rm = np.bincount(r_codes, weights=v, minlength=k) / np.maximum(np.bincount(r_codes, minlength=k), 1)
+        v = v - rm[r_codes]
+    return _moment_start(v, [s_codes], [n])
+
+
+def fit_two_way(y: np.ndarray, model: str, start=None, *, thorough: bool = True):
+    """REML variance components of an ICC design on a subjects x raters matrix.
+
+    ``model``: "oneway" (subjects random), "random" (subjects and raters random) or
+    "mixed" (subjects random, raters fixed). Every row and column of ``y`` holds at
+    least one value (NaN = missing cell); a row given twice counts as two subjects.
+    ``thorough=False`` (warm-started bootstrap refits) skips the restart from theta = 1.
+
+    Returns ``(sigma2_subject, sigma2_rater, sigma2_residual, ok, message, theta)``;
+    ``sigma2_rater`` is 0 for the one-way and mixed models.
+    """
+    core = _core.two_way(y, model)
+    if core.nu <= 0:
+        return np.nan, np.nan, np.nan, False, "no residual degrees of freedom", ()
+    x0 = two_way_start(y, model) if start is None else np.asarray(start, float)
+    theta, dev, converged, message = core.fit(x0, restarts=thorough)
+    if not np.isfinite(dev):
+        return np.nan, np.nan, np.nan, False, message or "REML did not converge", tuple(theta)
+    theta = np.where(theta <= _BOUNDARY, 0.0, theta)
+    sol = core.evaluate(theta, keep=True)
+    if not isinstance(sol, _core.Solution):
+        return np.nan, np.nan, np.nan, False, "REML did not converge", tuple(theta)
+    s_e = sol.r2 / core.nu
+    s_s = theta[0] ** 2 * s_e
+    s_r = theta[1] ** 2 * s_e if model == "random" else 0.0
+    return float(s_s), float(s_r), float(s_e), bool(converged), message, tuple(theta)
