@@ -424,50 +424,58 @@ def _fitting_constants(y: np.ndarray) -> _FittingConstants:
     )
 
 
-def _centred_quadratic_forms(w: np.ndarray, comp: np.ndarray) -> np.ndarray:
-    """sum of squares of each row of ``w`` after removing its mean within each
-    connected component (the null space of the adjusted incidence matrix)."""
-    q0 = (w * w).sum(axis=1)
-    for c in np.unique(comp):
-        sel = comp == c
-        q0 -= w[:, sel].sum(axis=1) ** 2 / sel.sum()
-    return q0
+def _centred_quadratic_forms(w: np.ndarray, w2sum: np.ndarray, wsum: np.ndarray, comp: np.ndarray) -> np.ndarray:
+    """Sum of squares of each row of ``w`` after removing its mean within each connected
+    component (the null space of the adjusted incidence matrix); ``w2sum``, ``wsum``:
+    row sums of ``w**2`` and ``w``."""
+    labels, sizes = np.unique(comp, return_counts=True)
+    if len(labels) == 1:
+        return w2sum - wsum**2 / w.shape[1]
+    ind = (comp[:, None] == labels[None, :]).astype(np.float64)
+    return w2sum - ((w @ ind) ** 2 / sizes).sum(axis=1)
 
 
 def _gci_draws(fc: _FittingConstants, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Generalized pivotal quantities of the six ICCs, shape (6, draws) (before k_h).
+    """Draws of the generalized pivotal quantities of the variance components.
 
-    Returns the stacked draws of (sigma_s^2, sigma_r^2, sigma_e^2) of the two-way model
-    and (sigma_b^2, sigma_w^2) of the one-way model, each truncated at 0.
+    Returns the stacked draws (5, draws) of (sigma_s^2, sigma_r^2, sigma_e^2) of the
+    two-way model and (sigma_b^2, sigma_w^2) of the one-way model, truncated at 0.
     """
     n, k = fc.inc.shape
     inc, ki, nj = fc.inc, fc.ki, fc.nj
     # residual variances: exact chi-square pivots
     s_e = fc.sse / rng.chisquare(fc.df_e, draws)
     s_w = fc.ss_w / rng.chisquare(fc.df_w, draws) if fc.df_w > 0 else np.full(draws, np.nan)
-    # subjects | raters: SS = sum_i (s_e + lambda_i s_s) z_i^2, lambda = eig(D_k - M D_n^-1 M')
-    w = rng.standard_normal((draws, n))
-    q0 = _centred_quadratic_forms(w, fc.comp_s)
-    q1 = (ki * w * w).sum(axis=1) - ((w @ inc) ** 2 / nj).sum(axis=1)
+    # subjects | raters: SS = sum_i (s_e + lambda_i s_s) z_i^2 with lambda the nonzero
+    # eigenvalues of D_k - M D_n^-1 M'; for w ~ N(0, I_n) the quadratic form
+    # w' (D_k - M D_n^-1 M') w has exactly that distribution (likewise for the others)
+    # normals drawn in float32 (twice as fast; their rounding, 1e-7, is far below the
+    # Monte Carlo error of the limits, 1e-3), arithmetic in float64
+    w = rng.standard_normal((draws, n), dtype=np.float32).astype(np.float64)
+    w2 = w * w
+    w2sum = w2.sum(axis=1)
+    wsum = w.sum(axis=1)
+    w2k = w2 @ ki
+    winc = w @ inc
+    q0 = _centred_quadratic_forms(w, w2sum, wsum, fc.comp_s)
+    q1 = w2k - winc**2 @ (1.0 / nj)
+    v = rng.standard_normal((draws, k), dtype=np.float32).astype(np.float64)
+    v2 = v * v
+    p0 = _centred_quadratic_forms(v, v2.sum(axis=1), v.sum(axis=1), fc.comp_r)
+    p1 = v2 @ nj - (v @ inc.T) ** 2 @ (1.0 / ki)
+    # one-way between subjects: lambda = eig(D_k - k k' / N), null vector 1
+    b0 = w2sum - wsum**2 / n
+    b1 = w2k - winc.sum(axis=1) ** 2 / ki.sum()  # w @ ki = row sums of w @ inc
     with np.errstate(divide="ignore", invalid="ignore"):
         s_s = np.maximum((fc.ss_s - s_e * q0) / q1, 0.0)
-    # raters | subjects: lambda = eig(D_n - M' D_k^-1 M)
-    v = rng.standard_normal((draws, k))
-    p0 = _centred_quadratic_forms(v, fc.comp_r)
-    p1 = (nj * v * v).sum(axis=1) - ((v @ inc.T) ** 2 / ki).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
         s_r = np.maximum((fc.ss_r - s_e * p0) / p1, 0.0)
-    # one-way between subjects: lambda = eig(D_k - k k' / N), null vector 1
-    b0 = (w * w).sum(axis=1) - w.sum(axis=1) ** 2 / n
-    b1 = (ki * w * w).sum(axis=1) - (w @ ki) ** 2 / ki.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
         s_b = np.maximum((fc.ss_b - s_w * b0) / b1, 0.0)
     return np.stack([s_s, s_r, s_e, s_b, s_w])
 
 
-def _gci_limits(y: np.ndarray, k_mean: float, ci: float, draws: int = _GCI_DRAWS, seed=_GCI_SEED):
+def _gci_limits(y: np.ndarray, k_mean: float, ci: float, draws: int = _GCI_DRAWS, seed=_GCI_SEED, fc=None):
     """Generalized confidence limits of the six ICCs (see :func:`icc`, Notes)."""
-    fc = _fitting_constants(y)
+    fc = _fitting_constants(y) if fc is None else fc
     lo = np.full(6, np.nan)
     hi = np.full(6, np.nan)
     if fc.df_e <= 0:
@@ -481,9 +489,10 @@ def _gci_limits(y: np.ndarray, k_mean: float, ci: float, draws: int = _GCI_DRAWS
     rho = _icc_from_components(comp, k_mean)
     a = (1.0 - ci) / 2
     for i in range(6):
-        r = rho[i][np.isfinite(rho[i])]
-        if r.size >= draws // 2:
-            lo[i], hi[i] = np.quantile(r, [a, 1 - a])
+        r = rho[i]
+        ok = np.isfinite(r)
+        if ok.sum() >= draws // 2:
+            lo[i], hi[i] = np.quantile(r if ok.all() else r[ok], [a, 1 - a])
     return lo, hi, fc
 
 
@@ -538,13 +547,16 @@ def _reml_table(prep: _Prepared, ci: float | None = None, ci_method: str = "auto
     # exact F tests of H0: subject variance 0 (Wald 1940): under H0 the method-3 sums of
     # squares are sigma^2 chi-square whatever the pattern of missing cells
     df_s = float(n - len(np.unique(fc.comp_s)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f1 = (fc.ss_b / (n - 1)) / (fc.ss_w / fc.df_w) if fc.df_w > 0 else np.nan
-        f3 = (fc.ss_s / df_s) / (fc.sse / fc.df_e) if fc.df_e >= 1 and df_s > 0 else np.nan
-    if np.isnan(f1) or not np.isfinite(f1):
-        f1 = np.inf if fc.ss_b > 0 and fc.ss_w == 0 else f1
-    if fc.df_e >= 1 and fc.sse == 0 and fc.ss_s > 0:
-        f3 = np.inf
+
+    def f_ratio(num, df_num, den, df_den):
+        if df_num <= 0 or df_den < 1:
+            return np.nan
+        if den == 0:
+            return np.inf if num > 0 else np.nan
+        return (num / df_num) / (den / df_den)
+
+    f1 = f_ratio(fc.ss_b, n - 1, fc.ss_w, fc.df_w)
+    f3 = f_ratio(fc.ss_s, df_s, fc.sse, fc.df_e)
     f = np.array([f1, f3, f3, f1, f3, f3])
     df1 = np.array([n - 1, df_s, df_s] * 2, float)
     df2 = np.array([fc.df_w, fc.df_e, fc.df_e] * 2, float)
@@ -553,7 +565,7 @@ def _reml_table(prep: _Prepared, ci: float | None = None, ci_method: str = "auto
     lo = np.full(6, np.nan)
     hi = np.full(6, np.nan)
     if ci is not None and ci_method in ("auto", "gci"):
-        lo, hi, _ = _gci_limits(y, k_h, ci)
+        lo, hi, _ = _gci_limits(y, k_h, ci, fc=fc)
         lo[~np.isfinite(est)] = np.nan
         hi[~np.isfinite(est)] = np.nan
         for i in range(6):

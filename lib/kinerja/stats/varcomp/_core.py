@@ -287,7 +287,7 @@ class RemlCore:
                 jac=True,
                 method="L-BFGS-B",
                 bounds=bounds,
-                options=dict(maxiter=maxiter, ftol=1e-15, gtol=1e-9, maxcor=20),
+                options=dict(maxiter=maxiter, ftol=1e-13, gtol=1e-8, maxcor=20),
             )
 
         best = run(x0)
@@ -314,7 +314,7 @@ class RemlCore:
         converged = bool(np.isfinite(fun))
         message = ""
         if converged:
-            _, g = self.evaluate(x, True)
+            g = best.jac if np.array_equal(best.x, x) else self.evaluate(x, True)[1]
             free = (x > 0) & (x < THETA_MAX)
             pg = np.where(free, g, np.where(x <= 0, np.minimum(g, 0.0), np.maximum(g, 0.0)))
             tol = 1e-3 * max(1.0, 1e-3 * abs(fun))
