@@ -99,7 +99,7 @@ def test_pivot_quadratic_forms_are_the_adjusted_incidence_matrices():
         def chisquare(self, df, size):
             return np.ones(size)
 
-        def standard_normal(self, shape):
+        def standard_normal(self, shape, dtype=None):
             return self.calls.pop(0)
 
     rng = np.random.default_rng(0)
