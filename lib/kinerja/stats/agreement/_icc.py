@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import special
 
 from ..bootstrap import bootstrap_intervals, check_rng, resample_counts
+from ..varcomp._core import single_threaded_blas
 from ..varcomp._reml import fit_two_way
 from ._common import AgreementInputError, agreement_api, result_frame, to_matrix
 
@@ -482,7 +483,8 @@ def _gci_limits(y: np.ndarray, k_mean: float, ci: float, draws: int = _GCI_DRAWS
     hi = np.full(6, np.nan)
     if fc.df_e <= 0:
         return lo, hi, fc
-    s_s, s_r, s_e, s_b, s_w = _gci_draws(fc, draws, check_rng(seed))
+    with single_threaded_blas():
+        s_s, s_r, s_e, s_b, s_w = _gci_draws(fc, draws, check_rng(seed))
     comp = {
         "oneway": _RemlResult(s_b, 0.0, s_w, True),
         "random": _RemlResult(s_s, s_r, s_e, True),

@@ -181,7 +181,8 @@ class VarCompFit:
 
     @functools.cached_property
     def _sinv(self) -> np.ndarray:
-        return _core._inverse_from_chol(self._sol.chol)
+        with _core.single_threaded_blas(self._core.m <= _core._SINGLE_THREAD_MAX):
+            return _core._inverse_from_chol(self._sol.chol)
 
     # ---------------------------------------------------------------- components
     @functools.cached_property
@@ -222,10 +223,11 @@ class VarCompFit:
         del free
         H = np.empty((n, n))
         try:
-            for j in range(n):
-                e = np.zeros(n)
-                e[j] = h
-                H[:, j] = (grad(logv + e) - grad(logv - e)) / (2 * h)
+            with _core.single_threaded_blas(self._core.m <= _core._SINGLE_THREAD_MAX):
+                for j in range(n):
+                    e = np.zeros(n)
+                    e[j] = h
+                    H[:, j] = (grad(logv + e) - grad(logv - e)) / (2 * h)
             H = 0.5 * (H + H.T)
             c_log = 2.0 * np.linalg.inv(H)  # deviance = -2 logL: information = H / 2
         except np.linalg.LinAlgError:
@@ -414,7 +416,8 @@ class VarCompFit:
         if self._degenerate and not t.dropped:
             est[:] = 0.0
         elif not t.dropped and self._sol is not None:
-            est, pev, pev_c = self._blup_arrays(self._fitted[i])
+            with _core.single_threaded_blas(self._core.m <= _core._SINGLE_THREAD_MAX):
+                est, pev, pev_c = self._blup_arrays(self._fitted[i])
             with np.errstate(invalid="ignore"):
                 se = np.sqrt(np.maximum(pev, 0.0))
                 se_c = np.sqrt(np.maximum(pev_c, 0.0))
