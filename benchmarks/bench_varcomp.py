@@ -116,7 +116,7 @@ def bench_juror_model(repeats: int) -> list[dict]:
     for missing in (0.0, 0.2):
         df = juror_data(missing=missing)
 
-        def run():
+        def run(df=df):
             fit = fit_reml(df, response="score", random=JUROR_TERMS)
             comp = fit.components  # with SEs and Satterthwaite intervals
             blups = fit.blups("juror")  # severities with prediction intervals

@@ -44,7 +44,7 @@ import os
 import platform
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -171,20 +171,27 @@ def main(argv=None) -> int:
                     cells.append((ci, n, k, miss, reps, args.seed + len(cells), args.bootstrap))
     t0 = time.perf_counter()
     load0 = os.getloadavg()
+
+    def progress(r):
+        print(
+            f"{r['config']:<26} n={r['n']:<3} k={r['k']:<3} miss={r['missing']:.0%}: "
+            f"gci {r['coverage_gci_icc21']:.3f}  ({r['seconds']:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    done: dict[int, dict] = {}
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as ex:
-            rows = list(ex.map(one_cell, cells))
+            futures = {ex.submit(one_cell, c): i for i, c in enumerate(cells)}
+            for fut in as_completed(futures):
+                done[futures[fut]] = fut.result()
+                progress(done[futures[fut]])
     else:
-        rows = []
-        for c in cells:
-            rows.append(one_cell(c))
-            r = rows[-1]
-            print(
-                f"{r['config']:<26} n={r['n']:<3} k={r['k']:<3} miss={r['missing']:.0%}: "
-                f"gci {r['coverage_gci_icc21']:.3f}  ({r['seconds']:.1f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
+        for i, c in enumerate(cells):
+            done[i] = one_cell(c)
+            progress(done[i])
+    rows = [done[i] for i in range(len(cells))]
     cov = np.array([r["coverage_gci_icc21"] for r in rows])
     cov_k = np.array([r["coverage_gci_icc2k"] for r in rows])
     summary = {

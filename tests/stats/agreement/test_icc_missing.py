@@ -23,7 +23,9 @@ SF = load_expected("shrout_fleiss_1979")
 
 def to_long(y: np.ndarray) -> pd.DataFrame:
     n, k = y.shape
-    return pd.DataFrame({"subject_id": np.repeat(np.arange(n), k), "juror_id": np.tile(np.arange(k), n), "score": y.ravel()})
+    return pd.DataFrame(
+        {"subject_id": np.repeat(np.arange(n), k), "juror_id": np.tile(np.arange(k), n), "score": y.ravel()}
+    )
 
 
 def simulate(n, k, var=(1.0, 0.25, 0.75), seed=0, missing=0.0):

@@ -15,8 +15,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from kinerja.stats.varcomp import VarCompInputError, fit_reml
-from kinerja.stats.varcomp import _core
+from kinerja.stats.varcomp import VarCompInputError, _core, fit_reml
 from scipy import stats
 
 from ..agreement.reference import REFERENCE, close_at, load_expected
@@ -26,12 +25,12 @@ pytestmark = pytest.mark.filterwarnings("error")
 GT = load_expected("gtheory_brennan2001")
 
 
-def crossed(P=12, R=4, I=5, seed=0, missing=0.0, sd=(1.0, 0.5, 0.6, 0.6), fixed_shift=0.0):
+def crossed(P=12, R=4, n_items=5, seed=0, missing=0.0, sd=(1.0, 0.5, 0.6, 0.6), fixed_shift=0.0):
     """p x r x i scores with p, r, i and p:r random effects; item as a fixed factor."""
     rng = np.random.default_rng(seed)
-    p = np.repeat(np.arange(P), R * I)
-    r = np.tile(np.repeat(np.arange(R), I), P)
-    i = np.tile(np.arange(I), P * R)
+    p = np.repeat(np.arange(P), R * n_items)
+    r = np.tile(np.repeat(np.arange(R), n_items), P)
+    i = np.tile(np.arange(n_items), P * R)
     y = (
         sd[0] * rng.normal(size=P)[p]
         + sd[1] * rng.normal(size=R)[r]
@@ -106,7 +105,9 @@ def dense_reference(df, random, fixed, fit, weights=None):
     blup = G * (Z.T @ P @ y)
     pev = G - (G[:, None] * (Z.T @ P @ Z)) * G[None, :]
     cond = G - (G[:, None] * (Z.T @ Vi @ Z)) * G[None, :]
-    return dict(dev=dev, beta=beta, cov_b=cov_b, blup=blup, pev=np.diag(pev), cond=np.diag(cond), sizes=[z.shape[1] for z in zs])
+    return dict(
+        dev=dev, beta=beta, cov_b=cov_b, blup=blup, pev=np.diag(pev), cond=np.diag(cond), sizes=[z.shape[1] for z in zs]
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -151,7 +152,11 @@ def test_huynh_p_x_i():
     long = wide.melt("Person", var_name="item", value_name="score")
     fit = fit_reml(long, response="score", random=["Person", "item"])
     comp = fit.components.set_index("component")["variance"]
-    for key, label in (("huynh.vc.person", "Person"), ("huynh.vc.item", "item"), ("huynh.vc.person x item", "residual")):
+    for key, label in (
+        ("huynh.vc.person", "Person"),
+        ("huynh.vc.item", "item"),
+        ("huynh.vc.person x item", "residual"),
+    ):
         e = GT[key]
         assert close_at(comp[label], e["value"], e["decimals"]), (key, comp[label])
     # G coefficient for 12 items from these components (Brennan's E rho^2 = 0.844)
@@ -162,15 +167,15 @@ def test_huynh_p_x_i():
 def test_reml_equals_anova_on_balanced_crossed_design():
     # p x r x i with one observation per cell: ANOVA components from mean squares
     rng = np.random.default_rng(11)
-    P, R, I = 15, 4, 6
+    P, R, NI = 15, 4, 6
     y = (
         rng.normal(size=(P, 1, 1))
         + 0.6 * rng.normal(size=(1, R, 1))
-        + 0.7 * rng.normal(size=(1, 1, I))
+        + 0.7 * rng.normal(size=(1, 1, NI))
         + 0.5 * rng.normal(size=(P, R, 1))
-        + 0.6 * rng.normal(size=(P, 1, I))
-        + 0.4 * rng.normal(size=(1, R, I))
-        + rng.normal(size=(P, R, I))
+        + 0.6 * rng.normal(size=(P, 1, NI))
+        + 0.4 * rng.normal(size=(1, R, NI))
+        + rng.normal(size=(P, R, NI))
     )
     idx = np.indices(y.shape).reshape(3, -1)
     df = pd.DataFrame({"p": idx[0], "r": idx[1], "i": idx[2], "y": y.ravel()})
@@ -178,22 +183,22 @@ def test_reml_equals_anova_on_balanced_crossed_design():
     mp, mr, mi = y.mean((1, 2)), y.mean((0, 2)), y.mean((0, 1))
     mpr, mpi, mri = y.mean(2), y.mean(1), y.mean(0)
     ms = {
-        "p": R * I * ((mp - m) ** 2).sum() / (P - 1),
-        "r": P * I * ((mr - m) ** 2).sum() / (R - 1),
-        "i": P * R * ((mi - m) ** 2).sum() / (I - 1),
-        "pr": I * ((mpr - mp[:, None] - mr[None, :] + m) ** 2).sum() / ((P - 1) * (R - 1)),
-        "pi": R * ((mpi - mp[:, None] - mi[None, :] + m) ** 2).sum() / ((P - 1) * (I - 1)),
-        "ri": P * ((mri - mr[:, None] - mi[None, :] + m) ** 2).sum() / ((R - 1) * (I - 1)),
+        "p": R * NI * ((mp - m) ** 2).sum() / (P - 1),
+        "r": P * NI * ((mr - m) ** 2).sum() / (R - 1),
+        "i": P * R * ((mi - m) ** 2).sum() / (NI - 1),
+        "pr": NI * ((mpr - mp[:, None] - mr[None, :] + m) ** 2).sum() / ((P - 1) * (R - 1)),
+        "pi": R * ((mpi - mp[:, None] - mi[None, :] + m) ** 2).sum() / ((P - 1) * (NI - 1)),
+        "ri": P * ((mri - mr[:, None] - mi[None, :] + m) ** 2).sum() / ((R - 1) * (NI - 1)),
     }
     res = y - mpr[:, :, None] - mpi[:, None, :] - mri[None] + mp[:, None, None] + mr[None, :, None] + mi + -m
-    ms["e"] = (res**2).sum() / ((P - 1) * (R - 1) * (I - 1))
+    ms["e"] = (res**2).sum() / ((P - 1) * (R - 1) * (NI - 1))
     anova = {
         "residual": ms["e"],
-        "p:r": (ms["pr"] - ms["e"]) / I,
+        "p:r": (ms["pr"] - ms["e"]) / NI,
         "p:i": (ms["pi"] - ms["e"]) / R,
         "r:i": (ms["ri"] - ms["e"]) / P,
-        "p": (ms["p"] - ms["pr"] - ms["pi"] + ms["e"]) / (R * I),
-        "r": (ms["r"] - ms["pr"] - ms["ri"] + ms["e"]) / (P * I),
+        "p": (ms["p"] - ms["pr"] - ms["pi"] + ms["e"]) / (R * NI),
+        "r": (ms["r"] - ms["pr"] - ms["ri"] + ms["e"]) / (P * NI),
         "i": (ms["i"] - ms["pi"] - ms["ri"] + ms["e"]) / (P * R),
     }
     assert min(anova.values()) > 0  # the seed gives positive ANOVA estimates
@@ -265,7 +270,7 @@ def test_nested_design_matches_statsmodels():
 
 @pytest.mark.parametrize("weighted", [False, True])
 def test_against_dense_formulas(weighted):
-    df = crossed(P=10, R=4, I=4, seed=8, missing=0.2, fixed_shift=0.2)
+    df = crossed(P=10, R=4, n_items=4, seed=8, missing=0.2, fixed_shift=0.2)
     w = np.random.default_rng(1).uniform(0.5, 2.0, len(df)) if weighted else None
     random = ["p", "r", ("p", "r")]
     fit = fit_reml(df, response="y", random=random, fixed=["i"], weights=w)
@@ -385,7 +390,7 @@ def test_constant_response():
 
 
 def test_single_level_and_once_seen_levels_are_left_out_with_notes():
-    df = crossed(P=8, R=3, I=2, seed=2)
+    df = crossed(P=8, R=3, n_items=2, seed=2)
     df["one"] = "only"
     df["row"] = np.arange(len(df))
     fit = fit_reml(df, response="y", random=["p", "one", "row"])
@@ -399,7 +404,7 @@ def test_single_level_and_once_seen_levels_are_left_out_with_notes():
 
 
 def test_same_grouping_and_confounded_with_fixed_are_left_out():
-    df = crossed(P=8, R=3, I=2, seed=3)
+    df = crossed(P=8, R=3, n_items=2, seed=3)
     df["p_copy"] = "x" + df["p"]
     df["grp"] = df["p"].str[1:2]  # p00-p07 -> one group '0': a coarse fixed factor
     df["r_fixed_alias"] = df["r"]
@@ -411,7 +416,7 @@ def test_same_grouping_and_confounded_with_fixed_are_left_out():
 
 
 def test_collinear_fixed_effects_are_aliased_not_an_error():
-    df = crossed(P=8, R=3, I=4, seed=6)
+    df = crossed(P=8, R=3, n_items=4, seed=6)
     df["i_copy"] = df["i"]
     fit = fit_reml(df, response="y", random=["p"], fixed=["i", "i_copy"])
     fe = fit.fixed_effects
@@ -425,7 +430,7 @@ def test_collinear_fixed_effects_are_aliased_not_an_error():
 
 
 def test_missing_response_rows_are_counted_and_bad_input_raises():
-    df = crossed(P=6, R=3, I=2, seed=1)
+    df = crossed(P=6, R=3, n_items=2, seed=1)
     df.loc[[0, 5], "y"] = np.nan
     fit = fit_reml(df, response="y", random=["p", "r"])
     assert "2 row(s) with a missing 'y' left out" in fit.note
@@ -463,7 +468,9 @@ def test_invariant_to_row_order_labels_and_response_units():
     df2["y"] = 100 + 10 * df2["y"]
     b = fit_reml(df2, response="y", random=["p", "r", ("p", "r")], fixed=["i"])
     np.testing.assert_allclose(b.components["variance"], 100 * a.components["variance"], rtol=1e-6)
-    np.testing.assert_allclose(b.fixed_effects["estimate"].iloc[1:], 10 * a.fixed_effects["estimate"].iloc[1:], rtol=1e-6)
+    np.testing.assert_allclose(
+        b.fixed_effects["estimate"].iloc[1:], 10 * a.fixed_effects["estimate"].iloc[1:], rtol=1e-6
+    )
     assert b.fixed_effects["estimate"].iloc[0] == pytest.approx(100 + 10 * a.fixed_effects["estimate"].iloc[0])
     np.testing.assert_allclose(b.blups("r")["estimate"], 10 * a.blups("r")["estimate"], rtol=1e-5, atol=1e-8)
     # REML log-likelihood of 10 y: minus (N - p) log 10

@@ -50,7 +50,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, optimize, sparse
+from scipy import optimize, sparse
 from scipy.linalg import lapack
 
 #: Largest number of entries of the per-class matrices H (K x m x m) kept in memory.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, special, stats
+from scipy import special, stats
 
 from . import _core
 
@@ -465,9 +465,7 @@ class VarCompFit:
 
     # ---------------------------------------------------------------- display
     def __repr__(self) -> str:
-        comp = ", ".join(
-            f"{c}={v:.4g}" for c, v in zip([t.label for t in self.terms] + ["residual"], self._variances)
-        )
+        comp = ", ".join(f"{c}={v:.4g}" for c, v in zip([t.label for t in self.terms] + ["residual"], self._variances))
         return (
             f"VarCompFit(response={self.response!r}, n_obs={self.n_obs}, {comp}, "
             f"loglik={self.loglik:.6g}, converged={self.converged})"
@@ -874,7 +872,9 @@ def fit_reml(
             t.dropped = t.dropped or "not estimated"
         return result(notes=notes)
     if (theta >= _core.THETA_MAX * 0.999).any():
-        notes.append("the residual variance is estimated at ~0 (the random effects reproduce the data): check the design")
+        notes.append(
+            "the residual variance is estimated at ~0 (the random effects reproduce the data): check the design"
+        )
     for i in fitted_terms:
         if theta[fitted[i]] <= _BOUNDARY:
             notes.append(f"variance of {terms[i].label!r} estimated at the boundary 0")
