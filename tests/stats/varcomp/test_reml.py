@@ -449,6 +449,13 @@ def test_missing_response_rows_are_counted_and_bad_input_raises():
         fit_reml(df, response="y", random=["p", "p"])
 
 
+def test_too_large_design_gives_nan_with_note(monkeypatch):
+    monkeypatch.setattr(_core, "MAX_DENSE", 10)
+    fit = fit_reml(crossed(seed=1), response="y", random=["p", "r", ("p", "r")])
+    assert fit.components["variance"].isna().all() and "too large for this REML" in fit.note
+    assert not fit.converged
+
+
 def test_too_few_rows_gives_nan_with_note():
     df = pd.DataFrame({"s": ["a", "b"], "c": ["x", "y"], "y": [1.0, 2.0]})
     fit = fit_reml(df, response="y", random=["s"], fixed=["c"])

@@ -57,6 +57,10 @@ from scipy.linalg import lapack
 _MAX_CLASS_ENTRIES = 6_000_000
 #: Largest dense G (levels of a x m) kept; beyond it G stays sparse.
 _MAX_DENSE_G = 4_000_000
+#: Largest dense block (levels of the random terms other than the absorbed one, plus
+#: fixed columns) fit_reml accepts: a 4,000 x 4,000 Cholesky and inverse take about
+#: 1-2 s and 128 MB each, per deviance evaluation.
+MAX_DENSE = 4000
 #: Upper bound of a relative SD theta (sigma_t / sigma): reaching it means sigma ~ 0.
 THETA_MAX = 1e6
 _LOG2PI = float(np.log(2 * np.pi))

@@ -845,6 +845,17 @@ def fit_reml(
     scale = float(np.sqrt(tss / (wv.sum())))
     ys = (y - centre) / scale
 
+    sizes = sorted(terms[i].n_levels for i in fitted_terms)
+    dense = sum(sizes[:-1]) + p if sizes else p  # all but the absorbed largest term
+    if dense > _core.MAX_DENSE:
+        for t in terms:
+            t.dropped = t.dropped or "not estimated"
+        notes.append(
+            f"too large for this REML: {dense} random levels and fixed columns besides the largest term "
+            f"(at most {_core.MAX_DENSE}, for a dense Cholesky per deviance evaluation); for a balanced "
+            "design use the ANOVA (expected mean squares) estimates, which equal REML when positive"
+        )
+        return result()
     core = _core.from_codes(
         ys,
         X,
