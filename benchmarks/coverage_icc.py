@@ -67,6 +67,7 @@ MISSING = (0.0, 0.10, 0.25)
 def one_cell(args) -> dict:
     cfg_i, n, k, miss, reps, seed, bootstrap = args
     import pandas as pd
+
     from kinerja.agreement import _icc, icc, icc_bootstrap
 
     label, vs, vr, ve = CONFIGS[cfg_i]

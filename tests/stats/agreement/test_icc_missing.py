@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+
 from kinerja.agreement import _icc, icc
 
 from .reference import REFERENCE, close_at, load_expected
@@ -42,13 +43,13 @@ def test_gci_reproduces_exact_f_intervals_on_complete_data():
     # (R psych::ICC output, stored in expected.json); the GCI built from the same sums of
     # squares is exact too, so it agrees up to its Monte Carlo error (10,000 draws).
     long = pd.read_csv(REFERENCE / "shrout_fleiss_1979" / "data_long.csv")
-    res = icc(long, "target", "judge", "rating", ci_method="gci").set_index("type")
+    res = icc(long, subject="target", rater="judge", value="rating", ci_method="gci").set_index("statistic")
     for form, key in (("ICC(3,1)", "ICC3"), ("ICC(3,k)", "ICC3k")):
         lo, hi = SF[f"{key}.ci_low"]["value"], SF[f"{key}.ci_high"]["value"]
         assert res.loc[form, "ci_low"] == pytest.approx(lo, abs=0.012)
         assert res.loc[form, "ci_high"] == pytest.approx(hi, abs=0.012)
     # the F-based default is untouched
-    f = icc(long, "target", "judge", "rating").set_index("type")
+    f = icc(long, subject="target", rater="judge", value="rating").set_index("statistic")
     e = SF["ICC3.ci_low"]
     assert close_at(f.loc["ICC(3,1)", "ci_low"], e["value"], e["decimals"])
 
@@ -139,17 +140,22 @@ def test_exact_f_test_on_complete_data_equals_anova_and_has_its_level_with_missi
     assert 0.015 <= rate <= 0.09, rate  # 200 draws: SE 0.015 around 0.05
 
 
-def test_not_identified_design_gives_nan_with_the_rule():
-    # issue 7: 8 subjects x 4 raters, one subject rated twice: the additive two-way model
-    # has no residual degree of freedom, so ICC(2,.) and ICC(3,.) are not identified
+def test_no_residual_df_gives_estimates_without_test_or_interval():
+    # 8 subjects x 4 raters, each rated once and 2 of them twice: 10 ratings for the
+    # 8 + 4 - 2 parameters of the additive model (2 connected groups), so no residual:
+    # REML still estimates the two-way ICCs (flagged "barely identified" by the rule on
+    # subjects with two ratings), but there is no exact F test and no GCI for them.
     y = np.full((8, 4), np.nan)
-    y[np.arange(8), np.arange(8) % 4] = np.arange(8, dtype=float)
-    y[0, 1] = 3.0
-    res = icc(to_long(y)).set_index("type")
+    y[np.arange(8), np.arange(8) % 4] = simulate(8, 4, seed=9)[np.arange(8), np.arange(8) % 4]
+    y[0, 1], y[1, 2] = 0.3, -0.2
+    fc = _icc._fitting_constants(y)
+    assert fc.df_e == 0
+    res = icc(to_long(y)).set_index("statistic")
     for form in ("ICC(2,1)", "ICC(3,1)", "ICC(2,k)", "ICC(3,k)"):
-        assert np.isnan(res.loc[form, "estimate"]) and np.isnan(res.loc[form, "ci_low"])
-        assert "not identified" in res.loc[form, "note"]
-    assert np.isfinite(res.loc["ICC(1,1)", "estimate"])
+        assert np.isfinite(res.loc[form, "estimate"])
+        assert res.loc[form, ["ci_low", "ci_high", "p_value"]].isna().all()
+        assert "no F test or CI" in res.loc[form, "note"] and "barely identified" in res.loc[form, "note"]
+    assert np.isfinite(res.loc["ICC(1,1)", "ci_low"]) and np.isfinite(res.loc["ICC(1,1)", "p_value"])
 
 
 def test_disconnected_design_counts_its_components():

@@ -15,8 +15,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from kinerja.stats.varcomp import VarCompInputError, _core, fit_reml
 from scipy import stats
+
+from kinerja.stats.varcomp import VarCompInputError, _core, fit_reml
 
 from ..agreement.reference import REFERENCE, close_at, load_expected
 

@@ -446,8 +446,8 @@ def _gci_draws(fc: _FittingConstants, draws: int, rng: np.random.Generator) -> n
     """
     n, k = fc.inc.shape
     inc, ki, nj = fc.inc, fc.ki, fc.nj
-    # residual variances: exact chi-square pivots
-    s_e = fc.sse / rng.chisquare(fc.df_e, draws)
+    # residual variances: exact chi-square pivots (none without residual df)
+    s_e = fc.sse / rng.chisquare(fc.df_e, draws) if fc.df_e >= 1 else np.full(draws, np.nan)
     s_w = fc.ss_w / rng.chisquare(fc.df_w, draws) if fc.df_w > 0 else np.full(draws, np.nan)
     # subjects | raters: SS = sum_i (s_e + lambda_i s_s) z_i^2 with lambda the nonzero
     # eigenvalues of D_k - M D_n^-1 M'; for w ~ N(0, I_n) the quadratic form
@@ -481,8 +481,6 @@ def _gci_limits(y: np.ndarray, k_mean: float, ci: float, draws: int = _GCI_DRAWS
     fc = _fitting_constants(y) if fc is None else fc
     lo = np.full(6, np.nan)
     hi = np.full(6, np.nan)
-    if fc.df_e <= 0:
-        return lo, hi, fc
     with single_threaded_blas():
         s_s, s_r, s_e, s_b, s_w = _gci_draws(fc, draws, check_rng(seed))
     comp = {
@@ -514,7 +512,7 @@ def _reml_table(prep: _Prepared, ci: float | None = None, ci_method: str = "auto
         zero = _RemlResult(1.0, 0.0, 0.0, True)
         comp = {m_: zero for m_ in _MODELS}
     else:
-        comp = _reml_components(y, models=("oneway",) + (("random", "mixed") if fc.df_e >= 1 else ()))
+        comp = _reml_components(y)
     est = _icc_from_components(comp, k_h)
     notes = [[] for _ in range(6)]
     common = []
@@ -529,19 +527,17 @@ def _reml_table(prep: _Prepared, ci: float | None = None, ci_method: str = "auto
     for i in (3, 4, 5):
         notes[i].append(f"k = harmonic mean of ratings per subject = {k_h:.3g}")
     if fc.df_e < 1:
-        # the stated identification rule: the additive two-way model needs a residual
+        # the F test and the interval of the two-way forms rest on the residual of the
+        # additive subjects + raters model; the REML estimate does not (see Notes)
         reason = (
-            f"not identified: the observed cells leave {fc.df_e:.0f} residual degrees of freedom "
-            "for subjects + raters (N - n - k + components < 1)"
+            f"no F test or CI: the observed cells leave {fc.df_e:.0f} residual degrees of freedom "
+            "for subjects + raters (N - n - k + connected groups < 1)"
         )
         for i in (1, 2, 4, 5):
-            est[i] = np.nan
             notes[i].append(reason)
     model_of = ["oneway", "random", "mixed"] * 2
     for i in range(6):
         c = comp[model_of[i]]
-        if fc.df_e < 1 and i % 3:
-            continue
         if c.message:
             notes[i].append(c.message)
         elif not np.isfinite(est[i]):
@@ -781,10 +777,7 @@ def icc(
     REML equals the ANOVA estimators whenever those are non-negative; REML variances
     cannot be negative, so an ICC is then at least 0. Subjects with one rating are kept
     (they inform rater and residual variance); subjects or raters with no rating are
-    dropped and named in ``note``. Identification rule: ICC(2,·) and ICC(3,·) need a
-    residual degree of freedom of the additive subjects + raters model,
-    :math:`N - n - k + c \ge 1` (:math:`N` ratings, :math:`c` connected groups of
-    subjects and raters); otherwise they are NaN with that reason.
+    dropped and named in ``note``.
 
     *Tests.* Henderson's method-3 ("fitting constants") sums of squares keep exact
     distributions whatever cells are missing (Wald 1940): the residual of the additive
@@ -794,7 +787,10 @@ def icc(
     :math:`H_0: \sigma^2_s = 0` the ratio of their mean squares is exactly
     :math:`F(n-c, N-n-k+c)` (ICC(2,·), ICC(3,·)); the one-way between/within ratio is
     exactly :math:`F(n-1, N-n)` (ICC(1,·)). For complete data these are the classic
-    F tests.
+    F tests. (:math:`N` ratings, :math:`c` connected groups of subjects and raters.)
+    When the additive model has no residual degree of freedom
+    (:math:`N - n - k + c < 1`), ICC(2,·) and ICC(3,·) keep their REML estimates but get
+    no F test and no interval (stated in ``note``).
 
     *Intervals.* With missing cells the interval is a generalized confidence interval
     (Weerahandi 1993): each variance component is written as a generalized pivotal

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import special, stats
 
 from . import _core
+from ._anova import VarCompInputError  # one error class for every variance-components fit
 
 __all__ = ["VarCompFit", "VarCompInputError", "fit_reml", "fit_two_way"]
 
@@ -25,10 +26,6 @@ _FIXED_COLUMNS = ["term", "level", "estimate", "se", "ci_low", "ci_high", "z", "
 _WALD_COLUMNS = ["term", "df", "chi2", "p_value", "note"]
 #: A relative SD below this (sigma_t < 1e-6 sigma) is a component at its boundary 0.
 _BOUNDARY = 1e-6
-
-
-class VarCompInputError(ValueError):
-    """The data or the model given to :func:`fit_reml` cannot be used as given."""
 
 
 # --------------------------------------------------------------------------------------
