@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from kinerja.stats.varcomp import VarCompInputError, _core, fit_reml
+from kinerja.stats.varcomp import VarCompInputError, _core, fit_anova, fit_reml
 
 from ..agreement.reference import REFERENCE, close_at, load_expected
 
@@ -207,6 +207,18 @@ def test_reml_equals_anova_on_balanced_crossed_design():
     comp = fit.components.set_index("component")["variance"]
     for label, v in anova.items():
         assert comp[label] == pytest.approx(v, rel=1e-6), label
+
+
+def test_reml_equals_the_moment_engine_on_balanced_data():
+    # kinerja.stats.varcomp.fit_anova (ANOVA / expected mean squares, written
+    # independently) on Brennan's balanced p x (r:t): where every estimate is positive,
+    # REML and ANOVA coincide.
+    df = pd.read_csv(REFERENCE / "gtheory_brennan2001" / "synthetic4_p_x_RT_long.csv")
+    terms = ["Person", "Task", ("Rater", "Task"), ("Person", "Task")]
+    reml = fit_reml(df, response="Score", random=terms).components.set_index("component")["variance"]
+    anova = fit_anova(df, response="Score", random=terms).components.set_index("component")["variance"]
+    assert (anova > 0).all()
+    np.testing.assert_allclose(reml[anova.index], anova, rtol=1e-7)
 
 
 # --------------------------------------------------------------------------------------

@@ -507,9 +507,10 @@ def _moment_start(y: np.ndarray, codes: list[np.ndarray], n_levels: list[int]) -
             if s == t:
                 k = float(n)
             else:
-                pair = np.bincount(codes[t] * n_levels[s] + codes[s], minlength=n_levels[t] * n_levels[s])
-                pair = pair.reshape(n_levels[t], n_levels[s]).astype(float)
-                k = float(((pair**2).sum(axis=1)[ok] / nt[ok]).sum())
+                # sum over levels j of t of (sum over levels l of s of n_jl^2) / n_j
+                pairs, cnt = np.unique(codes[t] * n_levels[s] + codes[s], return_counts=True)
+                per_t = np.bincount(pairs // n_levels[s], weights=cnt.astype(float) ** 2, minlength=n_levels[t])
+                k = float((per_t[ok] / nt[ok]).sum())
             A[t, s] = k - k_mu[s]
         A[t, T] = n_levels[t] - 1
     rhs[T] = float(y @ y) - t_mu
