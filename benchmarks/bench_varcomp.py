@@ -224,13 +224,13 @@ def bench_icc_missing(repeats: int) -> list[dict]:
     rows, cols = np.nonzero(~np.isnan(y))
     long = pd.DataFrame({"subject_id": rows, "juror_id": cols, "score": y[rows, cols]})
     icc(long)
-    t_icc = timed(lambda: icc(long), repeats * 5)
+    s_icc = summary(timed(lambda: icc(long), repeats * 5))
     start = fit_two_way(y, "random")[-1]
     idx = rng.integers(0, 29, 29)
-    t_refit = timed(lambda: fit_two_way(y[idx], "random", start, thorough=False), repeats * 20)
+    s_refit = summary(timed(lambda: fit_two_way(y[idx], "random", start, thorough=False), repeats * 20))
     return [
-        {"what": "icc, 29 x 10 with 10% missing cells (3 REML fits + generalized CIs)", **summary(t_icc)},
-        {"what": "one warm-started REML refit, 29 x 10 (icc_bootstrap per resample)", **summary(t_refit)},
+        {"what": "icc, 29 x 10 with 10% missing cells (3 REML fits + generalized CIs)", **s_icc},
+        {"what": "one warm-started REML refit, 29 x 10 (icc_bootstrap per resample)", **s_refit},
     ]
 
 
