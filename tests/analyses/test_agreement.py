@@ -55,10 +55,13 @@ def test_summary_equals_direct_icc_on_juror_totals(batu2020, summary2020):
         assert _get(summary2020, "sakip", "lke", "total", stat)["estimate"] == pytest.approx(
             direct.loc[stat, "estimate"], rel=1e-12
         )
-    # missing cells -> REML, and the totals' absolute-agreement ICCs get bootstrap CIs
+    # missing cells -> REML, and every ICC gets icc()'s generalized CI (jurors sampled too)
     r = _get(summary2020, "sakip", "lke", "total", "ICC(2,1)")
     assert r["method"].startswith("reml") and r["ci_low"] < r["estimate"] < r["ci_high"]
-    assert "bootstrap" in r["ci_method"]
+    assert "generalized" in r["ci_method"]
+    assert r["ci_low"] == pytest.approx(direct.loc["ICC(2,1)", "ci_low"], rel=1e-12)
+    comp = _get(summary2020, "sakip", "lke", "Perencanaan Kinerja", "ICC(2,k)")
+    assert np.isfinite(comp["ci_low"]) and "generalized" in comp["ci_method"]
 
 
 def test_complete_kovablik_design_uses_f_intervals(summary2020):

@@ -4,4 +4,10 @@
 returns a tidy DataFrame with a leading ``statistic`` column and
 ``estimate, ci_low, ci_high`` where they apply, and states in ``note`` why a value is
 NaN. Imports only from :mod:`kinerja.data`.
+
+``varcomp`` (variance components): ``fit_reml``, the one REML engine for linear mixed
+models with crossed and nested random intercepts (used by the ICCs with missing cells,
+and by juror effects, G-studies and the category comparison).
+
+``bootstrap``: the one bootstrap-interval helper.
 """

@@ -291,11 +291,16 @@ def test_reml_path_reports_method_and_notes():
     res = icc(to_long(y))
     assert (res["method"] == "reml (unbalanced: 4 of 120 cells missing)").all()
     assert res["estimate"].between(0, 1).all()
-    assert res[["f", "p_value", "ci_low", "ci_high"]].isna().all().all()
+    # generalized CIs and exact F tests (method-3 sums of squares) since the REML engine
+    assert res[["f", "p_value", "ci_low", "ci_high"]].notna().all().all()
+    assert (res["ci_low"] <= res["estimate"]).all() and (res["estimate"] <= res["ci_high"]).all()
     assert res["note"].str.contains("1 subject\\(s\\) with a single rating kept").all()
-    assert res["note"].str.contains("icc_bootstrap").all()
+    assert res["note"].str.contains("generalized confidence interval").all()
     assert res.loc[3:, "note"].str.contains("harmonic mean").all()
     assert (res["n_subjects"] == 30).all()
+    nof = icc(to_long(y), ci_method="f")
+    assert nof[["ci_low", "ci_high"]].isna().all().all()
+    assert nof["note"].str.contains("ci_method='gci'").all()
 
 
 def test_reml_close_to_anova_with_few_missing_cells():
