@@ -47,6 +47,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "rubrics": "kinerja.data.rubrics",
     "agreement": "kinerja.stats.agreement",
     "gtheory": "kinerja.stats.gtheory",
+    "compare": "kinerja.stats.compare",
     "overview": "kinerja.analyses.overview",
     "labels": "kinerja.report.labels",
     "plots": "kinerja.report.plots",
