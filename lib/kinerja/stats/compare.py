@@ -1416,7 +1416,7 @@ def ordinal_regression(
     model = OrderedModel(y, exog, distr="logit")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = model.fit(method="bfgs", disp=False, maxiter=2000)
+        res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10)
     converged = bool(res.mle_retvals.get("converged", True))
     counts = y.value_counts().to_numpy(float)
     llnull = float((counts[counts > 0] * np.log(counts[counts > 0] / counts.sum())).sum())
