@@ -26,6 +26,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
+
 from kinerja import compare
 from kinerja.compare import (
     TOO_FEW,
@@ -45,7 +47,6 @@ from kinerja.compare import (
     share_by_group,
     unit_means,
 )
-from scipy import stats
 
 from .agreement.reference import REFERENCE, close_at, load_expected
 
@@ -389,8 +390,9 @@ def test_score_tests_effect_sizes_from_statsmodels_anova_table(unit_scores):
 def test_permutation_statistics_are_the_peer_statistics(unit_scores):
     """The vectorised Welch F and H used for the permutations equal statsmodels' and
     scipy's on relabelled data."""
-    from kinerja.stats.compare import _perm_stat
     from statsmodels.stats.oneway import anova_oneway
+
+    from kinerja.stats.compare import _perm_stat
 
     x = unit_scores["score"].to_numpy()
     levels = sorted(unit_scores["category"].unique())
@@ -485,6 +487,21 @@ def test_pairwise_welch_tests_match_r(unit_scores):
     xb = unit_scores.loc[unit_scores["category"] == "Dinas", "score"]
     assert r["estimate"] == pytest.approx(xa.mean() - xb.mean())
     assert r["p_value"] == pytest.approx(stats.ttest_ind(xa, xb, equal_var=False).pvalue, rel=1e-12)  # scipy peer
+
+
+def test_holm_equals_statsmodels_multipletests():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(5)
+    cases = [
+        [0.01],
+        [0.5, 0.5, 0.01, 1.0],
+        [0.04, 0.01, 0.03, 0.03, 0.2],
+        rng.uniform(0, 0.2, 30),
+        rng.uniform(0, 1, 7),
+    ]
+    for p in cases:  # few cases: statsmodels runs gc.collect() on every Holm call
+        assert compare.holm(p) == pytest.approx(multipletests(p, method="holm")[1], abs=1e-15)
 
 
 def test_pairwise_permutation_and_cliffs_delta_against_scipy(unit_scores):

@@ -62,6 +62,7 @@ __all__ = [
     "eligible_groups",
     "score_tests",
     "pairwise_tests",
+    "holm",
     "permutation_test",
     "cliffs_delta",
     "ordinal_regression",
@@ -1166,6 +1167,24 @@ def cliffs_delta(x, y, *, n_boot: int = 2000, ci: float = 0.95, seed=None) -> pd
     return _tidy([row], [])
 
 
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values: the same numbers as statsmodels
+    ``multipletests(p, method="holm")[1]`` (checked in the tests), without the full
+    garbage collection that statsmodels runs on every Holm call (about half a second each
+    in a process holding many objects, such as a notebook kernel).
+
+    >>> holm([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, float)
+    order = np.argsort(p, kind="stable")
+    m = len(p)
+    adj = np.minimum(1.0, np.maximum.accumulate(p[order] * np.arange(m, 0, -1)))
+    out = np.empty(m)
+    out[order] = adj
+    return out
+
+
 def pairwise_tests(
     units: pd.DataFrame,
     *,
@@ -1189,7 +1208,8 @@ def pairwise_tests(
         ``statistic`` (``"difference in mean score"``), ``estimate`` (mean of a minus mean
         of b, points), ``ci_low, ci_high`` (Welch CI), ``p_value`` (Welch t test),
         ``n`` (units in both), ``method, note``, ``n_a, n_b, t, df``,
-        ``p_adjusted`` (``adjust`` over all pairs, statsmodels ``multipletests``),
+        ``p_adjusted`` (``adjust`` over all pairs: :func:`holm`, or any other method of
+        statsmodels ``multipletests``),
         ``p_perm`` (:func:`permutation_test`: exact when the splits can be enumerated),
         ``p_perm_adjusted``, ``cliffs_delta, delta_ci_low, delta_ci_high``
         (:func:`cliffs_delta`).
@@ -1275,7 +1295,7 @@ def pairwise_tests(
         p = out[col].to_numpy(float)
         fin = np.isfinite(p)
         if fin.any():
-            out.loc[fin, adj] = multipletests(p[fin], method=adjust)[1]
+            out.loc[fin, adj] = holm(p[fin]) if adjust == "holm" else multipletests(p[fin], method=adjust)[1]
     if rows:
         out["method"] = out["method"] + f"; {adjust} adjustment over {len(rows)} pair(s)"
     for c in extra[2:]:
@@ -1416,8 +1436,11 @@ def ordinal_regression(
     model = OrderedModel(y, exog, distr="logit")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10)
-    converged = bool(res.mle_retvals.get("converged", True))
+        res = model.fit(method="newton", disp=False, maxiter=200)
+        converged = bool(res.mle_retvals.get("converged", False)) and np.all(np.isfinite(res.bse))
+        if not converged:
+            res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10)
+            converged = bool(res.mle_retvals.get("converged", False))
     counts = y.value_counts().to_numpy(float)
     llnull = float((counts[counts > 0] * np.log(counts[counts > 0] / counts.sum())).sum())
     z = stats.norm.ppf(0.5 + ci / 2)
