@@ -431,7 +431,16 @@ def test_effect_size_cis_are_seeded_and_cover_the_estimate(unit_scores):
     pd.testing.assert_frame_equal(a, b)
     es = a[a["statistic"].isin(["omega squared", "epsilon squared", "epsilon squared (ranks)"])]
     assert (es["ci_low"] <= es["estimate"]).all() and (es["estimate"] <= es["ci_high"]).all()
-    assert es["method"].str.contains("BCa bootstrap").all()
+    assert es["method"].str.contains("bootstrap CI").all()
+
+
+def test_negative_omega_squared_is_reported_as_zero_with_its_raw_value():
+    # three groups with almost the same means: the raw omega^2 and epsilon^2 fall below 0
+    d = pd.DataFrame({"category": list("aaaabbbbcccc"), "score": [70, 75, 72, 77, 71, 76, 73, 74, 72, 75, 70, 77.0]})
+    t = score_tests(d, n_perm=0, n_boot=400, seed=2).set_index("statistic")
+    for s in ("omega squared", "epsilon squared"):
+        assert t.loc[s, "estimate"] == 0.0 and "below 0" in t.loc[s, "note"]
+        assert t.loc[s, "ci_low"] == 0.0 <= t.loc[s, "ci_high"]
 
 
 def test_small_groups_are_named_not_pooled(unit_scores):

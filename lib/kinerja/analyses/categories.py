@@ -503,6 +503,7 @@ def analyse(
         year=year,
         n_units=len(cat_of),
         n_graded=len(rec),
+        n_categories_graded=int(rec["category"].nunique()),
         n_scored=len(scored),
         n_jurors=int(measures["juror_id"].nunique()) if len(measures) else 0,
         categories={c: int(size.get(c, 0)) for c in cats},

@@ -930,11 +930,14 @@ def score_tests(
     :math:`(1 + \\#\\{F_b \\ge F\\})/(B+1)`, which is exact in level under exchangeability.
     Effect sizes on the one-way ANOVA of unit scores:
     :math:`\\omega^2 = (SS_b - (k-1)MS_w)/(SS_t + MS_w)`,
-    :math:`\\varepsilon^2 = (SS_b - (k-1)MS_w)/SS_t` (both can be slightly negative when
-    groups differ less than chance would make them: read as "none"); for ranks
+    :math:`\\varepsilon^2 = (SS_b - (k-1)MS_w)/SS_t`; both fall below 0 when groups differ
+    less than chance would make them, and are then reported as 0 with the raw value in
+    ``note`` (as R's effectsize does since 0.8.2); for ranks
     :math:`\\varepsilon^2_R = H/(N-1)` (Tomczak & Tomczak 2014). Their CIs come from
     :func:`kinerja.stats.bootstrap.bootstrap_interval` (BCa, jackknife acceleration) with
-    units resampled within groups. A group whose units all have the same score makes
+    units resampled within groups; when the estimate sits at the edge of its range (0)
+    and BCa's bias correction pushes both limits past it, the percentile interval is
+    used instead (said in ``method``). A group whose units all have the same score makes
     Welch's F undefined (NaN, said in ``note``).
 
     References
@@ -1023,15 +1026,21 @@ def score_tests(
     # ANOVA effect sizes
     if n > k and np.ptp(x) > 0:
         omega, eps = _anova_effects(x, codes, k)
-        rows["omega squared"]["estimate"] = float(omega[0])
-        rows["epsilon squared"]["estimate"] = float(eps[0])
+        for s, raw in (("omega squared", float(omega[0])), ("epsilon squared", float(eps[0]))):
+            rows[s]["estimate"] = max(raw, 0.0)
+            if raw < 0:
+                rows[s]["note"] = _join(
+                    f"raw estimate {raw:.3f} is below 0 (groups differ less than chance would make them): "
+                    "reported as 0",
+                    note_few,
+                )
     else:
         for s in ("omega squared", "epsilon squared"):
             rows[s]["note"] = _join("no within-group variation to compare with", note_few)
     if n_boot > 0:
         w = _stratified_counts(rng, n_boot, codes, k)
-        om_b, ep_b = _anova_effects(x, codes, k, w)
-        om_j, ep_j = _anova_effects(x, codes, k, np.ones((n, n)) - np.eye(n))
+        om_b, ep_b = (np.maximum(v, 0.0) for v in _anova_effects(x, codes, k, w))
+        om_j, ep_j = (np.maximum(v, 0.0) for v in _anova_effects(x, codes, k, np.ones((n, n)) - np.eye(n)))
         h_b = _rank_h(x, codes, k, w) / (n - 1)
         h_j = _rank_h(x, codes, k, np.ones((n, n)) - np.eye(n)) / (n - 2)
         for s, b, j in (
@@ -1042,8 +1051,17 @@ def score_tests(
             est = rows[s]["estimate"]
             if np.isfinite(est):
                 lo, hi = bootstrap_interval(b, est, j, ci=ci, method="bca")
-                rows[s].update(ci_low=lo, ci_high=hi)
-                rows[s]["method"] += f"; BCa bootstrap CI, {n_boot:,} resamples of units within groups"
+                how = "BCa"
+                if not lo <= est <= hi:  # BCa's bias correction breaks down at the edge of the range
+                    lo, hi = bootstrap_interval(b, est, ci=ci, method="percentile")
+                    how = "percentile"
+                if lo <= est <= hi:
+                    rows[s].update(ci_low=lo, ci_high=hi)
+                    rows[s]["method"] += f"; {how} bootstrap CI, {n_boot:,} resamples of units within groups"
+                else:
+                    rows[s]["note"] = _join(
+                        rows[s]["note"], "no bootstrap CI: the resamples do not cover the estimate (edge of its range)"
+                    )
     return _tidy(list(rows.values()), extra)
 
 
