@@ -234,6 +234,10 @@ def test_constant_scores_give_reasons_not_warnings(tmp_path):
     res = run(ds)  # run() turns any warning into an error
     st = res.table("score_tests")
     assert st["estimate"].isna().all() and (st["note"] != "").all()
+    f = res.findings.set_index("finding_id")
+    assert f.loc["categories.adjusted", "status"] == "undefined"
+    assert "constant response" in f.loc["categories.adjusted", "statement"]
+    assert "adjusted for juror severity" not in f.loc["categories.evaluating_side", "statement"]
     check_findings(res.findings)
 
 
@@ -244,5 +248,5 @@ def test_a_year_without_grades(batu2020):
     check_tables(res, categories.TABLES)
     f = res.findings.set_index("finding_id")
     assert f.loc["categories.grade_test", "status"] == "undefined"
-    assert "no published grades" in f.loc["categories.grade_test", "statement"]
+    assert "no grades on record" in f.loc["categories.grade_test", "statement"]
     assert f.loc["categories.adjusted", "status"] == "estimated"  # the scores still speak

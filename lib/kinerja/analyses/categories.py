@@ -3,7 +3,7 @@ for? The tables and findings behind ``notebooks/03_category_comparison``.
 
 Two sources are compared by category (Dinas, Badan, Kecamatan, ...):
 
-* the **published grades** (one row per unit): the category x grade table with its exact
+* the **grades on record** (one row per unit): the category x grade table with its exact
   test, the share graded A or better per category with exact intervals and the smallest
   difference the record could detect, and an ordinal regression of the grade on the
   category;
@@ -76,14 +76,14 @@ TABLES = {
             "year": "evaluation year",
             "category": "unit category",
             "n_units": "units of the category",
-            "n_graded": "units with a published grade",
+            "n_graded": "units with a grade on record",
             "n_scored": "units with juror-level SAKIP scores",
             "status": f"`compared`; `{TOO_FEW}` (fewer than `min_units` graded or scored units: left out of "
             "every comparison of scores or odds, never pooled); or `not evaluated (no grade, no scores)`",
         },
     ),
     "grades_by_category": TableSpec(
-        "the contingency table of the published grades: units per category and grade (the table the exact "
+        "the contingency table of the grades on record: units per category and grade (the table the exact "
         "test is computed on), grades actually used, worst to best",
         {
             "year": "evaluation year",
@@ -96,7 +96,7 @@ TABLES = {
         },
     ),
     "grade_test": _spec(
-        "the Freeman-Halton exact test of independence of category and grade on the published record, with "
+        "the Freeman-Halton exact test of independence of category and grade on the grade record, with "
         "the table it was computed on",
         {},
         {
@@ -125,7 +125,7 @@ TABLES = {
         },
     ),
     "ordinal": _spec(
-        "proportional-odds regression of the published grade on the category: odds of a better grade "
+        "proportional-odds regression of the grade on record on the category: odds of a better grade "
         "relative to the reference category, and the likelihood-ratio test of all categories",
         {"category": "unit category, or `all` for the likelihood-ratio test"},
         {"coef": "log odds ratio", "se": "its standard error", "df": "degrees of freedom of the LR test"},
@@ -142,7 +142,7 @@ TABLES = {
             "score": "mean over jurors",
             "n_jurors": "jurors with a score",
             "sd": "SD between the jurors",
-            "grade": "published grade",
+            "grade": "grade on record",
             "evaluating_side": "whether a juror works in this unit",
         },
     ),
@@ -191,13 +191,13 @@ TABLES = {
     ),
     "evaluating_side": _spec(
         "exploratory conflict-of-interest check: the units the jurors work in (jurors.home_unit_id) against "
-        "all other units, on the published grades and on the juror scores (unadjusted and adjusted)",
+        "all other units, on the grades on record and on the juror scores (unadjusted and adjusted)",
         {"comparison": "`grades`, `scores, unadjusted` or `scores, adjusted for jurors`"},
         {
             "rest_n": "other units",
             "rest_estimate": "the same quantity for the other units (grades) or NaN",
             "p_perm": "exact permutation p of the difference in mean unit total (scores, unadjusted)",
-            "units": "the units on the evaluating side, with their published grade",
+            "units": "the units on the evaluating side, with their grade on record",
         },
     ),
 }
@@ -304,7 +304,7 @@ def analyse(
     names = _unit_names(units)
     cat_of = dict(zip(units["unit_id"].astype(object), units["category"].astype(object)))
 
-    # ---- the published record ----------------------------------------------------------
+    # ---- the grade record ----------------------------------------------------------
     rec = ds.grades.merge(units[["unit_id", "category"]], on="unit_id", how="left")
     rec = rec.dropna(subset=["category", "grade"])
     rec["grade"] = rec["grade"].astype(object)
@@ -313,7 +313,7 @@ def analyse(
     grade_bases = basis_of(ds.grades, units)
     graded = set(rec["unit_id"].astype(object))
     if len(units) > len(graded & set(cat_of)):
-        res.notes.append(f"{len(set(cat_of) - graded)} unit(s) without a published grade for {year}")
+        res.notes.append(f"{len(set(cat_of) - graded)} unit(s) without a grade on record for {year}")
 
     # ---- juror-level SAKIP scores ------------------------------------------------------
     sak = ds.scores[ds.scores["evaluation"] == "sakip"]
@@ -378,7 +378,7 @@ def analyse(
         ).rename(columns={"group": "category"})
         res.add("ordinal", _with_year(ordr, year), units, ds.grades)
     else:
-        res.notes.append(f"no published grades for {year}: the grade comparisons are left out")
+        res.notes.append(f"no grades on record for {year}: the grade comparisons are left out")
         for name in ("grades_by_category", "grade_test", "top_grade_shares", "ordinal"):
             res.add(name, _empty(name), bases=[])
 
@@ -544,8 +544,8 @@ def _findings(res: Analysis) -> list[Finding]:
     if test.empty:
         undefined(
             "categories.grade_test",
-            f"Not computed: there are no published grades for {year}, so grades cannot be compared between categories.",
-            f"Tidak dihitung: tidak ada predikat yang dipublikasikan untuk {year}, sehingga predikat tidak dapat "
+            f"Not computed: there are no grades on record for {year}, so grades cannot be compared between categories.",
+            f"Tidak dihitung: tidak ada predikat yang tercatat untuk {year}, sehingga predikat tidak dapat "
             "dibandingkan antar-kategori.",
             gb,
             "grade_test.csv",
@@ -577,23 +577,23 @@ def _findings(res: Analysis) -> list[Finding]:
             how_id = "eksak" if t["n_resamples"] == 0 else f"Monte Carlo, {int(t['n_resamples']):,} sampel acak"
             if p < 0.05:
                 en = (
-                    f"The published {year} grades differ between unit categories more than chance alone would "
+                    f"The {year} grades on record differ between unit categories more than chance alone would "
                     f"explain (Freeman–Halton {how} test, p = {fmt_p(p)}; {int(t['n'])} units in "
                     f"{int(t['n_rows'])} categories, grades {gu_en})."
                 )
                 ind = (
-                    f"Predikat {year} yang dipublikasikan berbeda antar-kategori perangkat daerah lebih dari yang "
+                    f"Predikat {year} yang tercatat berbeda antar-kategori perangkat daerah lebih dari yang "
                     f"dapat dijelaskan oleh kebetulan (uji Freeman–Halton {how_id}, p = {fmt_p(p, 'id')}; "
                     f"{int(t['n'])} perangkat daerah dalam {int(t['n_rows'])} kategori, predikat {gu_id})."
                 )
             else:
                 en = (
-                    f"The published {year} grades give no evidence that unit categories are graded differently "
+                    f"The {year} grades on record give no evidence that unit categories are graded differently "
                     f"(Freeman–Halton {how} test, p = {fmt_p(p)}; {int(t['n'])} units in {int(t['n_rows'])} "
                     f"categories, grades {gu_en}) — with this few units only large differences could show."
                 )
                 ind = (
-                    f"Predikat {year} yang dipublikasikan tidak memberi bukti bahwa kategori perangkat daerah "
+                    f"Predikat {year} yang tercatat tidak memberi bukti bahwa kategori perangkat daerah "
                     f"dinilai berbeda (uji Freeman–Halton {how_id}, p = {fmt_p(p, 'id')}; {int(t['n'])} perangkat "
                     f"daerah dalam {int(t['n_rows'])} kategori, predikat {gu_id}) — dengan jumlah unit sekecil ini "
                     "hanya perbedaan besar yang dapat terlihat."
@@ -627,7 +627,7 @@ def _findings(res: Analysis) -> list[Finding]:
     )
     if row is None or len(f["grades_used"]) < 2:
         why_en = (
-            "there are no published grades"
+            "there are no grades on record"
             if shares.empty
             else (
                 "every graded unit got the same grade"
@@ -636,7 +636,7 @@ def _findings(res: Analysis) -> list[Finding]:
             )
         )
         why_id = (
-            "tidak ada predikat yang dipublikasikan"
+            "tidak ada predikat yang tercatat"
             if shares.empty
             else (
                 "semua perangkat daerah mendapat predikat yang sama"
@@ -735,7 +735,7 @@ def _findings(res: Analysis) -> list[Finding]:
     if eff.empty:
         undefined(
             "categories.adjusted",
-            f"Not computed: there are no juror-level SAKIP scores for {year} (the published record holds grades "
+            f"Not computed: there are no juror-level SAKIP scores for {year} (the data hold grades "
             "only), so category effects adjusted for juror severity cannot be estimated.",
             f"Tidak dihitung: tidak ada nilai SAKIP per evaluator untuk {year} (catatan publik hanya memuat "
             "predikat), sehingga efek kategori setelah memperhitungkan kekerasan evaluator tidak dapat diestimasi.",
@@ -744,11 +744,17 @@ def _findings(res: Analysis) -> list[Finding]:
         )
     else:
         tot = eff[(eff["measure"] == "total")]
-        adj = tot[(tot["model"] == "adjusted") & (tot["category"] != "all") & tot["estimate"].notna()]
+        adj = tot[(tot["model"] == "adjusted") & (tot["category"] != "all") & tot["ci_low"].notna()]
         un = tot[(tot["model"] == "unadjusted") & (tot["category"] != "all")].set_index("category")
         wald = tot[(tot["model"] == "adjusted") & (tot["category"] == "all")]
         if adj.empty:
-            reason = "; ".join(sorted(set(tot["note"].dropna()) - {""})) or "no model could be fitted"
+            parts = [
+                p
+                for n_ in tot.loc[tot["model"] == "adjusted", "note"].dropna()
+                for p in str(n_).split("; ")
+                if p and not p.startswith(TOO_FEW)
+            ]
+            reason = "; ".join(dict.fromkeys(parts)) or "no model could be fitted"
             undefined(
                 "categories.adjusted",
                 f"Not estimated for {year}: {reason}.",
@@ -823,7 +829,7 @@ def _findings(res: Analysis) -> list[Finding]:
         lab = f["top_label"]
         lab_id = "A atau lebih baik" if lab == "A or better" else lab
         extra_en = extra_id = ""
-        if len(adj) and np.isfinite(adj["estimate"].iloc[0]):
+        if len(adj) and np.isfinite(adj["ci_low"].iloc[0]):
             r = adj.iloc[0]
             extra_en = (
                 f"; adjusted for juror severity their SAKIP totals differ from the rest by "
@@ -837,7 +843,8 @@ def _findings(res: Analysis) -> list[Finding]:
             r = g.iloc[0]
             en = (
                 f"Exploratory conflict-of-interest check: of the unit(s) where jurors work — {listing} — "
-                f"{int(round(r['estimate'] * r['n']))} of {int(r['n'])} were graded {lab}, against "
+                f"{int(round(r['estimate'] * r['n']))} of {int(r['n'])} {'was' if r['n'] == 1 else 'were'} graded "
+                f"{lab}, against "
                 f"{fmt_share(r['rest_estimate'])} of the other {int(r['rest_n'])} units (exact p = "
                 f"{fmt_p(r['p_value'])}){extra_en}."
             )
@@ -869,9 +876,9 @@ def _findings(res: Analysis) -> list[Finding]:
         else:
             undefined(
                 "categories.evaluating_side",
-                f"Not computed for {year}: the units where jurors work ({listing}) have no published grade.",
+                f"Not computed for {year}: the units where jurors work ({listing}) have no grade on record.",
                 f"Tidak dihitung untuk {year}: perangkat daerah tempat evaluator bekerja ({listing}) tidak memiliki "
-                "predikat yang dipublikasikan.",
+                "predikat yang tercatat.",
                 eb,
                 "evaluating_side.csv",
             )
@@ -883,6 +890,7 @@ def _join_notes(*parts: str) -> str:
 
 
 _REASONS_ID = {
+    "constant response": "semua nilai sama, sehingga tidak ada perbedaan yang dapat diestimasi",
     "fewer than 2 groups with at least": "kurang dari 2 kategori dengan jumlah perangkat daerah yang cukup",
     "one juror": "hanya satu evaluator, sehingga kekerasan evaluator tidak dapat dipisahkan",
 }
