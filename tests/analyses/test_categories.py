@@ -134,8 +134,8 @@ def test_findings_follow_the_contract_and_quote_the_tables(res2020):
     assert f.loc["categories.grade_test", "estimate"] == res2020.table("grade_test").loc[0, "p_value"]
     assert "p = 0.94" in f.loc["categories.grade_test", "statement"]
     assert "p = 0,94" in f.loc["categories.grade_test", "statement_ind"]
-    assert "6 of 17" in f.loc["categories.top_share", "statement"]
-    assert "6 dari 17" in f.loc["categories.top_share", "statement_ind"]
+    assert "Dinas (17 units), 6 were graded A or better" in f.loc["categories.top_share", "statement"]
+    assert "Dinas (17 perangkat daerah), 6 mendapat" in f.loc["categories.top_share", "statement_ind"]
     assert f.loc["categories.top_share", "ci_low"] == pytest.approx(R["cp.6of17.low"]["value"], abs=1e-10)
     # provenance: grade findings rest on the record only; score findings say SYNTHETIC
     assert "synthetic" not in f.loc["categories.grade_test", "basis"]
@@ -165,7 +165,7 @@ def test_statements_follow_the_data_of_other_years_and_datasets(data, year):
     assert ref == grades["category"].value_counts().idxmax()
     k = int((grades.loc[grades["category"] == ref, "grade"].astype(str).isin(["A", "AA"])).sum())
     n = int((grades["category"] == ref).sum())
-    assert f"{ref}, {k} of {n} units" in f.loc["categories.top_share", "statement"]
+    assert f"{ref} ({n} units), {k} w" in f.loc["categories.top_share", "statement"]
     used = [g for g in ("D", "C", "CC", "B", "BB", "A", "AA") if g in set(grades["grade"].astype(str))]
     assert res.facts["grades_used"] == used
     assert str(year) in f.loc["categories.grade_test", "statement"]

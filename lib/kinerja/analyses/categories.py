@@ -658,13 +658,13 @@ def _findings(res: Analysis) -> list[Finding]:
         k, n_ = int(row["successes"]), int(row["n"])
         rk, rn = int(row["rest_successes"]), int(row["rest_n"])
         en = (
-            f"In the largest category, {ref}, {k} of {n_} units were graded {lab} in {year} "
-            f"({fmt_share(row['estimate'])}, 95% CI {fmt_share(row['ci_low'])}–{fmt_share(row['ci_high'])}), "
-            f"against {rk} of {rn} other units ({fmt_share(row['rest_share'])}); exact test p = "
+            f"In the largest category, {ref} ({n_} units), {k} {'was' if k == 1 else 'were'} graded {lab} in "
+            f"{year} ({fmt_share(row['estimate'])}, 95% CI {fmt_share(row['ci_low'])}–{fmt_share(row['ci_high'])}), "
+            f"against {rk} of the other {rn} units ({fmt_share(row['rest_share'])}); exact test p = "
             f"{fmt_p(row['p_value'])}."
         )
         ind = (
-            f"Pada kategori terbesar, {ref}, {k} dari {n_} perangkat daerah mendapat predikat {lab_id} pada {year} "
+            f"Pada kategori terbesar, {ref} ({n_} perangkat daerah), {k} mendapat predikat {lab_id} pada {year} "
             f"({fmt_share(row['estimate'], lang='id')}, IK 95% {fmt_share(row['ci_low'], lang='id')}–"
             f"{fmt_share(row['ci_high'], lang='id')}), dibanding {rk} dari {rn} perangkat daerah lainnya "
             f"({fmt_share(row['rest_share'], lang='id')}); uji eksak p = {fmt_p(row['p_value'], 'id')}."
