@@ -212,8 +212,8 @@ def top_grade(grades_used) -> tuple[str, set[str]]:
     """What counts as a top grade: ``A or better`` when A or AA was given, else the best
     grade given.
 
-    >>> top_grade(["BB", "A"]), top_grade(["B", "BB"])
-    (('A or better', {'A', 'AA'}), ('BB', {'BB'}))
+    >>> [(label, sorted(top)) for label, top in (top_grade(["BB", "A"]), top_grade(["B", "BB"]))]
+    [('A or better', ['A', 'AA']), ('BB', ['BB'])]
     """
     used = [g for g in GRADE_ORDER if g in set(grades_used)]
     if not used:
