@@ -57,6 +57,7 @@ format: $(DEV_STAMP) ## Fix what ruff can fix and reformat the code
 bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/results/)
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_io.py
+	$(BIN)/python benchmarks/bench_compare.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 	$(BIN)/python benchmarks/bench_gtheory.py
 	$(BIN)/python benchmarks/bench_sensitivity.py
