@@ -198,8 +198,8 @@ def _z_inference(est, se, ci: float):
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(ok, est / np.where(ok, se, 1.0), np.nan)
         p = np.where(ok, 2 * special.ndtr(-np.abs(z)), np.nan)
-    lo = np.where(np.isfinite(se), est - zq * se, np.nan)
-    hi = np.where(np.isfinite(se), est + zq * se, np.nan)
+    lo = np.where(ok, est - zq * se, np.nan)
+    hi = np.where(ok, est + zq * se, np.nan)
     return z, p, lo, hi
 
 
@@ -355,15 +355,22 @@ def juror_model(
     model is :math:`y_{uj} = \mu + a_u + b_j + e_{uj}`. Variance components by REML
     (:func:`kinerja.stats.varcomp.fit_reml`).
 
-    **Leniency.** The estimate is the BLUP of :math:`b_j` (Henderson 1975), a juror's
-    shift of every score relative to the average juror, in points of the score scale;
-    on a rubric whose weights sum to 100 a shift of :math:`b` points on every criterion
-    shifts the juror's total by the same :math:`b`. BLUPs are shrunk towards 0 in
-    proportion to how little the data say about a juror. The interval is the estimate
-    :math:`\pm z_{1-\alpha/2}` times the prediction standard error, which includes the
-    uncertainty of the intercept but not that of the variance components (as lme4's
-    conditional intervals); averaged over jurors drawn from the model it covers the
-    true effect at the nominal rate (a Bayesian interval, see the recovery tests).
+    **Leniency.** The estimate is the juror's BLUP of :math:`b_j` (Henderson 1975) minus
+    the mean BLUP of all the jurors: how many points the juror adds to a score compared
+    with the average of *these* jurors (as FACETS centres rater measures), in points of
+    the score scale; on a rubric whose weights sum to 100 a shift of :math:`b` points on
+    every criterion shifts the juror's total by the same :math:`b`. BLUPs are shrunk
+    towards 0 in proportion to how little the data say about a juror. The interval is
+    the estimate :math:`\pm z_{1-\alpha/2}` times the standard error of that contrast,
+    from the joint prediction-error covariance of the BLUPs (the mixed-model equations at
+    the REML estimates), so it includes the uncertainty of the intercept but not that of
+    the variance components (as lme4's conditional intervals). Relative to the mean of
+    the whole population of jurors, rather than of these jurors, every interval would be
+    wider by about :math:`\sigma^2_b / J` in variance: that is the uncertainty about
+    the jury as a whole, which no comparison within the jury can remove. Averaged over
+    jurors drawn from the model the intervals cover the true contrast at about the
+    nominal rate, a little less with few jurors (see the recovery tests). When the juror
+    variance is estimated at 0 every leniency is 0 and has no interval.
 
     **Multiplicity.** With :math:`J` jurors, about :math:`\alpha J` intervals exclude 0 by
     chance when no juror differs (fewer, in fact: BLUP intervals are conservative under
@@ -385,7 +392,8 @@ def juror_model(
 
     Examples
     --------
-    Twenty units scored by four jurors on five criteria; juror ``c`` adds 6 points:
+    Twenty units scored by four jurors on five criteria; the jurors add 0, -1, 6 and -2
+    points, i.e. -0.75, -1.75, 5.25 and -2.75 compared with their mean:
 
     >>> rng = np.random.default_rng(7)
     >>> u, j, k = np.meshgrid(np.arange(20), np.arange(4), np.arange(5), indexing="ij")
@@ -394,11 +402,11 @@ def juror_model(
     ...                    "criterion_id": k.ravel(), "score": y.ravel()})
     >>> m = juror_model(df)
     >>> m.severity[["juror_id", "estimate", "ci_low", "ci_high", "flag"]].round(2)
-      juror_id  estimate  ci_low  ci_high   flag
-    0        a     -0.67   -4.15     2.81  False
-    1        b     -1.83   -5.31     1.65  False
-    2        c      5.12    1.64     8.59   True
-    3        d     -2.61   -6.09     0.86  False
+      juror_id  estimate  ci_low  ci_high  flag
+    0        a     -0.67   -1.15    -0.19  True
+    1        b     -1.83   -2.31    -1.35  True
+    2        c      5.12    4.64     5.60  True
+    3        d     -2.61   -3.09    -2.13  True
     """
     ids = [subject, rater] + ([criterion] if criterion is not None else [])
     df, notes = _long(data, value, ids)
@@ -432,10 +440,8 @@ def juror_model(
     notes.append(fit.note)
     comps = _components(fit)
     blup = fit.blups(rater)
-    est = blup["estimate"].to_numpy(dtype=float)
-    se = blup["se"].to_numpy(dtype=float)
+    est, se, sev_note = _relative_to_average(fit, rater, blup)
     sev = _severity_frame(counts.loc[blup[rater]], rater, est, se, ci, alpha)
-    sev_note = ""
     v_r = _variance(fit, rater)
     if not fit.converged:
         sev_note = "REML did not converge: estimates are unreliable"
@@ -455,6 +461,49 @@ def juror_model(
             expected += b
     d = df.assign(fitted=fitted, expected=expected, residual=df[value].to_numpy() - expected)
     return JurorModel(d, sev, comps, fit=fit, notes=notes, **base)
+
+
+def _blup_cov(fit: VarCompFit, term) -> np.ndarray | None:
+    """Joint prediction-error covariance of one term's BLUPs (the matrix whose diagonal is
+    ``fit.blups(term)["se"] ** 2``), from the engine's mixed-model equations at the REML
+    estimates; None when the fit does not expose them."""
+    try:
+        i = fit._find_term(term)
+        if fit.terms[i].dropped or fit._sol is None or fit._degenerate:
+            return None
+        core, sol = fit._core, fit._sol
+        th = fit._fitted[i]
+        t = float(sol.theta[th])
+        s2 = fit._sigma2_s
+        if th == core.absorbed:
+            lam = core.lam(sol.theta)
+            G = core.G
+            T = (G @ np.diag(lam)) if not hasattr(G, "tocsr") else (G.multiply(lam[None, :])).toarray()
+            T = np.asarray(T)
+            d = sol.d_a
+            inner = T @ fit._sinv @ T.T
+            cov = s2 * t**2 * (np.diag(1.0 / d) + t**2 * inner / np.outer(d, d))
+        else:
+            cols = core.cols_of[th]
+            cov = s2 * t**2 * fit._sinv[np.ix_(cols, cols)]
+        return cov * fit._scale**2
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _relative_to_average(fit: VarCompFit, rater: str, blup: pd.DataFrame):
+    """Each juror's BLUP minus the mean BLUP of the jurors, with the standard error of that
+    contrast; falls back to the BLUPs and their own standard errors (relative to the
+    population mean) when the joint covariance is not available."""
+    est = blup["estimate"].to_numpy(dtype=float)
+    se = blup["se"].to_numpy(dtype=float)
+    cov = _blup_cov(fit, rater)
+    if cov is None or not np.isfinite(cov).all():
+        return est, se, "interval relative to the population of jurors (their joint covariance was not available)"
+    k = len(est)
+    L = np.eye(k) - 1.0 / k
+    cov_c = L @ cov @ L.T
+    return est - est.mean(), np.sqrt(np.clip(np.diag(cov_c), 0.0, None)), ""
 
 
 def _severity_frame(counts: pd.DataFrame, rater: str, est, se, ci: float, alpha: float) -> pd.DataFrame:
