@@ -335,3 +335,241 @@ def precision_plot(
     ax.set_title(title)
     stamp(ax, bases)
     return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Juror effects (notebook 02)
+# ----------------------------------------------------------------------------------------
+
+#: Plain names of the effects of the juror models (columns of the long data).
+EFFECT_LABELS = {
+    "subject_id": "unit",
+    "juror_id": "juror",
+    "criterion_id": "criterion",
+    "subject_id:juror_id": "unit × juror",
+    "subject_id:criterion_id": "unit × criterion",
+    "residual": "residual",
+}
+
+
+def _panel_colors(panels) -> dict:
+    names = list(dict.fromkeys(str(p) for p in panels))
+    palette = sns.color_palette("colorblind", max(len(names), 1))
+    return dict(zip(names, palette))
+
+
+def leniency_caterpillar(sev: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+    """Each juror's leniency with its interval, sorted, coloured by panel type (legend);
+    filled markers: the interval excludes 0.
+
+    ``sev`` has ``juror_id, panel, estimate, ci_low, ci_high, flag`` (as the
+    ``juror_effects`` table of :mod:`kinerja.analyses.juror_effects`)."""
+    from matplotlib.lines import Line2D
+
+    s = sev.dropna(subset=["estimate"]).sort_values("estimate").reset_index(drop=True)
+    ax = _ax(ax, (7.5, 0.32 * len(s) + 1.9))
+    colors = _panel_colors(s["panel"])
+    y = np.arange(len(s))
+    for i, r in s.iterrows():
+        c = colors[str(r["panel"])]
+        if np.isfinite(r["ci_low"]) and np.isfinite(r["ci_high"]):
+            ax.hlines(i, r["ci_low"], r["ci_high"], color=c, linewidth=2.2, zorder=2)
+        ax.plot(
+            r["estimate"],
+            i,
+            "o",
+            markersize=7,
+            color=c,
+            markerfacecolor=c if bool(r["flag"]) else "white",
+            markeredgewidth=1.6,
+            zorder=3,
+        )
+    ax.axvline(0, color="#444444", linewidth=0.9, linestyle="--", zorder=1)
+    ax.set_yticks(y, [f"{j} ({p})" for j, p in zip(s["juror_id"], s["panel"])], fontsize=8)
+    ax.set_ylim(-0.8, len(s) - 0.2)
+    ax.set_xlabel("leniency: points added to a score compared with the average juror (95% interval)")
+    handles = [Line2D([], [], color=c, marker="o", linewidth=2, label=p) for p, c in colors.items()]
+    handles += [
+        Line2D(
+            [], [], color="#444444", marker="o", linestyle="", markerfacecolor="#444444", label="interval excludes 0"
+        ),
+        Line2D([], [], color="#444444", marker="o", linestyle="", markerfacecolor="white", label="interval covers 0"),
+    ]
+    ax.legend(
+        handles=handles, title="panel type", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False
+    )
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def effect_forest(
+    df: pd.DataFrame, bases: Iterable[str], label_col: str, xlabel: str, title: str = "", ax=None, reference=None
+):
+    """Estimates with 95% intervals, one line per row of ``df`` (``estimate, ci_low,
+    ci_high`` and ``label_col``); a row without an interval shows its point (e.g. the
+    reference level, drawn as a diamond at 0)."""
+    s = df.reset_index(drop=True)
+    longest = int(s[label_col].astype(str).str.len().max()) if len(s) else 10
+    ax = _ax(ax, (6 + 0.06 * longest, 0.42 * len(s) + 1.6))
+    y = np.arange(len(s))[::-1]
+    for yy, (_, r) in zip(y, s.iterrows()):
+        if np.isfinite(r["ci_low"]) and np.isfinite(r["ci_high"]):
+            ax.hlines(yy, r["ci_low"], r["ci_high"], color="#4575b4", linewidth=2.2)
+            ax.plot(r["estimate"], yy, "o", color="#08306b", markersize=6)
+        else:
+            ax.plot(r["estimate"], yy, "D", color="#999999", markersize=6)
+    ax.axvline(0, color="#444444", linewidth=0.9, linestyle="--")
+    ax.set_yticks(y, s[label_col].astype(str), fontsize=8)
+    ax.set_ylim(-0.8, len(s) - 0.2)
+    ax.set_xlabel(xlabel)
+    if reference is not None:
+        ax.text(0.01, 0.01, f"diamond: {reference} (reference)", transform=ax.transAxes, fontsize=7.5, color="#555555")
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def variance_components_chart(comp: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+    """Variance components as horizontal bars (points squared) with their 95% intervals,
+    one group per model; an interval that runs off the chart ends in an arrow.
+
+    ``comp`` has ``model, component, variance, ci_low, ci_high``."""
+    c = comp.dropna(subset=["variance"]).reset_index(drop=True)
+    models = list(dict.fromkeys(c["model"]))
+    ax = _ax(ax, (8, 0.36 * len(c) + 0.5 * len(models) + 1.5))
+    palette = dict(zip(models, ("#4575b4", "#d73027", "#1a9850", "#984ea3")))
+    labels, ys, y = [], [], 0.0
+    finite_hi = c["ci_high"].replace(np.inf, np.nan)
+    top = float(np.nanmax([c["variance"].max(), np.nanmax(finite_hi) if finite_hi.notna().any() else 0])) * 1.05
+    top = min(top, float(c["variance"].max()) * 3.0) if c["variance"].max() > 0 else 1.0
+    for m in models:
+        part = c[c["model"] == m]
+        for _, r in part.iterrows():
+            ax.barh(y, r["variance"], color=palette[m], alpha=0.75, height=0.7)
+            lo, hi = r["ci_low"], r["ci_high"]
+            if np.isfinite(lo):
+                end = min(hi, top) if np.isfinite(hi) else top
+                ax.hlines(y, lo, end, color="black", linewidth=1)
+                if not np.isfinite(hi) or hi > top:
+                    ax.annotate("", xy=(top, y), xytext=(top * 0.97, y), arrowprops={"arrowstyle": "->", "lw": 1})
+            labels.append(EFFECT_LABELS.get(str(r["component"]), str(r["component"])))
+            ys.append(y)
+            y += 1
+        y += 0.6
+    ax.set_yticks(ys, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top)
+    ax.set_xlabel("variance (points²) with 95% interval")
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[Patch(color=palette[m], alpha=0.75, label=m) for m in models],
+        title="model",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def d_study_curve(
+    d: pd.DataFrame, bases: Iterable[str], target: float, observed: float | None = None, title: str = "", ax=None
+):
+    """Dependability Φ (and Eρ², grey) of a unit's total against the number of jurors per
+    unit, the target Φ as a dashed line, the smallest number reaching it marked, and the
+    number of jurors the data had (``observed``) as a dotted line."""
+    ax = _ax(ax, (7, 4.2))
+    ax.plot(d["n_jurors"], d["phi"], "o-", color="#08306b", markersize=4, label="Φ (dependability: grades)")
+    if "e_rho2" in d:
+        ax.plot(d["n_jurors"], d["e_rho2"], "s--", color="#999999", markersize=3, linewidth=1, label="Eρ² (rankings)")
+    ax.axhline(target, color="#b2182b", linestyle="--", linewidth=1, label=f"target Φ = {target:g}")
+    best = d[d["smallest"]] if "smallest" in d else d.iloc[0:0]
+    if len(best):
+        b = best.iloc[0]
+        ax.plot(
+            b["n_jurors"],
+            b["phi"],
+            "o",
+            markersize=12,
+            markerfacecolor="none",
+            markeredgecolor="#b2182b",
+            mew=2,
+            label=f"smallest reaching it: {int(b['n_jurors'])}",
+        )
+    if observed is not None and np.isfinite(observed):
+        ax.axvline(observed, color="#31688e", linestyle=":", linewidth=1.2, label=f"jurors per unit now: {observed:g}")
+    ax.set_xlabel("jurors per unit")
+    ax.set_ylabel("coefficient")
+    ax.set_ylim(min(0.0, float(np.nanmin(d["phi"])) - 0.05) if len(d) else 0, 1.02)
+    ax.set_xticks(d["n_jurors"])
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def grade_change_plot(
+    stab: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None, labels: dict | None = None, n_labels: int = 5
+):
+    """Each unit's probability of another grade under a new jury against its total, with
+    the grade band boundaries (dashed, bands named); dots coloured by the grade of the
+    total; the ``n_labels`` units most at risk are named.
+
+    ``stab`` has ``subject_id, total, grade, p_change`` (the ``grade_stability`` table)."""
+    from ..data.grades import grade_bands
+
+    t = stab.dropna(subset=["total", "p_change"]).reset_index(drop=True)
+    ax = _ax(ax, (8, 4.5))
+    x0, x1 = float(t["total"].min()) - 3, float(t["total"].max()) + 3
+    edges = np.unique(grade_bands()["score_lower_exclusive"].to_numpy(float))
+    bands = grade_bands().set_index("grade")
+    for e in edges:
+        if x0 < e < x1:
+            ax.axvline(e, color="#444444", linestyle="--", linewidth=0.8, zorder=1)
+    for g, r in bands.iterrows():
+        lo, hi = max(float(r["score_lower_exclusive"]), x0), min(float(r["score_upper_inclusive"]), x1)
+        if hi > lo:
+            ax.text(
+                (lo + hi) / 2,
+                1.04,
+                g,
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                color="#333333",
+                transform=ax.get_xaxis_transform(),
+            )
+    for g in GRADE_ORDER:
+        sel = t["grade"].astype(str) == g
+        if sel.any():
+            ax.scatter(
+                t.loc[sel, "total"],
+                t.loc[sel, "p_change"],
+                s=30,
+                color=GRADE_COLORS[g],
+                edgecolor="black",
+                linewidth=0.5,
+                zorder=3,
+                label=f"grade {g}",
+            )
+    if labels is not None and n_labels > 0:
+        for _, r in t.nlargest(n_labels, "p_change").iterrows():
+            ax.annotate(
+                str(labels.get(r["subject_id"], r["subject_id"])),
+                (r["total"], r["p_change"]),
+                fontsize=7,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(-0.02, max(0.55, float(t["p_change"].max()) + 0.05) if len(t) else 1)
+    ax.set_xlabel("SAKIP total on record (mean of the jurors' totals); dashed: grade boundaries")
+    ax.set_ylabel("probability of another grade\nunder a new jury of the same size")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.set_title(title, pad=18)
+    stamp(ax, bases)
+    return ax
