@@ -532,16 +532,17 @@ def grade_change_plot(
             ax.axvline(e, color="#444444", linestyle="--", linewidth=0.8, zorder=1)
     for g, r in bands.iterrows():
         lo, hi = max(float(r["score_lower_exclusive"]), x0), min(float(r["score_upper_inclusive"]), x1)
-        if hi > lo:
+        if hi - lo > 0.03 * (x1 - x0):
             ax.text(
                 (lo + hi) / 2,
-                1.04,
+                0.98,
                 g,
                 ha="center",
-                va="bottom",
+                va="top",
                 fontsize=9,
                 color="#333333",
                 transform=ax.get_xaxis_transform(),
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
             )
     for g in GRADE_ORDER:
         sel = t["grade"].astype(str) == g
@@ -556,20 +557,45 @@ def grade_change_plot(
                 zorder=3,
                 label=f"grade {g}",
             )
-    if labels is not None and n_labels > 0:
-        for _, r in t.nlargest(n_labels, "p_change").iterrows():
-            ax.annotate(
-                str(labels.get(r["subject_id"], r["subject_id"])),
-                (r["total"], r["p_change"]),
-                fontsize=7,
-                xytext=(4, 3),
-                textcoords="offset points",
-            )
+    top_p = max(0.55, float(t["p_change"].max()) + 0.08) if len(t) else 1.0
     ax.set_xlim(x0, x1)
-    ax.set_ylim(-0.02, max(0.55, float(t["p_change"].max()) + 0.05) if len(t) else 1)
+    ax.set_ylim(-0.02, top_p)
+    if labels is not None and n_labels > 0:
+        _place_labels(ax, t.nlargest(n_labels, "p_change"), "total", "p_change", labels)
     ax.set_xlabel("SAKIP total on record (mean of the jurors' totals); dashed: grade boundaries")
     ax.set_ylabel("probability of another grade\nunder a new jury of the same size")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    ax.set_title(title, pad=18)
+    ax.set_title(title)
     stamp(ax, bases)
     return ax
+
+
+def _place_labels(ax, rows: pd.DataFrame, x: str, y: str, labels: dict, fontsize: float = 7.0) -> None:
+    """Name points without overlapping names: each label goes right of its point and moves
+    down in steps until its box clears the labels already placed."""
+    placed: list[tuple[float, float, float, float]] = []
+    height = fontsize * 1.3
+    for _, r in rows.iterrows():
+        text = str(labels.get(r["subject_id"], r["subject_id"]))
+        px, py = ax.transData.transform((r[x], r[y]))
+        width = 0.6 * fontsize * len(text) * ax.figure.dpi / 72
+        h = height * ax.figure.dpi / 72
+        dy = 3.0
+        for _ in range(12):
+            box = (px + 4, py + dy * ax.figure.dpi / 72, width, h)
+            clash = any(
+                box[0] < b[0] + b[2] and b[0] < box[0] + box[2] and box[1] < b[1] + b[3] and b[1] < box[1] + box[3]
+                for b in placed
+            )
+            if not clash:
+                break
+            dy -= height
+        placed.append(box)
+        ax.annotate(
+            text,
+            (r[x], r[y]),
+            xytext=(4, dy),
+            textcoords="offset points",
+            fontsize=fontsize,
+            arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#777777"} if dy < 0 else None,
+        )
