@@ -260,7 +260,10 @@ def _d_study(totals: pd.DataFrame, target: float, n_obs: float) -> tuple[pd.Data
 
     info = dict(phi_observed=np.nan, n_needed=np.nan, reached=False, method="", note="")
     try:
-        g = g_study(totals, "p x r", facets={"p": "subject_id", "r": "juror_id"}, value="score", method="reml")
+        # errstate: see kinerja.stats.effects._components (varcomp's Satterthwaite upper limit
+        # divides by a chi-square quantile that underflows to 0 when a component's df is tiny)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = g_study(totals, "p x r", facets={"p": "subject_id", "r": "juror_id"}, value="score", method="reml")
     except (GTheoryInputError, ValueError) as err:
         info["note"] = f"no D study: {err}"
         return _empty("d_study"), info
