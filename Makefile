@@ -62,6 +62,7 @@ bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/re
 	$(BIN)/python benchmarks/bench_gtheory.py
 	$(BIN)/python benchmarks/bench_sensitivity.py
 	$(BIN)/python benchmarks/bench_varcomp.py
+	$(BIN)/python benchmarks/bench_effects.py
 
 data: $(RUN_STAMP) ## Regenerate every bundled dataset (data/batu, data/contoh) from its record (fixed seeds)
 	$(BIN)/python -m kinerja.data.synth --dataset all

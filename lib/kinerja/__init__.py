@@ -9,15 +9,18 @@ list, never from those below:
                       (synthetic juror scores with planted effects), ``grades`` (SAKIP
                       bands), ``rubrics`` (bundled rubrics, weighted totals).
 ``kinerja.stats``     statistics on plain tables, no I/O: ``agreement`` (ICC, alpha,
-                      kappas, Gwet's AC, Kendall's W, two-juror tools), ``gtheory``
-                      (G and D studies in Brennan's notation), ``compare`` (grades and
-                      scores between groups of units: exact r x c test, exact shares and
-                      power, Welch/Kruskal-Wallis, ordinal and mixed models) and the
-                      shared machinery the analyses build on.
+                      kappas, Gwet's AC, Kendall's W, two-juror tools), ``varcomp``
+                      (the one REML engine for variance components), ``gtheory`` (G and
+                      D studies in Brennan's notation), ``effects`` (juror leniency,
+                      rater fit, panel effects, home bias), ``stability`` (grade
+                      stability under another jury), ``compare`` (grades and scores
+                      between groups of units: exact r x c test, exact shares and power,
+                      Welch/Kruskal-Wallis, ordinal and mixed models) and the shared
+                      machinery the analyses build on.
 ``kinerja.analyses``  one module per notebook: a ``Dataset`` in, documented tidy tables
                       and ``findings`` out (``overview`` = notebook 00, ``agreement`` =
-                      notebook 01, ``categories`` = notebook 03, ...); ``findings``
-                      holds the findings contract.
+                      01, ``juror_effects`` = 02, ``categories`` = 03, ``innovations`` =
+                      04, ...); ``findings`` holds the findings contract.
 ``kinerja.report``    what a reader sees: provenance ``labels``, ``plots``, ``wording``,
                       and ``notebook`` (the one set-up call and the saving of tables,
                       figures and findings).
@@ -50,6 +53,8 @@ PUBLIC_NAMES: dict[str, str] = {
     "rubrics": "kinerja.data.rubrics",
     "agreement": "kinerja.stats.agreement",
     "gtheory": "kinerja.stats.gtheory",
+    "effects": "kinerja.stats.effects",
+    "stability": "kinerja.stats.stability",
     "compare": "kinerja.stats.compare",
     "overview": "kinerja.analyses.overview",
     "labels": "kinerja.report.labels",
