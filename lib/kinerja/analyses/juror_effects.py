@@ -219,6 +219,11 @@ def _inputs(ds) -> dict:
     """The SAKIP criterion scores, juror totals and the jurors', units' and criteria's
     attributes of one dataset-year."""
     notes = []
+    if (ds.scores["evaluation"] == "kovablik").any():
+        notes.append(
+            "KOVABLIK jury scores are not analysed here: this notebook is about the SAKIP grades of units "
+            "(the innovation competition is notebook 04's subject)"
+        )
     sc = ds.scores[ds.scores["evaluation"] == "sakip"]
     rub = ds.rubric[ds.rubric["evaluation"] == "sakip"]
     stages = list(dict.fromkeys(rub["stage"])) or list(dict.fromkeys(sc["stage"]))
