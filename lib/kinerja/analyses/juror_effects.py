@@ -98,7 +98,7 @@ TABLES = {
             "estimate": "difference from the reference, points",
             "ci_low": _CI,
             "ci_high": _CH,
-            "p_value": "Wald z test",
+            "p_value": "t test with the containment degrees of freedom (jurors minus panel types)",
             "n_raters": "jurors of the panel",
             "note": "remarks",
         },
@@ -106,10 +106,13 @@ TABLES = {
     "panel_test": TableSpec(
         "joint Wald test that every panel type scores alike",
         {
-            "statistic": "the test",
-            "df": "degrees of freedom",
+            "statistic": "the test (Wald F)",
+            "df": "numerator degrees of freedom (contrasts)",
+            "df_denominator": "containment degrees of freedom: jurors minus panel types (empty: chi-square)",
             "chi2": "Wald chi-square",
+            "f": "Wald F = chi2 / df",
             "p_value": "p-value",
+            "method": "reference distribution used",
             "reference": "reference panel",
             "n_panels": "panel types",
             "note": "remarks",
@@ -430,6 +433,15 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
     adj = res.tables["adjusted_totals"]
     comp = model.components.set_index("component") if len(model.components) else pd.DataFrame()
     juror_var = comp.loc["juror_id"] if "juror_id" in comp.index else None
+    sd = float(np.sqrt(juror_var["variance"])) if juror_var is not None else np.nan
+    sd_ci = (
+        (float(np.sqrt(juror_var["ci_low"])), float(np.sqrt(juror_var["ci_high"])))
+        if juror_var is not None
+        else (np.nan, np.nan)
+    )
+    if not (np.isfinite(sd_ci).all() and sd_ci[0] <= sd <= sd_ci[1]):
+        # a juror variance near 0 gets a degenerate Satterthwaite interval (df near 0): show none
+        sd_ci = (np.nan, np.nan)
     return dict(
         n_jurors=n_j,
         n_units=int(inp["crit"]["subject_id"].nunique()) if len(inp["crit"]) else 0,
@@ -442,12 +454,8 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
         n_flagged_holm=int(sev["flag_holm"].sum()) if len(sev) else 0,
         expected_by_chance=ALPHA * n_j,
         alpha=ALPHA,
-        juror_sd=float(np.sqrt(juror_var["variance"])) if juror_var is not None else np.nan,
-        juror_sd_ci=(
-            (float(np.sqrt(juror_var["ci_low"])), float(np.sqrt(juror_var["ci_high"])))
-            if juror_var is not None
-            else (np.nan, np.nan)
-        ),
+        juror_sd=sd,
+        juror_sd_ci=sd_ci,
         n_adjusted_changes=int(adj["grade_changes"].sum()) if len(adj) else 0,
         expected_changes=float(summ.loc["expected_changes", "estimate"]) if len(summ) else np.nan,
         expected_changes_ci=(
@@ -534,6 +542,16 @@ def _findings(res) -> list[Finding]:
             f"{fmt_number(chance, 1, 'id')} terjadi karena kebetulan bila tidak ada perbedaan; {kh} setelah "
             f"koreksi Holm). Jika semua evaluator dianggap setara ketatnya, {ch} predikat akan berubah."
         )
+        if sd == 0:
+            en = (
+                f"The {nj} jurors do not differ in leniency beyond chance: the variance between jurors is "
+                f"estimated at 0, so every juror counts as average and none is flagged (about "
+                f"{fmt_number(chance, 1)} would be by chance)."
+            )
+            ind = (
+                f"Kemurahan {nj} evaluator tidak berbeda melebihi kebetulan: varians antar-evaluator diestimasi 0, "
+                f"sehingga setiap evaluator dianggap rata-rata dan tidak ada yang ditandai."
+            )
         ok = np.isfinite(sd)
         out.append(
             Finding(
@@ -574,17 +592,25 @@ def _findings(res) -> list[Finding]:
     else:
         big = others.loc[others["estimate"].abs().idxmax()]
         ref = t["reference"]
+        if np.isfinite(t["df_denominator"]):
+            test_en = f"Wald F = {fmt_number(t['f'], 2)} on {int(t['df'])} and {int(t['df_denominator'])} df"
+            test_id = (
+                f"F Wald = {fmt_number(t['f'], 2, 'id')}, derajat bebas {int(t['df'])} dan {int(t['df_denominator'])}"
+            )
+        else:
+            test_en = f"Wald chi-square {fmt_number(t['chi2'], 1)}, {int(t['df'])} df"
+            test_id = f"khi-kuadrat Wald {fmt_number(t['chi2'], 1, 'id')}, derajat bebas {int(t['df'])}"
         en = (
             f"Relative to the {ref} panel, the panel type that differs most is {big['panel']} at "
             f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1)} points; the test that all "
-            f"{int(t['n_panels'])} panel types score alike gives p = {fmt_number(t['p_value'], 3)} (Wald chi-square "
-            f"{fmt_number(t['chi2'], 1)}, {int(t['df'])} df), judged against how much jurors differ within panels."
+            f"{int(t['n_panels'])} panel types score alike gives p = {fmt_number(t['p_value'], 3)} ({test_en}), "
+            "judged against how much jurors differ within panels."
         )
         ind = (
             f"Dibanding panel {ref}, jenis panel yang paling berbeda adalah {big['panel']} sebesar "
             f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1, 'id')} poin; uji bahwa semua "
             f"{int(t['n_panels'])} jenis panel menilai sama memberi p = {fmt_number(t['p_value'], 3, 'id')} "
-            f"(khi-kuadrat Wald {fmt_number(t['chi2'], 1, 'id')}, derajat bebas {int(t['df'])})."
+            f"({test_id})."
         )
         out.append(
             Finding(
