@@ -162,7 +162,7 @@ def agreement_summary(
     dataset,
     year: int | None = None,
     n_boot: int = 1000,
-    seed: int | None = 2020,
+    seed: int | None = 12345,
     by_panel: bool = True,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -432,7 +432,7 @@ def _stat_col(df: pd.DataFrame) -> str:
 
 
 def analyse(
-    dataset, *, year: int | None = None, n_boot: int = 1000, seed: int | None = 2020, progress: bool = False
+    dataset, *, year: int | None = None, n_boot: int = 1000, seed: int | None = 12345, progress: bool = False
 ) -> Analysis:
     """Do the jurors agree? Every coefficient, the two-juror views, grade agreement, and
     the findings that reconcile them (how far two jurors differ, how reliable the

@@ -263,7 +263,7 @@ def analyse(
     year: int | None = None,
     n_boot: int = 2000,
     n_perm: int = 9999,
-    seed: int | None = 2020,
+    seed: int | None = 12345,
     min_units: int = MIN_UNITS,
     progress: bool = False,
 ) -> Analysis:

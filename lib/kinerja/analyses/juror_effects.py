@@ -308,7 +308,7 @@ def analyse(
     year: int | None = None,
     n_resamples: int = 2000,
     target_phi: float = TARGET_PHI,
-    seed: int | None = 2020,
+    seed: int | None = 12345,
     progress: bool = False,
 ) -> Analysis:
     """Juror effects and grade precision for the SAKIP evaluation of one year.
