@@ -123,9 +123,12 @@ def severity_lines(sev: pd.DataFrame, bases: Iterable[str], title: str = "", ax=
     ax = _ax(ax, (7.5, 4.2))
     ax.axhline(0, color="#888888", linewidth=1, linestyle="--")
     last_y = {}
-    for jid, part in ret.groupby("juror_id", observed=True, sort=True):
+    colors = plt.get_cmap("tab20").colors  # twenty distinct colours: no two jurors share one below 21
+    for i, (jid, part) in enumerate(ret.groupby("juror_id", observed=True, sort=True)):
         part = part.sort_values("year")
-        (line,) = ax.plot(part["year"], part["severity"], marker="o", linewidth=1.2)
+        (line,) = ax.plot(
+            part["year"], part["severity"], marker="o", linewidth=1.2, color=colors[(2 * i) % 20 + (i // 10) % 2]
+        )
         last_y[jid] = (part["year"].iloc[-1], part["severity"].iloc[-1], line.get_color())
     # labels at the right end, nudged apart so that they do not overlap
     placed: list[float] = []
