@@ -44,7 +44,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analyses.findings import QUESTIONS, fmt_number, format_ci, read_findings
+from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, read_findings
 from ..data.io import load_dataset
 from ..data.notes import caveats
 from ..data.provenance import provenance_label
@@ -233,22 +233,47 @@ def key_findings(findings: pd.DataFrame, *, max_key: int = MAX_KEY, min_key: int
     return findings.loc[chosen]
 
 
+#: Indonesian words for the generic measures of findings (statistics keep their names).
+MEASURE_ID = {
+    "units": "jumlah perangkat daerah",
+    "count": "jumlah",
+    "jurors": "jumlah evaluator",
+    "points": "poin",
+    "grade steps": "tingkat predikat",
+    "share": "proporsi",
+    "share of units whose grade changed": "proporsi perangkat daerah yang predikatnya berubah",
+    "change in ICC(A,1)": "perubahan ICC(A,1)",
+}
+
+
+def measure_words(measure: str, lang: str) -> str:
+    """A finding's ``measure`` in the brief's language.
+
+    >>> measure_words("units", "id"), measure_words("ICC(A,k)", "id"), measure_words("units", "en")
+    ('jumlah perangkat daerah', 'ICC(A,k)', 'units')
+    """
+    measure = str(measure)
+    return MEASURE_ID.get(measure, measure) if lang == "id" else measure
+
+
 def uncertainty_text(row, lang: str) -> str:
     """The uncertainty of one finding in words: interval, or why there is none."""
     t = TEXT[lang]
     parts = []
     est = row["estimate"]
+    measure = measure_words(row["measure"], lang)
     if pd.notna(est) and pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
         level = fmt_number(100 * row["ci_level"], 0, lang) + "%" if pd.notna(row["ci_level"]) else ""
         parts.append(
-            f"{row['measure']} {format_ci(est, row['ci_low'], row['ci_high'], lang=lang)}, "
+            f"{measure} = {format_ci(est, row['ci_low'], row['ci_high'], lang=lang)}, "
             + t["ci"].format(level=level).replace("  ", " ")
         )
     elif pd.notna(est):
-        count_like = str(row["measure"]).lower() in ("units", "count", "jurors") or "share" in str(row["measure"])
+        m = str(row["measure"]).lower()
+        count_like = m in ("units", "count", "jurors") or "share" in m
         digits = 0 if float(est).is_integer() else 2
         parts.append(
-            f"{row['measure']} {fmt_number(est, digits, lang)}: " + (t["no_ci"] if count_like else t["no_ci_estimate"])
+            f"{measure} = {fmt_number(est, digits, lang)}; " + (t["no_ci"] if count_like else t["no_ci_estimate"])
         )
     if pd.notna(row["n"]):
         parts.append(t["n"].format(n=fmt_number(row["n"], 0, lang)))
@@ -521,7 +546,7 @@ def build(
     full = load_dataset(data)
     ds = full.for_year(year)
     path = folder / "results" / "findings.csv"
-    findings = read_findings(path) if path.is_file() else pd.DataFrame(columns=["finding_id", "status"])
+    findings = read_findings(path) if path.is_file() else pd.DataFrame(columns=list(FINDINGS_COLUMNS))
     if len(findings):
         findings = findings[findings["year"] == int(year)].reset_index(drop=True)
     key = key_findings(findings, max_key=max_key) if len(findings) else findings
