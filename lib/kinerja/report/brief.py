@@ -53,8 +53,8 @@ from ..data.provenance import provenance_label
 LANGS = ("id", "en")
 #: Most and fewest key findings.
 MAX_KEY, MIN_KEY = 5, 3
-#: Most figures lifted into a brief.
-MAX_FIGURES = 3
+#: Most figures lifted into a brief (two side by side keep it to about two pages).
+MAX_FIGURES = 2
 
 #: Fixed words of the brief, per language. Indonesian in the terms of PermenPANRB
 #: 88/2021 (predikat, perangkat daerah, evaluator), written for an Indonesian reader.
@@ -81,8 +81,8 @@ TEXT = {
         "from_nb": "From notebook {nb}, figure {k}.",
         "supports": "What the evidence supports",
         "not_supports": "What it does not support",
-        "supports_item": "{question}: {k} finding(s) estimated ({ids}); detail in {evidence}.",
-        "missing": "{question}: no findings in this run (its notebook did not run, or failed).",
+        "supports_item": "{question} — {k} finding(s) estimated; detail in results/ ({evidence}).",
+        "missing": "{question} — no findings in this run (its notebook did not run, or failed).",
         "synthetic_limit": (
             "Conclusions about how real jurors behaved: the juror-level scores behind these findings are "
             "SYNTHETIC (generated with planted effects). They show what the audit detects, not what happened."
@@ -136,8 +136,8 @@ TEXT = {
         "from_nb": "Dari notebook {nb}, gambar {k}.",
         "supports": "Yang didukung oleh bukti",
         "not_supports": "Yang tidak didukung",
-        "supports_item": "{question}: {k} temuan dapat diestimasi ({ids}); rincian dalam {evidence}.",
-        "missing": "{question}: tidak ada temuan dalam proses ini (notebook-nya tidak dijalankan atau gagal).",
+        "supports_item": "{question} — {k} temuan dapat diestimasi; rincian dalam results/ ({evidence}).",
+        "missing": "{question} — tidak ada temuan dalam proses ini (notebook-nya tidak dijalankan atau gagal).",
         "synthetic_limit": (
             "Kesimpulan tentang perilaku evaluator yang sebenarnya: nilai per evaluator di balik temuan ini "
             "SINTETIS (dibangkitkan dengan efek yang sengaja ditanamkan). Temuan menunjukkan apa yang dapat "
@@ -471,12 +471,16 @@ STYLE = """<style>
 .kinerja-brief .statement { margin: 0; }
 .kinerja-brief .uncertainty { margin: 0.1em 0 0 0; font-size: 8.5pt; color: #333; }
 .kinerja-brief .uncertainty .label { font-weight: bold; }
-.kinerja-brief figure.brief-figure { margin: 0.7em 0; break-inside: avoid; page-break-inside: avoid;
-  text-align: center; }
-.kinerja-brief figure.brief-figure img { max-width: 100%; max-height: 92mm; height: auto; }
+.kinerja-brief section.figures { margin: 0.6em 0; }
+.kinerja-brief figure.brief-figure { display: inline-block; vertical-align: top; width: 48.5%; margin: 0 0.5% 0.4em 0.5%;
+  break-inside: avoid; page-break-inside: avoid; text-align: center; }
+.kinerja-brief figure.brief-figure:only-child { width: 100%; }
+.kinerja-brief figure.brief-figure img { max-width: 100%; max-height: 118mm; height: auto; }
 .kinerja-brief figure.brief-figure figcaption { font-size: 8.5pt; text-align: left; color: #222;
   margin-top: 0.2em; }
 .kinerja-brief figcaption .origin { color: #666; }
+.kinerja-brief section.evidence { columns: 2; column-gap: 1.4em; font-size: 9pt; }
+.kinerja-brief section.evidence h2 { break-after: avoid; }
 .kinerja-brief section.evidence ul, .kinerja-brief section.caveats ol { margin: 0.2em 0; padding-left: 1.3em; }
 .kinerja-brief section.evidence li, .kinerja-brief section.caveats li { margin-bottom: 0.2em; }
 .kinerja-brief section.caveats, .kinerja-brief section.provenance { font-size: 9pt; }
@@ -499,7 +503,9 @@ def _figure_choice(folder: Path, key: pd.DataFrame, max_figures: int) -> list[di
         return []
     figs = read_figures(path)
     figs = figs[[(folder / "figures" / f).is_file() for f in figs["file"]]]
-    chosen = list(figs.index[figs["key"]])
+    rank = {nb: i for i, nb in enumerate(dict.fromkeys(key["notebook"]))}  # notebooks of the key findings first
+    keyed = figs[figs["key"]]
+    chosen = sorted(keyed.index, key=lambda i: (rank.get(keyed.loc[i, "notebook"], len(rank)), i))
     for nb in dict.fromkeys(key["notebook"]):
         first = figs.index[figs["notebook"] == nb]
         if len(first) and first[0] not in chosen:
