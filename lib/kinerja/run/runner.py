@@ -125,6 +125,7 @@ NOTEBOOK_OPTIONS = {
     "template": "nbconvert template of the HTML page (a folder under kinerja/report/templates)",
     "markdown": "false: leave markdown cells out of the HTML page",
     "pdf": "true: also write <notebook>.pdf from the HTML page (WeasyPrint)",
+    "spans_years": "true: the report speaks of earlier years of its dataset by design (trends, the brief)",
 }
 DEFAULT_TEMPLATE = "kinerja"
 
@@ -342,7 +343,7 @@ def _check_options(options: Any, declared: Mapping[str, NotebookParameter]) -> l
     template = options.get("template", DEFAULT_TEMPLATE)
     if not (PACKAGE_DIR / "report" / "templates" / str(template) / "index.html.j2").is_file():
         problems.append(f"metadata kinerja.template: no nbconvert template '{template}' in kinerja/report/templates")
-    for flag in ("markdown", "pdf"):
+    for flag in ("markdown", "pdf", "spans_years"):
         if flag in options and not isinstance(options[flag], bool):
             problems.append(f"metadata kinerja.{flag} must be true or false")
     return problems
