@@ -74,4 +74,14 @@ def test_the_collections_brief_declares_its_order_variants_template_and_pdf():
     (spec,) = inspect_notebooks(["06_policy_brief"])
     assert spec.ok, spec.problems
     assert spec.options == {"after": "folder", "variants": {"lang": ["id", "en"]}, "template": "brief",
-                            "markdown": False, "pdf": True}  # fmt: skip
+                            "markdown": False, "pdf": True, "spans_years": True}  # fmt: skip
+
+
+def test_data_all_means_every_bundled_dataset():
+    from kinerja.paths import DATA_DIR
+    from kinerja.run.runner import _expand_all, bundled_datasets
+
+    found = bundled_datasets()
+    expected = sorted(p.resolve() for p in DATA_DIR.iterdir() if (p / "units.csv").is_file())
+    assert found == expected and len(found) >= 2  # batu and contoh at least
+    assert _expand_all(["all", "x"]) == [*found, "x"]
