@@ -20,7 +20,7 @@ import pytest
 
 from kinerja.analyses.findings import Finding, findings_frame
 from kinerja.data.io import load_dataset
-from kinerja.data.notes import caveats
+from kinerja.data.notes import caveats, caveats_in
 from kinerja.report import brief, notebook
 from kinerja.run.runner import _export_html
 
@@ -142,6 +142,11 @@ def test_caveats_come_from_the_datasets_log_for_the_year(briefs):
     assert items and all(re.sub(r"\s+", " ", c) in text for c in items)
     other_year = set(caveats(ds, 2021)) ^ set(items)
     assert not any(c in text for c in other_year - set(items))
+    # the Indonesian brief takes the log's Indonesian section ("Asumsi dan catatan")
+    ind, lang = caveats_in(ds, YEAR, "id")
+    assert lang == "id" and len(ind) == len(items)
+    text_id = _text(briefs["id"].html())
+    assert all(re.sub(r"\s+", " ", c) in text_id for c in ind) and items[0] not in text_id
 
 
 def test_figures_are_the_key_ones_embedded_with_the_captions_of_the_language(briefs):

@@ -46,7 +46,7 @@ import pandas as pd
 
 from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, read_findings
 from ..data.io import load_dataset
-from ..data.notes import caveats
+from ..data.notes import caveats_in
 from ..data.provenance import provenance_label
 
 #: Languages of a brief.
@@ -95,6 +95,7 @@ TEXT = {
             "and the rules, not the true performance of a unit."
         ),
         "caveats": "Caveats (from the dataset's assumptions log)",
+        "caveats_en": "Caveats (from the dataset's assumptions log)",
         "no_caveats": (
             "The dataset has no assumptions-and-caveats log (a README.md with an 'Assumptions and caveats' "
             "section beside the data): add one before using this brief."
@@ -151,7 +152,8 @@ TEXT = {
             "Benar atau salahnya satu predikat tertentu: audit ini mengukur seberapa jauh predikat bergantung "
             "pada evaluator dan aturan penilaian, bukan kinerja sebenarnya suatu perangkat daerah."
         ),
-        "caveats": "Catatan dan asumsi (dari log asumsi data; dalam bahasa Inggris)",
+        "caveats": "Catatan dan asumsi (dari log asumsi data)",
+        "caveats_en": "Catatan dan asumsi (dari log asumsi data; tersedia dalam bahasa Inggris saja)",
         "no_caveats": (
             "Data ini tidak memiliki log asumsi dan catatan (README.md dengan bagian 'Assumptions and caveats' "
             "di samping data): tambahkan sebelum ringkasan ini digunakan."
@@ -293,6 +295,7 @@ class Brief:
     key: pd.DataFrame
     figures: list[dict] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
+    caveats_lang: str = "en"
     provenance: pd.DataFrame = field(default_factory=pd.DataFrame)
     bases: list[str] = field(default_factory=list)
     run: dict = field(default_factory=dict)
@@ -381,7 +384,8 @@ class Brief:
             if self.caveats
             else f"<p>{esc(t['no_caveats'])}</p>"
         )
-        out["caveats"] = f'<section class="caveats"><h2>{t["caveats"]}</h2>{cav}</section>'
+        head = t["caveats"] if self.caveats_lang == self.lang else t["caveats_en"]
+        out["caveats"] = f'<section class="caveats"><h2>{head}</h2>{cav}</section>'
 
         prov_html = ""
         if len(self.provenance):
@@ -563,6 +567,7 @@ def build(
     bases = sorted({b for v in findings.get("basis", pd.Series(dtype=str)) for b in str(v).split(";") if b})
     if not bases:
         bases = sorted(set(ds.provenance()["basis"]))
+    items, items_lang = caveats_in(ds, year, lang)
     title_name = ds.meta.get("title", ds.name)
     title = TEXT[lang]["title"].format(what=TEXT[lang]["what_sakip"], name=title_name, year=year)
     return Brief(
@@ -574,7 +579,8 @@ def build(
         findings=findings,
         key=key,
         figures=_figure_choice(folder, key, max_figures) if len(key) else [],
-        caveats=caveats(ds, year),
+        caveats=items,
+        caveats_lang=items_lang,
         provenance=ds.provenance(),
         bases=bases,
         run=run,
