@@ -28,9 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-#: A juror id that already is a pseudonym: one to three letters, an optional ``-``/``_``
-#: and one to four digits (``J01``, ``JR-7``, ``E12``). Anything else is taken for a name.
-PSEUDONYM = re.compile(r"^[A-Za-z]{1,3}[-_]?\d{1,4}$")
+#: A juror id that already is a pseudonym: a number (``7``, ``012``), or one to three
+#: letters, an optional ``-``/``_`` and one to six digits (``J01``, ``JR-7``, ``E12``).
+#: Anything else is taken for a name.
+PSEUDONYM = re.compile(r"^(?:[A-Za-z]{1,3}[-_]?)?\d{1,6}$")
 #: File name of the mapping inside a dataset folder.
 MAPPING_FILE = "juror_pseudonyms.csv"
 #: Prefix of the pseudonyms given here.
@@ -42,8 +43,8 @@ MODES = ("auto", "all")
 def looks_like_pseudonym(juror_id: str) -> bool:
     """True for ids such as ``J01``; False for anything that may be a name.
 
-    >>> [looks_like_pseudonym(x) for x in ("J01", "JR-7", "Budi Santoso", "budi", "Dr. Sari 2")]
-    [True, True, False, False, False]
+    >>> [looks_like_pseudonym(x) for x in ("J01", "JR-7", "12", "Budi Santoso", "budi", "Dr. Sari 2")]
+    [True, True, True, False, False, False]
     """
     return bool(PSEUDONYM.match(str(juror_id).strip()))
 

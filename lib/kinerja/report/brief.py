@@ -424,7 +424,7 @@ class Brief:
             '<footer class="source"><p>'
             + esc(
                 t["source"].format(
-                    folder=self.folder.name if self.folder.name else str(self.folder),
+                    folder="/".join(self.folder.parts[-3:]),  # <reports>/<dataset>/<year>: no machine's path
                     started=run.get("started", "—"),
                     version=run.get("kinerja_version", "—"),
                     commit=commit,
