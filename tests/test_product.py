@@ -28,7 +28,7 @@ import pytest
 
 from kinerja.data.pseudonyms import MAPPING_FILE
 from kinerja.paths import DATA_DIR
-from kinerja.run import run_collection
+from kinerja.run import inspect_notebooks, run_collection
 
 from .browser import Browser, find_chromium
 
@@ -37,8 +37,9 @@ pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 #: Names given to jurors of the copy; each word of four letters or more is searched too.
 NAMES = {"J01": "Budi Santoso", "J06": "Dr. Sri Wahyuni", "J12": "Wulandari Kusuma"}
 YEAR = 2021
-#: Resampling parameters small enough for a test (notebooks that do not declare one ignore it).
-PARAMETERS = {"n_boot": "20"}
+#: Resampling parameters small enough for a test, for the notebooks that declare them.
+SMALL = {"n_boot": "20", "n_perm": "200", "n_reweight": "200", "n_resamples": "100"}
+PARAMETERS = {k: v for k, v in SMALL.items() if any(k in s.parameters for s in inspect_notebooks())}
 
 
 def _small_named_copy(folder: Path) -> Path:

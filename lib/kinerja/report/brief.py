@@ -84,8 +84,8 @@ TEXT = {
         "supports_item": "{question} — {k} finding(s) estimated; detail in results/ ({evidence}).",
         "missing": "{question} — no findings in this run (its notebook did not run, or failed).",
         "synthetic_limit": (
-            "Conclusions about how real jurors behaved: the juror-level scores behind these findings are "
-            "SYNTHETIC (generated with planted effects). They show what the audit detects, not what happened."
+            "Conclusions about how real jurors or units behaved: rows behind these findings are SYNTHETIC "
+            "(generated with planted effects; see provenance). They show what the audit detects, not what happened."
         ),
         "inferred_limit": (
             "Certainty about rows marked INFERRED: they are reconstructed, not published (see provenance)."
@@ -140,9 +140,9 @@ TEXT = {
         "supports_item": "{question} — {k} temuan dapat diestimasi; rincian dalam results/ ({evidence}).",
         "missing": "{question} — tidak ada temuan dalam proses ini (notebook-nya tidak dijalankan atau gagal).",
         "synthetic_limit": (
-            "Kesimpulan tentang perilaku evaluator yang sebenarnya: nilai per evaluator di balik temuan ini "
-            "SINTETIS (dibangkitkan dengan efek yang sengaja ditanamkan). Temuan menunjukkan apa yang dapat "
-            "dideteksi audit, bukan apa yang terjadi."
+            "Kesimpulan tentang perilaku evaluator atau perangkat daerah yang sebenarnya: sebagian data di balik "
+            "temuan ini SINTETIS (dibangkitkan dengan efek yang sengaja ditanamkan; lihat asal data). Temuan "
+            "menunjukkan apa yang dapat dideteksi audit, bukan apa yang terjadi."
         ),
         "inferred_limit": (
             "Kepastian atas baris bertanda DISIMPULKAN: baris itu direkonstruksi, bukan dipublikasikan "
@@ -181,7 +181,7 @@ TEXT = {
 #: :func:`kinerja.data.provenance.provenance_label`).
 PROVENANCE_WORDS = {
     "id": {
-        "synthetic": "nilai evaluator SINTETIS (kinerja.synth, efek ditanamkan)",
+        "synthetic": "baris SINTETIS (kinerja.synth, efek ditanamkan)",
         "inferred": "baris DISIMPULKAN (direkonstruksi, tidak dipublikasikan)",
         "named": "data nyata (dipublikasikan)",
         "observed": "data nyata (catatan sendiri)",
@@ -193,7 +193,7 @@ def provenance_words(bases, lang: str) -> str:
     """:func:`kinerja.data.provenance.provenance_label` in the brief's language.
 
     >>> provenance_words(["named", "synthetic"], "id")
-    'nilai evaluator SINTETIS (kinerja.synth, efek ditanamkan) + data nyata (dipublikasikan)'
+    'baris SINTETIS (kinerja.synth, efek ditanamkan) + data nyata (dipublikasikan)'
     """
     bases = {b for b in bases if b}
     if lang == "en":
