@@ -1562,31 +1562,37 @@ def run_collection(
     # takes over SIGINT when it runs in the main thread) and stops the run cleanly.
     pool = ThreadPoolExecutor(max_workers=int(jobs), thread_name_prefix="kinerja-run")
     futures: dict[Any, _Job] = {}
+    # Jobs are handed to the pool one free worker at a time, so that a notebook released by
+    # its folder (the brief) starts next, not after every other dataset's notebooks.
+    ready = [job for job in all_jobs if not job.after]
     waiting = [job for job in all_jobs if job.after]  # start when the rest of their folder has finished
 
-    def submit(job: _Job) -> None:
-        futures[pool.submit(_execute_in_thread, job, kernel, timeout, start_timeout)] = job
-
     def release() -> None:
+        freed = []
         for job in list(waiting):
             folder = folder_of[id(job)]
             if all(j.stem in folder.results for j in folder.jobs if not j.after):
                 waiting.remove(job)
-                submit(job)
+                freed.append(job)
+        ready[:0] = freed
+
+    def fill(pending: set) -> None:
+        while ready and len(pending) < int(jobs):
+            job = ready.pop(0)
+            future = pool.submit(_execute_in_thread, job, kernel, timeout, start_timeout)
+            futures[future] = job
+            pending.add(future)
 
     try:
-        for job in all_jobs:
-            if not job.after:
-                submit(job)
+        pending: set = set()
         release()
-        pending = set(futures)
+        fill(pending)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=lambda f: all_jobs.index(futures[f])):
                 finished(futures[future], future.result())
-            before = set(futures)
             release()
-            pending |= set(futures) - before
+            fill(pending)
     except KeyboardInterrupt:
         _stop_running_notebooks(futures, finished)
         for folder in folders:
