@@ -134,5 +134,8 @@ def test_same_seed_same_tables(batu, res2021):
 def test_a_rubric_change_between_years_is_flagged(batu):
     res = trends.analyse(batu, year=2022, n_boot=0)
     assert res.facts["rubric_changes"] == [(2021, 2022)]
-    assert "not on the same instrument" in res.findings.set_index("finding_id").loc["trends.transitions", "note"]
+    f = res.findings.set_index("finding_id").loc["trends.transitions"]
+    assert "not on the same instrument" in f["note"]
+    assert "rubric changed between 2021 and 2022" in f["statement"]
+    assert "Instrumen SAKIP berubah antara 2021 dan 2022" in f["statement_ind"]
     assert np.isnan(res.table("drift").set_index("statistic").loc["mean change", "ci_low"])  # n_boot=0

@@ -557,6 +557,17 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
     year, prev, first = res.year, res.facts["previous_year"], res.facts["first_year"]
     out = []
     note = res.notes[-1] if res.facts.get("rubric_changes") else ""
+    # a rubric change inside the window is said in the sentences too (both languages)
+    last_change = res.facts.get("rubric_changes", [])[-1:] or None
+    rubric_en = rubric_id = ""
+    if last_change:
+        a, b = last_change[0]
+        rubric_en = (
+            f" The SAKIP rubric changed between {a} and {b}, so part of any change may come from the instrument."
+        )
+        rubric_id = (
+            f" Instrumen SAKIP berubah antara {a} dan {b}, sehingga sebagian perubahan dapat berasal dari instrumennya."
+        )
 
     m = res.tables["movement"].iloc[-1]
     n = int(m["n_units"])
@@ -566,9 +577,10 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
             "trends.transitions",
             q,
             f"Between {prev} and {year}, {int(m['n_up'])} of the {n} units graded in both years moved up at least "
-            f"one grade, {int(m['n_down'])} moved down and {int(m['n_same'])} kept their grade.",
+            f"one grade, {int(m['n_down'])} moved down and {int(m['n_same'])} kept their grade." + rubric_en,
             f"Antara {prev} dan {year}, dari {n} perangkat daerah yang dinilai pada kedua tahun, {int(m['n_up'])} "
-            f"naik sekurang-kurangnya satu predikat, {int(m['n_down'])} turun dan {int(m['n_same'])} tetap.",
+            f"naik sekurang-kurangnya satu predikat, {int(m['n_down'])} turun dan {int(m['n_same'])} tetap."
+            + rubric_id,
             estimate=share,
             measure="share of units whose grade changed",
             n=n,

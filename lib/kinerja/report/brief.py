@@ -369,8 +369,8 @@ class Brief:
         if "inferred" in self.bases:
             nots.append(t["inferred_limit"])
         nots.append(t["method_limit"])
-        notes = sorted({str(n) for n in self.key["note"] if isinstance(n, str) and n.strip()})
-        nots += notes
+        if self.lang == "en":  # notes are English-only in the findings contract
+            nots += sorted({str(n) for n in self.key["note"] if isinstance(n, str) and n.strip()})
         out["evidence"] = (
             f'<section class="evidence"><div><h2>{t["supports"]}</h2><ul>'
             + "".join(f"<li>{esc(s)}</li>" for s in sup)
