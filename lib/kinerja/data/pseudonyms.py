@@ -30,7 +30,8 @@ import pandas as pd
 
 #: A juror id that already is a pseudonym: a number (``7``, ``012``), or one to three
 #: letters, an optional ``-``/``_`` and one to six digits (``J01``, ``JR-7``, ``E12``).
-#: Anything else is taken for a name.
+#: Anything else is taken for a name; so is a long number such as an 18-digit NIP (Nomor
+#: Induk Pegawai), which identifies a civil servant (and encodes their birth date).
 PSEUDONYM = re.compile(r"^(?:[A-Za-z]{1,3}[-_]?)?\d{1,6}$")
 #: File name of the mapping inside a dataset folder.
 MAPPING_FILE = "juror_pseudonyms.csv"
