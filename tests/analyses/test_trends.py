@@ -104,7 +104,7 @@ def test_agreement_over_time_reuses_the_agreement_icc(batu, res2021):
     from kinerja.stats.agreement._icc import icc
 
     jg = juror_grades(batu, 2020).rename(columns={"total": "score"})
-    ref = icc(jg[["subject_id", "juror_id", "score"]]).set_index("type")
+    ref = icc(jg[["subject_id", "juror_id", "score"]]).set_index("statistic")
     at = res2021.table("agreement_over_time").set_index(["year", "statistic"])
     assert at.loc[(2020, "ICC(2,1)"), "estimate"] == pytest.approx(ref.loc["ICC(2,1)", "estimate"])
     assert at.loc[(2020, "ICC(2,1)"), "ci_low"] < at.loc[(2020, "ICC(2,1)"), "estimate"]

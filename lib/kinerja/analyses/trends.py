@@ -370,11 +370,11 @@ def agreement_over_time(totals: pd.DataFrame, sev: pd.DataFrame, *, n_boot: int,
                     )
                 )
             continue
-        tab = icc(long).set_index("type")
+        tab = icc(long).set_index("statistic")
         boot = None
         if tab["method"].str.startswith("reml").any() and n_boot > 0:
             boot = icc_bootstrap(long, types=TREND_ICC, n_boot=n_boot, seed=None if seed is None else seed + i)
-            boot = boot.set_index("type")
+            boot = boot.set_index("statistic")
         for s in TREND_ICC:
             r = tab.loc[s]
             lo, hi, how = r["ci_low"], r["ci_high"], "F (McGraw & Wong 1996)"
