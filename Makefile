@@ -1,5 +1,6 @@
 # kinerja: two commands do all the set-up on a fresh clone (Python 3.11+, pip, make):
-#   make reports   install from the lock and run every notebook on the bundled data
+#   make reports   install from the lock, run every notebook on every bundled dataset and year,
+#                  then the policy briefs (Bahasa Indonesia and English, HTML and PDF); reports/index.html
 #   make test      install from the lock (with test extras) and run the whole suite
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
@@ -7,7 +8,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DATA   ?= data/batu
+DATA   ?= all
 JOBS   ?= 2
 RUN_STAMP := $(VENV)/.kinerja-run
 DEV_STAMP := $(VENV)/.kinerja-dev
@@ -37,7 +38,7 @@ venv: $(RUN_STAMP) ## Create .venv and install the locked runtime packages and t
 kernel: $(RUN_STAMP) ## Register the 'kinerja' Jupyter kernel in .venv
 	$(BIN)/python -m ipykernel install --sys-prefix --name kinerja --display-name "Python (kinerja)"
 
-reports: $(RUN_STAMP) ## Run every notebook on the bundled data into reports/<dataset>/<year>/
+reports: $(RUN_STAMP) ## Run every notebook on every bundled dataset x year, then the briefs (id, en; HTML+PDF); reports/index.html
 	$(BIN)/kinerja run --data $(DATA) --out reports --jobs $(JOBS) --overwrite
 
 test: $(DEV_STAMP) ## Run the whole test suite (unit, reference values, notebooks, nbval)

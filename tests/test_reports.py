@@ -28,6 +28,17 @@ from . import datasets
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+#: The report pages a run writes: one per notebook, one per variant of a notebook that has
+#: variants (the policy brief: 06_policy_brief.id, 06_policy_brief.en).
+PAGES = [
+    spec.name + (f".{v}" if v is not None else "")
+    for spec in inspect_notebooks()
+    for v in (next(iter((spec.options.get("variants") or {None: [None]}).values())))
+]
+#: Pages of analysis reports (they open with their findings); briefs are not analyses.
+ANALYSIS_PAGES = [
+    p for p in PAGES if not next(s for s in inspect_notebooks() if p.startswith(s.name)).options.get("pdf")
+]
 #: The parameter set nbval runs (the notebooks' defaults): not repeated here.
 DEFAULT = ("batu", 2020)
 #: Less resampling than the defaults keeps the suite fast; the statistics are tested
@@ -84,7 +95,7 @@ def test_every_notebook_runs_on_every_dataset_year(collection):
     assert not failures, "\n".join(failures)
     assert {r.label for r in reports} >= set(BUNDLED) | set(datasets.FACTORIES)
     for r in reports:
-        for nb in NOTEBOOKS:
+        for nb in PAGES:
             assert (r.folder / f"{nb}.html").is_file(), f"{r.label} {r.year}: no {nb}.html"
 
 
@@ -94,7 +105,7 @@ def test_findings_follow_the_contract_and_open_every_report(collection):
         f = read_findings(r.folder / "results" / "findings.csv")
         assert list(f.columns) == list(FINDINGS_COLUMNS)
         assert (f["year"] == r.year).all()
-        for nb in NOTEBOOKS:
+        for nb in ANALYSIS_PAGES:
             text = _html_text(r.folder / f"{nb}.html")
             head = text.find("Findings")
             assert head >= 0, f"{r.label} {r.year} {nb}: no findings section"
@@ -121,14 +132,14 @@ def test_figures_are_numbered_with_caption_alt_text_png_and_svg(collection):
             continue
         listed = pd.read_csv(fig_dir / "figures.csv")
         assert listed["caption"].str.len().gt(10).all() and listed["alt"].str.len().gt(10).all()
-        for png in fig_dir.glob("fig*.png"):
+        for png in fig_dir.rglob("fig*.png"):
             assert png.with_suffix(".svg").is_file(), png
             data = png.read_bytes()
             assert data[:8] == b"\x89PNG\r\n\x1a\n"
             i = data.find(b"pHYs")
             ppm = struct.unpack(">I", data[i + 4 : i + 8])[0]
             assert ppm * 0.0254 >= 199, f"{png.name}: {ppm * 0.0254:.0f} dpi"
-        html = "".join((r.folder / f"{nb}.html").read_text(encoding="utf-8") for nb in NOTEBOOKS)
+        html = "".join((r.folder / f"{nb}.html").read_text(encoding="utf-8") for nb in PAGES)
         assert html.count("<figcaption>") >= 1
         assert 'alt=""' not in html
 
@@ -171,14 +182,15 @@ def test_no_report_states_a_fact_of_another_dataset_or_year(collection):
             len(one.grades),
             one.scores.loc[one.scores["evaluation"] == "sakip", "subject_id"].nunique(),
         }
-        for nb in NOTEBOOKS:
+        for nb in PAGES:
             text = _html_text(r.folder / f"{nb}.html")
             leaked = sorted(n for n in foreign if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text))
             assert not leaked, f"{r.label} {r.year} {nb}: names from another dataset: {leaked[:5]}"
             prose = text.split("References")[0]
             # a report never knows a later year; only a notebook that spans years by design
             # (metadata kinerja.spans_years, e.g. trends) speaks of earlier ones
-            spans = nbformat.read(NOTEBOOKS_DIR / f"{nb}.ipynb", as_version=4).metadata.get("kinerja", {})
+            source = NOTEBOOKS_DIR / f"{nb.split('.')[0]}.ipynb"
+            spans = nbformat.read(source, as_version=4).metadata.get("kinerja", {})
             for other in ds.years:
                 if other == r.year or (other < r.year and spans.get("spans_years")):
                     continue

@@ -57,8 +57,10 @@ PUBLIC_NAMES: dict[str, str] = {
     "stability": "kinerja.stats.stability",
     "compare": "kinerja.stats.compare",
     "overview": "kinerja.analyses.overview",
+    "trends": "kinerja.analyses.trends",
     "labels": "kinerja.report.labels",
     "plots": "kinerja.report.plots",
+    "brief": "kinerja.report.brief",
     "cli": "kinerja.run.cli",
 }
 

@@ -36,10 +36,11 @@ def test_figures_are_numbered_saved_as_png_and_svg_with_caption_and_alt(tmp_path
         fig, ax = plt.subplots()
         ax.plot([0, 1], [i, 1])
         rep.figure(fig, name=f"Line {i}", caption=f"A line number {i}.", alt=f"A straight line {i}.")
-    files = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    files = sorted(p.name for p in (tmp_path / "figures" / "00_data_overview").iterdir())
     assert files == ["fig01_line_0.png", "fig01_line_0.svg", "fig02_line_1.png", "fig02_line_1.svg", "figures.csv"]
     listed = pd.read_csv(tmp_path / "figures" / "figures.csv")
     assert listed["caption"].tolist() == ["A line number 0.", "A line number 1."]
+    assert listed["file"].tolist() == ["00_data_overview/fig01_line_0.png", "00_data_overview/fig02_line_1.png"]
     html = shown[-1]["text/html"]
     assert 'alt="A straight line 1."' in html and "<b>Figure 2.</b>" in html
     assert plt.get_fignums() == []  # closed: shown once
@@ -80,3 +81,24 @@ def test_findings_of_the_notebooks_of_one_run_are_combined(tmp_path):
     assert combined["finding_id"].tolist() == ["a.x", "b.y"]
     with pytest.raises(ValueError, match="another notebook"):
         notebook.write_findings(tmp_path, "00_a", one("01_b", "b.z"))
+
+
+def test_figures_of_the_notebooks_of_one_run_are_listed_together_and_svgs_are_reproducible(tmp_path, shown):
+    """Two notebooks of one run both have a Figure 1: neither overwrites the other's file
+    or its entry in figures/figures.csv; the SVG of the same figure is byte-identical."""
+
+    def draw(nb, out, key=False):
+        rep = notebook.setup("batu", 2021, str(out), notebook=nb, show=False)
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        rep.figure(fig, name="line", caption=f"Line of {nb}.", alt="A line.", caption_ind="Garis.", key=key)
+
+    draw("00_a", tmp_path / "one")
+    draw("01_b", tmp_path / "one", key=True)
+    listed = notebook.read_figures(tmp_path / "one" / "figures" / "figures.csv")
+    assert listed["file"].tolist() == ["00_a/fig01_line.png", "01_b/fig01_line.png"]
+    assert listed["key"].tolist() == [False, True]
+    assert listed["caption_ind"].tolist() == ["Garis.", "Garis."]
+    draw("00_a", tmp_path / "two")
+    svg = "figures/00_a/fig01_line.svg"
+    assert (tmp_path / "one" / svg).read_bytes() == (tmp_path / "two" / svg).read_bytes()

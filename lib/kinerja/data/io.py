@@ -55,6 +55,7 @@ import pandas as pd
 
 from ..paths import DATA_DIR, PROJ_ROOT
 from .grades import GRADE_ORDER, band, grade_dtype, grade_from_total, normalise_grade
+from .pseudonyms import pseudonymise
 from .schema import BASIS_VALUES, TABLES, WEIGHT_SUM_TOL, Column, ForeignKey, Table
 
 __all__ = [
@@ -2959,6 +2960,9 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     problems.raise_if_any(label)
 
     tables = {name: _final_frame(p) for name, p in parsed.items()}
+    # Juror names never get past the loader: pseudonyms here, the mapping beside the data.
+    tables, renamed = pseudonymise(tables, path, mode=str(meta.get("pseudonymise_jurors", "auto")))
+    notes += renamed
     accounts = _accounts_frame(
         row for name, p in parsed.items() for row in _accounts_rows(name, p.file, p.rows_read, p.excluded)
     )

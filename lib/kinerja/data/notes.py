@@ -14,6 +14,8 @@ from pathlib import Path
 
 #: Headings (level 2 or 3, case-insensitive) whose section holds the caveats.
 CAVEAT_HEADING = re.compile(r"^#{2,3}\s+.*\bcaveats?\b", re.IGNORECASE)
+#: The same in Bahasa Indonesia ("Asumsi dan catatan"), for briefs in Indonesian.
+CAVEAT_HEADING_ID = re.compile(r"^#{2,3}\s+.*\bcatatan\b", re.IGNORECASE)
 
 
 def readme_path(dataset) -> Path | None:
@@ -24,7 +26,27 @@ def readme_path(dataset) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
-def caveats(dataset, year: int | None = None) -> list[str]:
+def caveats_in(dataset, year: int | None = None, lang: str = "en") -> tuple[list[str], str]:
+    r"""The caveats in ``lang`` and the language they are in: the Indonesian section
+    ("Asumsi dan catatan", :data:`CAVEAT_HEADING_ID`) for ``lang="id"`` when the log has
+    one, otherwise the English section.
+
+    >>> import tempfile, types
+    >>> d = Path(tempfile.mkdtemp())
+    >>> text = "# X\n## Assumptions and caveats\n1. One.\n## Asumsi dan catatan\n1. Satu.\n"
+    >>> _ = (d / "README.md").write_text(text)
+    >>> ds = types.SimpleNamespace(path=d)
+    >>> caveats_in(ds, lang="id"), caveats_in(ds, lang="en")
+    ((['Satu.'], 'id'), (['One.'], 'en'))
+    """
+    if lang == "id":
+        items = caveats(dataset, year, heading=CAVEAT_HEADING_ID)
+        if items:
+            return items, "id"
+    return caveats(dataset, year), "en"
+
+
+def caveats(dataset, year: int | None = None, *, heading: re.Pattern = CAVEAT_HEADING) -> list[str]:
     r"""The items (numbered or bulleted, joined across wrapped lines) of the README's
     "Assumptions and caveats" section; an empty list when there is no such section.
 
@@ -46,7 +68,7 @@ def caveats(dataset, year: int | None = None) -> list[str]:
     inside = False
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#"):
-            inside = bool(CAVEAT_HEADING.match(line))
+            inside = bool(heading.match(line))
             continue
         if not inside:
             continue

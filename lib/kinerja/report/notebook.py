@@ -15,8 +15,13 @@ directory (``<tmp>/kinerja-scratch/<dataset>/<year>``), so that running a notebo
 hand in JupyterLab never overwrites the record of a run in ``reports/``.
 
 Figures are numbered in the order they are shown, saved beside the report as PNG
-(200 dpi) and SVG under ``figures/`` with a caption and alt text, and displayed as an
-HTML figure (image, alt text, caption) with the PNG alongside for other viewers.
+(200 dpi) and SVG under ``figures/<notebook>/`` with a caption and alt text, and displayed
+as an HTML figure (image, alt text, caption) with the PNG alongside for other viewers.
+Notebooks of one run share ``figures/``: each lists its own figures in
+``figures/<notebook>/figures.csv`` and ``figures/figures.csv`` is rebuilt from all of
+them (columns :data:`FIGURES_COLUMNS`), as for the findings. A figure marked ``key=True``
+is one a policy brief may lift (:mod:`kinerja.report.brief`). Saved SVGs carry no date
+and fixed element ids, so that two runs write identical files.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ from . import labels
 
 #: Resolution of saved PNG figures.
 FIGURE_DPI = 200
+
+#: Columns of ``figures/figures.csv`` (``file`` is relative to ``figures/``).
+FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "key")
 
 #: Environment variable that moves the scratch folder.
 SCRATCH_ENV = "KINERJA_SCRATCH"
@@ -89,7 +97,8 @@ class Report:
 
     @property
     def figures_dir(self) -> Path:
-        p = self.out / "figures"
+        """``figures/<notebook>/``: this notebook's figures (the run's ``figures/`` is shared)."""
+        p = self.out / "figures" / self.notebook
         p.mkdir(parents=True, exist_ok=True)
         return p
 
@@ -165,9 +174,13 @@ class Report:
 
     # -- figures -------------------------------------------------------------------------
 
-    def figure(self, fig, *, name: str, caption: str, alt: str) -> Path:
+    def figure(self, fig, *, name: str, caption: str, alt: str, caption_ind: str = "", key: bool = False) -> Path:
         """Number, save (PNG at :data:`FIGURE_DPI` and SVG) and show a figure with its
-        caption and alt text; the figure is closed afterwards (shown once)."""
+        caption and alt text; the figure is closed afterwards (shown once).
+
+        ``caption_ind`` is the caption in Bahasa Indonesia (the Indonesian brief shows it);
+        ``key=True`` marks a figure that carries a key finding, one a policy brief may lift.
+        """
         import matplotlib.pyplot as plt
 
         if not alt or not caption:
@@ -176,14 +189,25 @@ class Report:
         stem = f"fig{self.n_figures:02d}_{_slug(name)}"
         png = self.figures_dir / f"{stem}.png"
         fig.savefig(png, dpi=FIGURE_DPI, bbox_inches="tight")
-        fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches="tight")
+        with plt.rc_context({"svg.hashsalt": f"{self.notebook}/{stem}"}):  # ids that do not change between runs
+            fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches="tight", metadata={"Date": None})
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
         label = f"Figure {self.n_figures}."
-        self.figures.append({"number": self.n_figures, "file": png.name, "caption": caption, "alt": alt})
-        pd.DataFrame(self.figures).to_csv(self.figures_dir / "figures.csv", index=False)
+        self.figures.append(
+            {
+                "notebook": self.notebook,
+                "number": self.n_figures,
+                "file": f"{self.notebook}/{png.name}",
+                "caption": caption,
+                "caption_ind": caption_ind,
+                "alt": alt,
+                "key": bool(key),
+            }
+        )
+        write_figures(self.out / "figures", self.notebook, pd.DataFrame(self.figures, columns=list(FIGURES_COLUMNS)))
         body = (
             f'<figure class="kinerja-figure" id="{stem}">'
             f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
@@ -192,6 +216,36 @@ class Report:
         )
         _display({"text/html": body, "image/png": data, "text/plain": f"{label} {caption}"}, raw=True)
         return png
+
+
+def write_figures(figures: Path, notebook: str, table: pd.DataFrame) -> Path:
+    """Write one notebook's figure list and rebuild the run's ``figures/figures.csv``
+    (every notebook's figures, in notebook order, under a file lock)."""
+    import fcntl
+
+    own = figures / notebook
+    own.mkdir(parents=True, exist_ok=True)
+    table[list(FIGURES_COLUMNS)].to_csv(own / "figures.csv", index=False)
+    with open(figures / ".figures.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        parts = [read_figures(p) for p in sorted(figures.glob("*/figures.csv"))]
+        combined = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0]
+        tmp = figures / ".figures.csv.tmp"
+        combined[list(FIGURES_COLUMNS)].to_csv(tmp, index=False)
+        tmp.replace(figures / "figures.csv")
+    return figures / "figures.csv"
+
+
+def read_figures(path) -> pd.DataFrame:
+    """A ``figures.csv`` (combined or one notebook's) with every column of
+    :data:`FIGURES_COLUMNS` (absent ones empty: lists written before they existed)."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for c in FIGURES_COLUMNS:
+        if c not in table.columns:
+            table[c] = ""
+    table["number"] = pd.to_numeric(table["number"], errors="coerce").astype("Int64")
+    table["key"] = table["key"].astype(str).str.lower().isin(["true", "1", "yes"])
+    return table[list(FIGURES_COLUMNS)]
 
 
 def write_findings(results: Path, notebook: str, table: pd.DataFrame) -> Path:

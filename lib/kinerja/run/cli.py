@@ -36,6 +36,11 @@ year:
   <out>/<dataset>/<year>/parameters.json    dataset, year, parameters of each notebook,
                                             status, timestamps, git commit, version
   <out>/<dataset>/<year>/environment.txt    exact versions of all installed packages
+  <out>/index.html                          links every report folder under <out>
+
+A notebook may declare in its metadata ("kinerja") that it runs after the other
+notebooks of its folder and once per value of a parameter, with its own template
+and a PDF: the policy brief runs last, as 06_policy_brief.id.* and .en.*.
 
 Every notebook receives the standard parameters data (absolute path of the dataset),
 year and out_dir (its report folder), plus the -p parameters it declares in its cell
@@ -50,6 +55,7 @@ run (reports are an immutable record of one run: --overwrite replaces them).
 
 _RUN_EPILOG = f"""\
 examples:
+  kinerja run --data all                          every year of every bundled dataset
   kinerja run --data batu                         every year of data/batu
   kinerja run --data data/batu --year 2020 2021 --jobs 2
   kinerja run --data batu --year 2020 --notebook 01 -p n_boot=200 --overwrite
@@ -128,8 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="DATASET",
         default=[],
-        help="dataset: a folder name under data/ (batu), or a path to a dataset folder or "
-        ".xlsx workbook; repeat or list several (required unless --list)",
+        help="dataset: a folder name under data/ (batu), a path to a dataset folder or "
+        ".xlsx workbook, or 'all' (every dataset bundled in data/); repeat or list several "
+        "(required unless --list)",
     )
     run.add_argument(
         "--year",

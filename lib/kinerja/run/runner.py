@@ -29,6 +29,22 @@ A notebook that fails while running does not stop the others: its executed noteb
 (with the traceback) and its HTML are still written, and the :class:`RunSummary`
 names the failing cell.
 
+How a notebook is run can be declared in its metadata, under ``"kinerja"``
+(:data:`NOTEBOOK_OPTIONS`; unknown keys or values are refused)::
+
+    "kinerja": {"after": "folder",                  # wait for the rest of its report folder
+                "variants": {"lang": ["id", "en"]}, # run once per value of a parameter
+                "template": "brief",                # nbconvert template (default "kinerja")
+                "markdown": false,                  # leave markdown cells out of the HTML
+                "pdf": true}                        # also <name>.pdf from the HTML (WeasyPrint)
+
+A notebook with ``"after": "folder"`` starts only when every other notebook of its
+report folder has finished (ok or failed), so that it can read what they wrote (the
+policy brief). With ``variants`` it runs once per value, into
+``<notebook>.<value>.ipynb/.html/.pdf`` (``06_policy_brief.id.pdf``); ``-p lang=en``
+keeps only that variant. When a run ends, ``<out>/index.html`` links every report
+folder under ``out`` (:func:`kinerja.run.index.write_index`).
+
 Notes
 -----
 Kernels start with the project root as working directory (never the caller's), and
@@ -69,7 +85,7 @@ import time
 import tokenize
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +118,16 @@ DEFAULT_START_TIMEOUT = 120
 PARAMETERS_TAG = "parameters"
 PARAMETERS_FILE = "parameters.json"
 ENVIRONMENT_FILE = "environment.txt"
+#: Keys of a notebook's ``metadata["kinerja"]`` and what they mean.
+NOTEBOOK_OPTIONS = {
+    "after": "'folder': start only when the other notebooks of the report folder have finished",
+    "variants": "{parameter: [values]}: run once per value, outputs <notebook>.<value>.*",
+    "template": "nbconvert template of the HTML page (a folder under kinerja/report/templates)",
+    "markdown": "false: leave markdown cells out of the HTML page",
+    "pdf": "true: also write <notebook>.pdf from the HTML page (WeasyPrint)",
+    "spans_years": "true: the report speaks of earlier years of its dataset by design (trends, the brief)",
+}
+DEFAULT_TEMPLATE = "kinerja"
 
 _INJECTED_TAG = "injected-parameters"  # papermill's tag on the cell it inserts
 _PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"  # papermill's failure banners
@@ -182,12 +208,15 @@ class NotebookSpec:
         Declared parameters, in declaration order.
     problems : tuple of str
         Why the runner refuses this notebook (empty if it is runnable).
+    options : dict
+        How to run it, from ``metadata["kinerja"]`` (see :data:`NOTEBOOK_OPTIONS`).
     """
 
     name: str
     path: Path
     parameters: dict[str, NotebookParameter] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -274,13 +303,50 @@ def _read_notebook_spec(path: Path) -> NotebookSpec:
             (f"{path.name}: its '{PARAMETERS_TAG}' cell is not valid Python (line {exc.lineno}: {exc.msg})",),
         )
     missing = [s for s in STANDARD_PARAMETERS if s not in declared]
-    problems = ()
+    problems: tuple[str, ...] = ()
     if missing:
         problems = (
             f"{path.name}: its '{PARAMETERS_TAG}' cell does not declare the standard parameter(s) "
             f"{', '.join(missing)} (every report notebook declares {', '.join(STANDARD_PARAMETERS)})",
         )
-    return NotebookSpec(name, path, declared, problems)
+    options = nb.metadata.get("kinerja", {}) or {}
+    problems += tuple(f"{path.name}: {p}" for p in _check_options(options, declared))
+    return NotebookSpec(name, path, declared, problems, dict(options))
+
+
+def _check_options(options: Any, declared: Mapping[str, NotebookParameter]) -> list[str]:
+    """Problems with a notebook's ``metadata["kinerja"]`` (see :data:`NOTEBOOK_OPTIONS`)."""
+    from kinerja.paths import PACKAGE_DIR
+
+    if not isinstance(options, Mapping):
+        return ["metadata 'kinerja' must be an object"]
+    problems = [
+        f"metadata 'kinerja' has an unknown key '{k}' (known: {', '.join(NOTEBOOK_OPTIONS)})"
+        for k in options
+        if k not in NOTEBOOK_OPTIONS
+    ]
+    if options.get("after", "folder") != "folder":
+        problems.append(f"metadata kinerja.after must be 'folder', not {options['after']!r}")
+    variants = options.get("variants", {})
+    if not isinstance(variants, Mapping) or len(variants) > 1:
+        problems.append('metadata kinerja.variants must name one parameter and its values: {"lang": ["id", "en"]}')
+    else:
+        for name, values in variants.items():
+            if name not in declared or name in STANDARD_PARAMETERS:
+                problems.append(f"metadata kinerja.variants names '{name}', which is not a notebook-specific parameter")
+            if not isinstance(values, list) or not values or len(set(map(str, values))) != len(values):
+                problems.append(f"metadata kinerja.variants.{name} must be a list of distinct values")
+            elif not all(re.fullmatch(r"[A-Za-z0-9_-]+", str(v)) for v in values):
+                problems.append(
+                    f"metadata kinerja.variants.{name}: values name output files (letters, digits, - and _)"
+                )
+    template = options.get("template", DEFAULT_TEMPLATE)
+    if not (PACKAGE_DIR / "report" / "templates" / str(template) / "index.html.j2").is_file():
+        problems.append(f"metadata kinerja.template: no nbconvert template '{template}' in kinerja/report/templates")
+    for flag in ("markdown", "pdf", "spans_years"):
+        if flag in options and not isinstance(options[flag], bool):
+            problems.append(f"metadata kinerja.{flag} must be true or false")
+    return problems
 
 
 def _available_notebooks(notebook_dir: Path) -> list[Path]:
@@ -526,6 +592,37 @@ def _validate_dataset(path: Path) -> str | None:
     return None
 
 
+#: ``--data all``: every bundled dataset.
+ALL_DATASETS = "all"
+
+
+def bundled_datasets(data_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Every dataset bundled in ``data/``: a folder holding ``units.csv``, or a workbook.
+
+    >>> [p.name for p in bundled_datasets()][:1]
+    ['batu']
+    """
+    from kinerja.paths import DATA_DIR
+
+    root = Path(data_dir or DATA_DIR)
+    found = [p for p in root.iterdir() if (p.is_dir() and (p / "units.csv").is_file())]
+    found += [p for p in root.iterdir() if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")]
+    return sorted(p.resolve() for p in found)
+
+
+def _expand_all(items: list) -> list:
+    """Replace ``"all"`` by every bundled dataset (unless a dataset is named ``all``)."""
+    from kinerja.paths import DATA_DIR
+
+    out = []
+    for item in items:
+        if str(item) == ALL_DATASETS and not (DATA_DIR / ALL_DATASETS).exists():
+            out += bundled_datasets()
+        else:
+            out.append(item)
+    return out
+
+
 def _dataset_name(path: Path) -> str:
     """``batu`` for ``data/batu/`` and for ``data/batu.xlsx``."""
     return path.stem if path.suffix.lower() in (".xlsx", ".xlsm") else path.name
@@ -703,6 +800,16 @@ class _Job:
     report_dir: Path
     parameters: dict[str, Any]
     source_sha256: str
+    name: str = ""  # output stem: the notebook's name, with ".<value>" for a variant
+
+    @property
+    def stem(self) -> str:
+        return self.name or self.spec.name
+
+    @property
+    def after(self) -> bool:
+        """Waits for the other notebooks of its report folder."""
+        return self.spec.options.get("after") == "folder"
 
 
 @dataclass
@@ -793,9 +900,10 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
     wanted_years = sorted({int(y) for y in _as_list(years)})
     datasets: list[tuple[str, Path, list[int]]] = []
     seen: dict[str, Path] = {}
-    if not _as_list(data):
+    data = _expand_all(_as_list(data))
+    if not data:
         problems.append("no dataset given (e.g. --data batu)")
-    for item in _as_list(data):
+    for item in data:
         try:
             path = _resolve_dataset(item)
         except Exception as exc:
@@ -850,12 +958,27 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
                     )
             for s in specs:
                 params = {"data": str(path), "year": year, "out_dir": str(folder.path), **per_notebook.get(s.name, {})}
-                folder.jobs.append(_Job(name, path, year, s, folder.path, params, hashes[s.path]))
+                for suffix, extra in _variants(s, params):
+                    job = _Job(name, path, year, s, folder.path, {**params, **extra}, hashes[s.path], s.name + suffix)
+                    folder.jobs.append(job)
             folders.append(folder)
 
     if problems:
         raise RunConfigurationError(problems)
     return folders
+
+
+def _variants(spec: NotebookSpec, params: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``(suffix, parameters)`` of each run of a notebook: one per declared variant value
+    (only the value given with -p when there is one), or a single plain run."""
+    variants = spec.options.get("variants") or {}
+    if not variants:
+        return [("", {})]
+    ((name, values),) = variants.items()
+    declared = spec.parameters[name]
+    if name in params:
+        values = [params[name]]
+    return [(f".{v}", {name: coerce_parameter(v, declared.type, declared.default, name=name)}) for v in values]
 
 
 def _existing_run_message(folder: Path) -> str:
@@ -971,7 +1094,7 @@ def _write_record(
 ) -> None:
     notebooks = {}
     for job in folder.jobs:
-        result = folder.results.get(job.spec.name)
+        result = folder.results.get(job.stem)
         entry: dict[str, Any] = {
             "source": _display_path(job.spec.path),
             "sha256": job.source_sha256,
@@ -991,7 +1114,7 @@ def _write_record(
                     "evalue": result.error.evalue,
                 }
             )
-        notebooks[job.spec.name] = entry
+        notebooks[job.stem] = entry
     done = len(folder.results) == len(folder.jobs)
     record = {
         "dataset": folder.dataset,
@@ -1163,16 +1286,18 @@ _html_log = logging.getLogger(f"{__name__}.html")
 _html_log.addFilter(_NoAltTextNotice())
 
 
-def _export_html(nb, name: str) -> str:
+def _export_html(nb, name: str, template: str = DEFAULT_TEMPLATE, markdown: bool = True) -> str:
     """The report page: kinerja's template (nbconvert ``lab`` without code, prompts or
-    scripts from the network, with print styles; ``report/templates/kinerja``)."""
+    scripts from the network, with print styles; ``report/templates/kinerja``), or the
+    notebook's own (``metadata.kinerja.template``), without markdown cells if asked."""
     from nbconvert import HTMLExporter
 
     from kinerja.paths import PACKAGE_DIR
 
     exporter = HTMLExporter(
         extra_template_basedirs=[str(PACKAGE_DIR / "report" / "templates")],
-        template_name="kinerja",
+        template_name=template,
+        exclude_markdown=not markdown,
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -1190,8 +1315,8 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
-    output = job.report_dir / f"{job.spec.name}.ipynb"
-    html = job.report_dir / f"{job.spec.name}.html"
+    output = job.report_dir / f"{job.stem}.ipynb"
+    html = job.report_dir / f"{job.stem}.html"
     job.report_dir.mkdir(parents=True, exist_ok=True)
     raised: BaseException | None = None
     try:
@@ -1240,16 +1365,31 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
     written: Path | None = None
     if nb is not None:
         try:
-            html.write_text(_export_html(nb, job.spec.name), encoding="utf-8")
+            options = job.spec.options
+            page = _export_html(
+                nb,
+                job.stem,
+                template=options.get("template", DEFAULT_TEMPLATE),
+                markdown=options.get("markdown", True),
+            )
+            html.write_text(page, encoding="utf-8")
             written = html
         except Exception as exc:
             logger.warning("HTML export of %s failed: %s", output, exc)
             if error is None:
                 error = CellFailure(type(exc).__name__, f"HTML export failed: {exc}")
+    if written is not None and job.spec.options.get("pdf") and error is None:
+        try:
+            from kinerja.report.brief import html_to_pdf
+
+            html_to_pdf(written, job.report_dir / f"{job.stem}.pdf")
+        except Exception as exc:
+            logger.warning("PDF of %s failed: %s", written, exc)
+            error = CellFailure(type(exc).__name__, f"PDF export failed: {exc}")
     return NotebookResult(
         job.dataset,
         job.year,
-        job.spec.name,
+        job.stem,
         job.spec.path,
         output,
         written,
@@ -1408,12 +1548,12 @@ def run_collection(
 
     def finished(job: _Job, result: NotebookResult) -> None:
         folder = folder_of[id(job)]
-        if job.spec.name in folder.results:
+        if job.stem in folder.results:
             return
-        folder.results[job.spec.name] = result
+        folder.results[job.stem] = result
         bar.done(result)
-        if len(folder.results) == len(folder.jobs):
-            _write_record(folder, base, _now())
+        # the record says after each notebook what has run (a brief reads it)
+        _write_record(folder, base, _now() if len(folder.results) == len(folder.jobs) else None)
 
     noise = _QuietPapermillInspector()
     for name in _PAPERMILL_LOGGERS:
@@ -1421,10 +1561,38 @@ def run_collection(
     # Notebooks always run in worker threads, so that Ctrl-C reaches this thread (nbclient
     # takes over SIGINT when it runs in the main thread) and stops the run cleanly.
     pool = ThreadPoolExecutor(max_workers=int(jobs), thread_name_prefix="kinerja-run")
-    futures = {pool.submit(_execute_in_thread, job, kernel, timeout, start_timeout): job for job in all_jobs}
+    futures: dict[Any, _Job] = {}
+    # Jobs are handed to the pool one free worker at a time, so that a notebook released by
+    # its folder (the brief) starts next, not after every other dataset's notebooks.
+    ready = [job for job in all_jobs if not job.after]
+    waiting = [job for job in all_jobs if job.after]  # start when the rest of their folder has finished
+
+    def release() -> None:
+        freed = []
+        for job in list(waiting):
+            folder = folder_of[id(job)]
+            if all(j.stem in folder.results for j in folder.jobs if not j.after):
+                waiting.remove(job)
+                freed.append(job)
+        ready[:0] = freed
+
+    def fill(pending: set) -> None:
+        while ready and len(pending) < int(jobs):
+            job = ready.pop(0)
+            future = pool.submit(_execute_in_thread, job, kernel, timeout, start_timeout)
+            futures[future] = job
+            pending.add(future)
+
     try:
-        for future in as_completed(futures):
-            finished(futures[future], future.result())
+        pending: set = set()
+        release()
+        fill(pending)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: all_jobs.index(futures[f])):
+                finished(futures[future], future.result())
+            release()
+            fill(pending)
     except KeyboardInterrupt:
         _stop_running_notebooks(futures, finished)
         for folder in folders:
@@ -1436,8 +1604,15 @@ def run_collection(
         bar.close()
         for name in _PAPERMILL_LOGGERS:
             logging.getLogger(name).removeFilter(noise)
+        if folders:
+            try:
+                from kinerja.run.index import write_index
 
-    results = [folder.results[job.spec.name] for folder in folders for job in folder.jobs]
+                write_index(folders[0].path.parent.parent)
+            except Exception as exc:  # the index is a convenience: never lose the run over it
+                logger.warning("could not write the index page: %s", exc)
+
+    results = [folder.results[job.stem] for folder in folders for job in folder.jobs]
     return RunSummary(results, [f.path for f in folders], started, _now())
 
 

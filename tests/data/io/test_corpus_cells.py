@@ -417,7 +417,16 @@ def test_long_id_typed_as_a_number_in_excel(tmp_path):
 
 def test_long_id_as_text_in_excel_is_kept(tmp_path):
     loaded = expect_load(book(tmp_path, None, _nip_tables()))
-    assert set(loaded.jurors["juror_id"]) == {"198501012010011001", "198501012010011002"}
+    # an 18-digit NIP identifies a civil servant: the loader reads it exactly, as text, and
+    # replaces it by a pseudonym (kinerja.data.pseudonyms); the mapping beside the workbook
+    # holds the exact digits
+    import pandas as pd
+
+    from kinerja.data.pseudonyms import mapping_path
+
+    mapping = pd.read_csv(mapping_path(loaded.path), dtype=str)
+    assert set(mapping["juror_name"]) == {"198501012010011001", "198501012010011002"}
+    assert set(loaded.jurors["juror_id"]) == set(mapping["pseudonym"])
 
 
 def test_long_id_written_in_scientific_notation_in_a_csv(tmp_path):

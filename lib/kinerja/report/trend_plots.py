@@ -1,0 +1,183 @@
+"""Figures of the trends notebook (05). As in :mod:`kinerja.report.plots`: every function
+takes ``ax=`` (created if None), returns it, and stamps the provenance of the data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..data.grades import GRADE_ORDER
+from .labels import stamp
+from .plots import GRADE_COLORS, _text_color
+
+#: Best grade first, as tables and legends list them.
+BEST_FIRST = tuple(GRADE_ORDER[::-1])
+
+
+def _ax(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def transition_matrix(transitions: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Units by grade in ``year_from`` (rows) and ``year_to`` (columns), best grade first,
+    for the grades that occur in either year (zeros where no unit moved that way)."""
+    t = transitions[(transitions["year_from"] == year_from) & (transitions["year_to"] == year_to)]
+    used = [g for g in BEST_FIRST if g in set(t["grade_from"]) | set(t["grade_to"])]
+    m = t.pivot_table(
+        index="grade_from", columns="grade_to", values="n_units", aggfunc="sum", fill_value=0, observed=True
+    )
+    return m.reindex(index=used, columns=used, fill_value=0).astype(int)
+
+
+def transition_heatmap(matrix: pd.DataFrame, bases: Iterable[str], *, year_from, year_to, title: str = "", ax=None):
+    """Counts of units by grade in two years; the diagonal (same grade) is outlined,
+    cells above it (a better grade in the later year) are labelled in the legend."""
+    n = len(matrix)
+    ax = _ax(ax, (1.0 * n + 3.2, 0.8 * n + 1.8))
+    vals = matrix.to_numpy(float)
+    ax.imshow(vals, cmap="Blues", vmin=0, vmax=max(vals.max(), 1), aspect="equal")
+    for (i, j), v in np.ndenumerate(vals):
+        color = "white" if v > 0.6 * vals.max() else "black"
+        ax.text(j, i, f"{int(v)}" if v else "·", ha="center", va="center", fontsize=11, color=color)
+        if i == j:
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#333333", linewidth=1.6))
+    ax.set_xticks(range(n), matrix.columns)
+    ax.set_yticks(range(n), matrix.index)
+    ax.set_xlabel(f"grade in {year_to}")
+    ax.set_ylabel(f"grade in {year_from}")
+    ax.set_title(title or f"Units by grade, {year_from} → {year_to}")
+    ax.text(
+        1.02,
+        0.0,
+        "outlined: same grade\nright of it: moved up\nleft of it: moved down",
+        transform=ax.transAxes,
+        fontsize=8,
+        va="bottom",
+    )
+    stamp(ax, bases)
+    return ax
+
+
+def grade_distribution_bars(dist: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+    """One horizontal bar per year, split by the share of units per grade (best grade on
+    the right), with the counts in the segments and a legend of the grades."""
+    years = sorted(dist["year"].unique())
+    ax = _ax(ax, (8, 0.55 * len(years) + 1.8))
+    used = [g for g in GRADE_ORDER if g in set(dist["grade"])]
+    left = np.zeros(len(years))
+    for g in used:
+        part = dist[dist["grade"] == g].set_index("year").reindex(years)
+        share = part["share"].fillna(0).to_numpy(float)
+        count = part["n_units"].fillna(0).to_numpy(float)
+        ax.barh([str(y) for y in years], share, left=left, color=GRADE_COLORS[g], edgecolor="white", label=g)
+        for i, (s, c) in enumerate(zip(share, count)):
+            if s >= 0.06:
+                ax.text(
+                    left[i] + s / 2, i, f"{int(c)}", ha="center", va="center", fontsize=8,
+                    color=_text_color(GRADE_COLORS[g]),
+                )  # fmt: skip
+        left += share
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the year's graded units (numbers: units)")
+    ax.invert_yaxis()
+    handles, labels_ = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels_[::-1], title="grade", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def agreement_trend(at: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+    """ICC(A,1) and ICC(A,k) per year with their 95% intervals."""
+    ax = _ax(ax, (7, 3.4))
+    for k, (stat, marker) in enumerate((("ICC(2,1)", "o"), ("ICC(2,k)", "s"))):
+        part = at[at["statistic"] == stat].sort_values("year")
+        if part.empty:
+            continue
+        x = part["year"].to_numpy(float) + (k - 0.5) * 0.08
+        y = part["estimate"].to_numpy(float)
+        lo = y - part["ci_low"].to_numpy(float)
+        hi = part["ci_high"].to_numpy(float) - y
+        name = part["also_known_as"].iloc[0] or stat
+        label = f"{name}: {'single juror' if stat == 'ICC(2,1)' else 'panel mean (published total)'}"
+        ax.errorbar(x, y, yerr=np.vstack([lo, hi]), marker=marker, capsize=3, linestyle="-", label=label)
+    ax.set_xticks(sorted(at["year"].unique()))
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("ICC (95% CI)")
+    ax.set_xlabel("evaluation year")
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def severity_lines(sev: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+    """Each returning juror's severity per year (mean deviation from the panel), labelled
+    at its last year; 0 is the panel mean."""
+    ret = sev[sev["returning"]]
+    ax = _ax(ax, (7.5, 4.2))
+    ax.axhline(0, color="#888888", linewidth=1, linestyle="--")
+    last_y = {}
+    colors = plt.get_cmap("tab20").colors  # twenty distinct colours: no two jurors share one below 21
+    for i, (jid, part) in enumerate(ret.groupby("juror_id", observed=True, sort=True)):
+        part = part.sort_values("year")
+        (line,) = ax.plot(
+            part["year"], part["severity"], marker="o", linewidth=1.2, color=colors[(2 * i) % 20 + (i // 10) % 2]
+        )
+        last_y[jid] = (part["year"].iloc[-1], part["severity"].iloc[-1], line.get_color())
+    # labels at the right end, nudged apart so that they do not overlap
+    placed: list[float] = []
+    span = (ret["severity"].max() - ret["severity"].min()) if len(ret) else 1.0
+    gap = 0.045 * (span if span > 0 else 1.0)
+    for jid, (x, y, color) in sorted(last_y.items(), key=lambda kv: kv[1][1]):
+        yy = y
+        while any(abs(yy - p) < gap for p in placed):
+            yy += gap
+        placed.append(yy)
+        ax.annotate(jid, (x, y), xytext=(x + 0.12, yy), fontsize=7.5, color=color, va="center")
+    years = sorted(ret["year"].unique()) if len(ret) else []
+    ax.set_xticks(years)
+    if years:
+        ax.set_xlim(min(years) - 0.2, max(years) + 0.6)
+    ax.set_xlabel("evaluation year")
+    ax.set_ylabel("severity (points vs panel mean)")
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def trajectory_grid(traj: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+    """Units (rows, best last grade first) by year (columns), each cell the grade on record."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    grid = traj.pivot_table(index="label", columns="year", values="grade_step", observed=True)
+    last = traj.sort_values("year").groupby("label", observed=True)["grade_step"].last()
+    grid = grid.loc[last.reindex(grid.index).sort_values(ascending=False, kind="stable").index]
+    ax = _ax(ax, (0.7 * grid.shape[1] + 3.6, 0.24 * grid.shape[0] + 1.6))
+    vals = grid.to_numpy(float)
+    cmap = ListedColormap([GRADE_COLORS[g] for g in GRADE_ORDER])
+    ax.imshow(np.ma.masked_invalid(vals), cmap=cmap, norm=BoundaryNorm(np.arange(-0.5, 7.5), 7), aspect="auto")
+    for (i, j), v in np.ndenumerate(vals):
+        if np.isfinite(v):
+            g = GRADE_ORDER[int(v)]
+            ax.text(j, i, g, ha="center", va="center", fontsize=7, color=_text_color(GRADE_COLORS[g]))
+    ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), grid.index, fontsize=7)
+    used = [g for g in BEST_FIRST if GRADE_ORDER.index(g) in set(vals[np.isfinite(vals)].astype(int))]
+    ax.legend(
+        handles=[Patch(facecolor=GRADE_COLORS[g], edgecolor="#999999", label=g) for g in used],
+        title="grade",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax

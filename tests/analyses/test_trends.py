@@ -1,0 +1,141 @@
+"""The trends analysis (notebook 05) on the bundled data, without a notebook."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kinerja.analyses import trends
+from kinerja.analyses.base import check_tables
+from kinerja.analyses.findings import check_findings
+from kinerja.data.grades import GRADE_ORDER
+from kinerja.data.io import load_dataset
+from kinerja.paths import DATA_DIR
+
+
+@pytest.fixture(scope="module")
+def batu():
+    return load_dataset("batu")
+
+
+@pytest.fixture(scope="module")
+def res2021(batu):
+    return trends.analyse(batu, year=2021, n_boot=5, seed=1)
+
+
+def _raw_grades():
+    g = pd.read_csv(DATA_DIR / "batu" / "grades.csv", dtype={"unit_id": str})
+    g["code"] = g["grade"].map({x: i for i, x in enumerate(GRADE_ORDER)})
+    return g
+
+
+def test_one_year_says_so_and_stops_cleanly(batu):
+    res = trends.analyse(batu, year=min(batu.years), n_boot=10)
+    check_tables(res, trends.TABLES)
+    assert all(t.empty for t in res.tables.values())
+    check_findings(res.findings)
+    assert set(res.findings["status"]) == {"undefined"}
+    assert res.findings["estimate"].isna().all()
+    assert res.findings["statement"].str.contains("only one evaluation year").all()
+    assert res.findings["statement_ind"].str.contains("satu tahun").all()
+
+
+def test_tables_follow_their_specs_and_never_use_later_years(res2021):
+    check_tables(res2021, trends.TABLES)
+    check_findings(res2021.findings)
+    for name, t in res2021.tables.items():
+        for col in ("year", "year_to", "last_year"):
+            if col in t and len(t):
+                assert pd.to_numeric(t[col], errors="coerce").max() <= 2021, (name, col)
+    assert res2021.facts["years"] == [2019, 2020, 2021]
+
+
+def test_transitions_match_a_crosstab_of_the_grades_file(res2021):
+    g = _raw_grades()
+    a = g[g["year"] == 2020].set_index("unit_id")["grade"]
+    b = g[g["year"] == 2021].set_index("unit_id")["grade"]
+    ref = pd.crosstab(a.rename("grade_from"), b.reindex(a.index).rename("grade_to"))
+    t = res2021.table("transitions")
+    t = t[(t["year_from"] == 2020) & (t["year_to"] == 2021)]
+    for r in t.itertuples():
+        assert ref.loc[r.grade_from, r.grade_to] == r.n_units
+    assert t["n_units"].sum() == ref.to_numpy().sum()
+    m = res2021.table("movement").set_index("year_to").loc[2021]
+    assert m["n_up"] + m["n_same"] + m["n_down"] == m["n_units"] == len(a)
+    codes = b.reindex(a.index).map({x: i for i, x in enumerate(GRADE_ORDER)}) - a.map(
+        {x: i for i, x in enumerate(GRADE_ORDER)}
+    )
+    assert (m["n_up"], m["n_down"]) == ((codes > 0).sum(), (codes < 0).sum())
+
+
+def test_drift_is_the_mean_change_in_grade_steps_with_a_sign_test(res2021):
+    g = _raw_grades()
+    first = g[g["year"] == 2019].set_index("unit_id")["code"]
+    last = g[g["year"] == 2021].set_index("unit_id")["code"]
+    d = (last - first).dropna()
+    drift = res2021.table("drift").set_index("statistic")
+    assert drift.loc["mean change", "estimate"] == pytest.approx(d.mean())
+    assert drift.loc["mean change", "ci_low"] <= d.mean() <= drift.loc["mean change", "ci_high"]
+    from scipy.stats import binomtest
+
+    up, down = int((d > 0).sum()), int((d < 0).sum())
+    assert drift.loc["sign test", "p_value"] == pytest.approx(binomtest(up, up + down).pvalue)
+    dist = res2021.table("grade_distribution")
+    assert dist.groupby("year")["share"].sum().to_numpy() == pytest.approx(1.0)
+
+
+def test_severity_is_the_mean_deviation_from_the_panel_mean(batu, res2021):
+    from kinerja.analyses.agreement import juror_grades
+
+    jg = juror_grades(batu, 2021)
+    jg["dev"] = jg["total"] - jg.groupby("subject_id")["total"].transform("mean")
+    ref = jg.groupby("juror_id")["dev"].mean()
+    sev = res2021.table("juror_severity")
+    sev = sev[sev["year"] == 2021].set_index("juror_id")["severity"]
+    pd.testing.assert_series_equal(sev.sort_index(), ref.sort_index(), check_names=False, check_index_type=False)
+    stab = res2021.table("severity_stability")
+    assert list(stab["year_from"]) == ["2019", "2020", "all"]
+    assert stab["estimate"].between(-1, 1).all()
+
+
+def test_agreement_over_time_reuses_the_agreement_icc(batu, res2021):
+    from kinerja.analyses.agreement import juror_grades
+    from kinerja.stats.agreement._icc import icc
+
+    jg = juror_grades(batu, 2020).rename(columns={"total": "score"})
+    ref = icc(jg[["subject_id", "juror_id", "score"]]).set_index("statistic")
+    at = res2021.table("agreement_over_time").set_index(["year", "statistic"])
+    assert at.loc[(2020, "ICC(2,1)"), "estimate"] == pytest.approx(ref.loc["ICC(2,1)", "estimate"])
+    assert at.loc[(2020, "ICC(2,1)"), "ci_low"] < at.loc[(2020, "ICC(2,1)"), "estimate"]
+
+
+def test_findings_are_computed_in_both_languages_with_indonesian_numbers(res2021):
+    f = res2021.findings.set_index("finding_id")
+    assert list(f.index) == [
+        "trends.transitions",
+        "trends.drift",
+        "trends.stable_units",
+        "trends.agreement",
+        "trends.severity",
+    ]
+    assert (f["status"] == "estimated").all()
+    drift = f.loc["trends.drift"]
+    assert f"{drift['estimate']:.2f}".replace(".", ",") in drift["statement_ind"]
+    assert "2020 dan 2021" in f.loc["trends.transitions", "statement_ind"]
+
+
+def test_same_seed_same_tables(batu, res2021):
+    again = trends.analyse(batu, year=2021, n_boot=5, seed=1)
+    for name, t in res2021.tables.items():
+        pd.testing.assert_frame_equal(t, again.tables[name], obj=name)
+
+
+def test_a_rubric_change_between_years_is_flagged(batu):
+    res = trends.analyse(batu, year=2022, n_boot=0)
+    assert res.facts["rubric_changes"] == [(2021, 2022)]
+    f = res.findings.set_index("finding_id").loc["trends.transitions"]
+    assert "not on the same instrument" in f["note"]
+    assert "rubric changed between 2021 and 2022" in f["statement"]
+    assert "Instrumen SAKIP berubah antara 2021 dan 2022" in f["statement_ind"]
+    assert np.isnan(res.table("drift").set_index("statistic").loc["mean change", "ci_low"])  # n_boot=0
