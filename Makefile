@@ -45,7 +45,7 @@ test: $(DEV_STAMP) ## Run the whole test suite (unit, reference values, notebook
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 test-fast: $(DEV_STAMP) ## Run the tests except the slow and notebook ones
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow and not notebooks" --ignore=notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile -m "not slow and not notebooks" tests lib
 
 lint: $(DEV_STAMP) ## Check code style: ruff check and ruff format --check (CI runs this)
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import os
 import re
+import struct
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,6 +46,8 @@ from . import labels
 
 #: Resolution of saved PNG figures.
 FIGURE_DPI = 200
+#: Resolution at which a report page shows a figure (the saved PNG, scaled down).
+SCREEN_DPI = 110
 
 #: Columns of ``figures/figures.csv`` (``file`` is relative to ``figures/``).
 FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "key")
@@ -191,10 +193,13 @@ class Report:
         fig.savefig(png, dpi=FIGURE_DPI, bbox_inches="tight")
         with plt.rc_context({"svg.hashsalt": f"{self.notebook}/{stem}"}):  # ids that do not change between runs
             fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches="tight", metadata={"Date": None})
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode("ascii")
+        # the page shows the saved PNG itself, drawn at SCREEN_DPI: rendering the figure a
+        # third time (text layout is most of a render) cost a second per figure
+        raw = png.read_bytes()
+        width_px = struct.unpack(">I", raw[16:20])[0]  # from the PNG header (IHDR)
+        width = round(width_px * SCREEN_DPI / FIGURE_DPI)
+        data = base64.b64encode(raw).decode("ascii")
         label = f"Figure {self.n_figures}."
         self.figures.append(
             {
@@ -211,10 +216,11 @@ class Report:
         body = (
             f'<figure class="kinerja-figure" id="{stem}">'
             f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
-            'style="max-width:100%;height:auto"/>'
+            f'width="{width}" style="max-width:100%;height:auto"/>'
             f"<figcaption><b>{label}</b> {html.escape(caption)}</figcaption></figure>"
         )
-        _display({"text/html": body, "image/png": data, "text/plain": f"{label} {caption}"}, raw=True)
+        # HTML only: an image/png copy beside it doubled every notebook file (the page shows the HTML)
+        _display({"text/html": body, "text/plain": f"{label} {caption}"}, raw=True)
         return png
 
 
