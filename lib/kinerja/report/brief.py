@@ -81,7 +81,7 @@ TEXT = {
         "from_nb": "From notebook {nb}, figure {k}.",
         "supports": "What the evidence supports",
         "not_supports": "What it does not support",
-        "supports_item": "{question} — {k} finding(s) estimated; detail in results/ ({evidence}).",
+        "supports_item": "{question} — {k} finding(s) estimated; detail in the {notebook} report and {n} of its results tables.",
         "missing": "{question} — no findings in this run (its notebook did not run, or failed).",
         "synthetic_limit": (
             "Conclusions about how real jurors or units behaved: rows behind these findings are SYNTHETIC "
@@ -137,7 +137,7 @@ TEXT = {
         "from_nb": "Dari notebook {nb}, gambar {k}.",
         "supports": "Yang didukung oleh bukti",
         "not_supports": "Yang tidak didukung",
-        "supports_item": "{question} — {k} temuan dapat diestimasi; rincian dalam results/ ({evidence}).",
+        "supports_item": "{question} — {k} temuan dapat diestimasi; rincian dalam laporan {notebook} dan {n} tabel hasilnya.",
         "missing": "{question} — tidak ada temuan dalam proses ini (notebook-nya tidak dijalankan atau gagal).",
         "synthetic_limit": (
             "Kesimpulan tentang perilaku evaluator atau perangkat daerah yang sebenarnya: sebagian data di balik "
@@ -358,6 +358,8 @@ class Brief:
                         k=len(rows),
                         ids=", ".join(rows["finding_id"]),
                         evidence=", ".join(evidence) or "results/",
+                        notebook=", ".join(dict.fromkeys(rows["notebook"])),
+                        n=len(evidence),
                     )
                 )
         for _, r in self.findings[self.findings["status"] == "undefined"].iterrows():

@@ -190,9 +190,14 @@ class Report:
         self.n_figures += 1
         stem = f"fig{self.n_figures:02d}_{_slug(name)}"
         png = self.figures_dir / f"{stem}.png"
-        fig.savefig(png, dpi=FIGURE_DPI, bbox_inches="tight")
+        # Lay the figure out and find its tight box once, then freeze the layout: each
+        # savefig(bbox_inches="tight") ran the layout engine and drew the figure twice.
+        fig.draw_without_rendering()
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+        fig.set_layout_engine("none")
+        fig.savefig(png, dpi=FIGURE_DPI, bbox_inches=bbox)
         with plt.rc_context({"svg.hashsalt": f"{self.notebook}/{stem}"}):  # ids that do not change between runs
-            fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches="tight", metadata={"Date": None})
+            fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches=bbox, metadata={"Date": None})
         plt.close(fig)
         # the page shows the saved PNG itself, drawn at SCREEN_DPI: rendering the figure a
         # third time (text layout is most of a render) cost a second per figure
