@@ -108,6 +108,11 @@ def test_agreement_over_time_reuses_the_agreement_icc(batu, res2021):
     at = res2021.table("agreement_over_time").set_index(["year", "statistic"])
     assert at.loc[(2020, "ICC(2,1)"), "estimate"] == pytest.approx(ref.loc["ICC(2,1)", "estimate"])
     assert at.loc[(2020, "ICC(2,1)"), "ci_low"] < at.loc[(2020, "ICC(2,1)"), "estimate"]
+    # the intervals are icc()'s own (F for complete data, generalized CI with missing cells)
+    for s in ("ICC(2,1)", "ICC(2,k)"):
+        assert at.loc[(2020, s), ["ci_low", "ci_high"]].tolist() == pytest.approx(
+            ref.loc[s, ["ci_low", "ci_high"]].tolist()
+        )
 
 
 def test_findings_are_computed_in_both_languages_with_indonesian_numbers(res2021):
