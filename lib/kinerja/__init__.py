@@ -22,9 +22,11 @@ list, never from those below:
                       01, ``juror_effects`` = 02, ``categories`` = 03, ``innovations`` =
                       04, ...); ``findings`` holds the findings contract.
 ``kinerja.report``    what a reader sees: provenance ``labels``, ``plots``, ``wording``,
-                      and ``notebook`` (the one set-up call and the saving of tables,
-                      figures and findings).
-``kinerja.run``       the papermill runner behind ``kinerja run`` (``runner``, ``cli``).
+                      ``notebook`` (the one set-up call and the saving of tables,
+                      figures and findings) and ``brief`` (the policy brief, from what
+                      the other notebooks of a run wrote).
+``kinerja.run``       the papermill runner behind ``kinerja run`` (``runner``, ``cli``,
+                      ``index`` for reports/index.html).
 
 Short public names
 ------------------
