@@ -371,8 +371,6 @@ class Brief:
         if "inferred" in self.bases:
             nots.append(t["inferred_limit"])
         nots.append(t["method_limit"])
-        if self.lang == "en":  # notes are English-only in the findings contract
-            nots += sorted({str(n) for n in self.key["note"] if isinstance(n, str) and n.strip()})
         out["evidence"] = (
             f'<section class="evidence"><div><h2>{t["supports"]}</h2><ul>'
             + "".join(f"<li>{esc(s)}</li>" for s in sup)
@@ -481,15 +479,15 @@ STYLE = """<style>
 .kinerja-brief figure.brief-figure { display: inline-block; vertical-align: top; width: 48.5%; margin: 0 0.5% 0.4em 0.5%;
   break-inside: avoid; page-break-inside: avoid; text-align: center; }
 .kinerja-brief figure.brief-figure:only-child { width: 100%; }
-.kinerja-brief figure.brief-figure img { max-width: 100%; max-height: 118mm; height: auto; }
+.kinerja-brief figure.brief-figure img { max-width: 100%; max-height: 90mm; height: auto; }
 .kinerja-brief figure.brief-figure figcaption { font-size: 8.5pt; text-align: left; color: #222;
   margin-top: 0.2em; }
 .kinerja-brief figcaption .origin { color: #666; }
-.kinerja-brief section.evidence { columns: 2; column-gap: 1.4em; font-size: 9pt; }
+.kinerja-brief section.evidence { columns: 2; column-gap: 1.4em; font-size: 8.5pt; }
 .kinerja-brief section.evidence h2 { break-after: avoid; }
 .kinerja-brief section.evidence ul, .kinerja-brief section.caveats ol { margin: 0.2em 0; padding-left: 1.3em; }
 .kinerja-brief section.evidence li, .kinerja-brief section.caveats li { margin-bottom: 0.2em; }
-.kinerja-brief section.caveats, .kinerja-brief section.provenance { font-size: 9pt; }
+.kinerja-brief section.caveats, .kinerja-brief section.provenance { font-size: 8.5pt; }
 .kinerja-brief table.provenance { border-collapse: collapse; margin-top: 0.3em; font-size: 8.5pt; }
 .kinerja-brief table.provenance th, .kinerja-brief table.provenance td { border-bottom: 1px solid #ddd;
   padding: 0.1em 0.6em; text-align: right; }
