@@ -94,12 +94,24 @@ def collection(tmp_path_factory, kinerja_kernel) -> tuple[list[Report], list[str
         if case not in COVERED_BY_BUNDLED
     ]
     reports, failures = [], []
+    # datasets that run the same years share one call, so that two kernels stay busy
+    # until the last notebook (each call ends with its briefs alone)
+    by_years: dict[tuple[int, ...], list[tuple[str, str]]] = {}
     for label, data in plan:
         ds = load_dataset(data)
-        years = _years(label, ds.years)
-        summary = run_collection(data, years=years, out=out, parameters=_fast_parameters(), jobs=2, progress=False)
-        failures += [f"{label}: {r.label}: {r.failure}" for r in summary.failures]
+        years = tuple(_years(label, ds.years))
+        by_years.setdefault(years, []).append((label, data))
         reports += [Report(label, data, y, out / ds.name / str(y)) for y in years]
+    for years, group in by_years.items():
+        summary = run_collection(
+            [data for _, data in group],
+            years=list(years),
+            out=out,
+            parameters=_fast_parameters(),
+            jobs=2,
+            progress=False,
+        )
+        failures += [f"{r.label}: {r.failure}" for r in summary.failures]
     return reports, failures
 
 
