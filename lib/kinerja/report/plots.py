@@ -599,3 +599,71 @@ def _place_labels(ax, rows: pd.DataFrame, x: str, y: str, labels: dict, fontsize
             fontsize=fontsize,
             arrowprops={"arrowstyle": "-", "lw": 0.4, "color": "#777777"} if dy < 0 else None,
         )
+
+
+def category_strips(
+    unit_scores: pd.DataFrame,
+    bases: Iterable[str],
+    *,
+    too_few: Iterable[str] = (),
+    title: str = "",
+):
+    """One strip plot per measure of the unit means by category (one dot per unit, a black
+    line at the category mean); categories with too few units to compare in grey and
+    marked. ``unit_scores`` has columns ``measure, category, unit_id, score`` (the
+    ``unit_scores`` table of :mod:`kinerja.analyses.categories`). Returns the figure."""
+    too_few = set(too_few)
+    measures = list(dict.fromkeys(unit_scores["measure"]))
+    first = "total" if "total" in measures else measures[0]
+    order = (
+        unit_scores[unit_scores["measure"] == first]
+        .groupby("category")["unit_id"]
+        .nunique()
+        .sort_values(ascending=False)
+        .index.tolist()
+    )
+    ncol = 2 if len(measures) > 1 else 1
+    nrow = int(np.ceil(len(measures) / ncol))
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(5.2 * ncol, 0.32 * len(order) * nrow + 1.6 * nrow), layout="constrained", squeeze=False
+    )
+    for ax, ms in zip(axes.ravel(), measures):
+        part = unit_scores[unit_scores["measure"] == ms]
+        for i, c in enumerate(order):
+            pts = part.loc[part["category"] == c, "score"]
+            y = np.full(len(pts), float(i)) + (np.linspace(-0.15, 0.15, len(pts)) if len(pts) > 1 else 0.0)
+            ax.plot(pts, y, "o", color="#9e9e9e" if c in too_few else "#2c7fb8", markersize=4, alpha=0.8)
+            if len(pts):
+                ax.plot([pts.mean()] * 2, [i - 0.3, i + 0.3], color="black", linewidth=1.5)
+        ax.set_yticks(range(len(order)), [c + (" · too few" if c in too_few else "") for c in order], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(ms, fontsize=9)
+        ax.set_xlabel("unit mean over jurors (0–100)", fontsize=8)
+    for ax in axes.ravel()[len(measures) :]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    stamp(axes.ravel()[0], bases)
+    return fig
+
+
+def leniency_scatter(
+    jl: pd.DataFrame, bases: Iterable[str], *, x: str, y: str, xlabel: str, ylabel: str, title: str = "", ax=None
+):
+    """Each juror's leniency in two evaluations (columns ``x`` and ``y``), coloured by
+    panel, labelled by ``juror_id``, with the zero lines (the average juror)."""
+    ax = _ax(ax, (6.0, 4.6))
+    pal = dict(zip(sorted(jl["panel"].dropna().unique()), plt.cm.tab10.colors))
+    for p, part in jl.groupby("panel", observed=True):
+        ax.scatter(part[x], part[y], s=44, color=pal[p], label=p, edgecolor="k", lw=0.4)
+    for _, r in jl.iterrows():
+        ax.annotate(r["juror_id"], (r[x], r[y]), xytext=(4, 3), textcoords="offset points", fontsize=8)
+    ax.axhline(0, color="#999", lw=0.8)
+    ax.axvline(0, color="#999", lw=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(title="panel", frameon=False, fontsize=8)
+    stamp(ax, bases)
+    return ax
