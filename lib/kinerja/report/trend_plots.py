@@ -43,7 +43,7 @@ def transition_heatmap(matrix: pd.DataFrame, bases: Iterable[str], *, year_from,
     ax.imshow(vals, cmap="Blues", vmin=0, vmax=max(vals.max(), 1), aspect="equal")
     for (i, j), v in np.ndenumerate(vals):
         color = "white" if v > 0.6 * vals.max() else "black"
-        ax.text(j, i, f"{int(v)}" if v else "·", ha="center", va="center", fontsize=11, color=color)
+        ax.text(j, i, f"{int(v)}" if v else "·", ha="center", va="center", fontsize=11, color=color, in_layout=False)
         if i == j:
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#333333", linewidth=1.6))
     ax.set_xticks(range(n), matrix.columns)
@@ -166,7 +166,7 @@ def trajectory_grid(traj: pd.DataFrame, bases: Iterable[str], title: str = "", a
     for (i, j), v in np.ndenumerate(vals):
         if np.isfinite(v):
             g = GRADE_ORDER[int(v)]
-            ax.text(j, i, g, ha="center", va="center", fontsize=7, color=_text_color(GRADE_COLORS[g]))
+            ax.text(j, i, g, ha="center", va="center", fontsize=7, color=_text_color(GRADE_COLORS[g]), in_layout=False)
     ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns])
     ax.set_yticks(range(grid.shape[0]), grid.index, fontsize=7)
     used = [g for g in BEST_FIRST if GRADE_ORDER.index(g) in set(vals[np.isfinite(vals)].astype(int))]

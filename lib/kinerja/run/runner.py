@@ -258,8 +258,33 @@ def _parse_parameters_cell(source: str) -> dict[str, NotebookParameter]:
     return declared
 
 
+def _import_jsonschema_without_iri_grammar() -> None:
+    """Import jsonschema (nbformat's validator) without building rfc3987-syntax's grammar.
+
+    ``jsonschema._format`` imports ``rfc3987_syntax`` whenever it is installed (nbformat
+    depends on ``jsonschema[format-nongpl]``), and that import compiles some 35 Earley
+    parsers: 2-3.5 s of CPU at the start of every run, on one core, before any kernel
+    starts (python-jsonschema/jsonschema#1428). Only the "iri" and "iri-reference" format
+    checkers need it, and no notebook schema uses those formats. So the first import of
+    jsonschema in this process sees the module as absent (jsonschema skips those two
+    checkers); the block is lifted at once, so that an explicit ``import rfc3987_syntax``
+    later still works. A process that imported jsonschema already is left as it is.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # "import" raises ImportError
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:  # pragma: no cover - nbformat would fail the same way
+        pass
+    finally:
+        if sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 def _read_notebook_spec(path: Path) -> NotebookSpec:
     """Read a notebook and check its ``parameters`` cell against the conventions."""
+    _import_jsonschema_without_iri_grammar()
     import nbformat
 
     name = path.stem
@@ -1310,6 +1335,7 @@ def _export_html(nb, name: str, template: str = DEFAULT_TEMPLATE, markdown: bool
 
 def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> NotebookResult:
     """Execute one notebook and export its HTML; never raises for notebook errors."""
+    _import_jsonschema_without_iri_grammar()
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
