@@ -50,8 +50,9 @@ def _row(base: dict, **kw) -> dict:
     return out
 
 
-def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed) -> list[dict]:
-    """ICC forms, interval alpha and Kendall's W for one measure (one panel)."""
+def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed, kendall: bool = True) -> list[dict]:
+    """ICC forms, interval alpha and (unless ``kendall=False``) Kendall's W for one
+    measure (one panel)."""
     rows = []
     tab = icc(long)
     for _, r in tab[tab["statistic"].isin(SUMMARY_ICC)].iterrows():
@@ -90,6 +91,8 @@ def _coefficients(long: pd.DataFrame, base: dict, n_boot: int, seed) -> list[dic
             note=a["note"],
         )
     )
+    if not kendall:
+        return rows
     # Kendall's W needs complete data: use the subjects every juror scored, and say so.
     wide = long.pivot_table(index="subject_id", columns="juror_id", values="score", observed=True)
     complete = wide.dropna()
@@ -242,7 +245,9 @@ def agreement_summary(
                 if sub["juror_id"].nunique() < 2:
                     rows += _single_juror_rows(pbase, sub)
                     continue
-                prows = _coefficients(sub, pbase, n_boot, None if seed is None else seed + i)
+                # within a panel only ICC(2,1) and alpha are reported: no Kendall's W
+                # (its bootstrap was a third of this loop's time, thrown away)
+                prows = _coefficients(sub, pbase, n_boot, None if seed is None else seed + i, kendall=False)
                 rows += [r for r in prows if r["statistic"] in ("ICC(2,1)", "Krippendorff's alpha (interval)")]
     out = add_interpretation(pd.DataFrame(rows))
     return out[list(SUMMARY_COLUMNS)]
@@ -261,16 +266,19 @@ def juror_grades(dataset, year: int) -> pd.DataFrame:
     return tot
 
 
-def grade_agreement(dataset, year: int, weights: tuple[str, ...] = ("unweighted", "ordinal")) -> pd.DataFrame:
+def grade_agreement(
+    dataset, year: int, weights: tuple[str, ...] = ("unweighted", "ordinal"), *, implied: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Agreement of jurors on the letter grade their own totals imply.
 
     Chance-corrected coefficients (AC1/AC2, Brennan–Prediger, Conger, Fleiss,
     Krippendorff, percent agreement; :func:`kinerja.agreement.gwet_ac`) over the full
     seven-grade SAKIP scale (D … AA), so that Gwet's AC1 counts every grade a juror could
     have given. Returns the tidy ``gwet_ac`` table with ``weights``, ``reading`` and
-    ``scale`` columns.
+    ``scale`` columns. ``implied``: :func:`juror_grades` of the same dataset and year when
+    the caller has it already (it is not computed twice).
     """
-    g = juror_grades(dataset, year)
+    g = juror_grades(dataset, year) if implied is None else implied
     if g.empty:
         return pd.DataFrame()
     long = g[["subject_id", "juror_id", "grade_code"]].rename(columns={"grade_code": "score"})
@@ -471,7 +479,7 @@ def analyse(
     )
     res.add("juror_grades", jg, scores)
     multi = jg["juror_id"].nunique() >= 2 if len(jg) else False
-    ga = grade_agreement(ds, year) if multi else pd.DataFrame()
+    ga = grade_agreement(ds, year, implied=jg) if multi else pd.DataFrame()
     res.add("grade_agreement", ga, scores, ds.grades)
     totals = jg.rename(columns={"total": "score"})[["subject_id", "juror_id", "score"]]
     pairs = pd.DataFrame(columns=["juror_a", "juror_b", "estimate"])

@@ -676,3 +676,158 @@ def leniency_scatter(
     ax.legend(title="panel", frameon=False, fontsize=8)
     stamp(ax, bases)
     return ax
+
+
+def share_dots(
+    shares: pd.DataFrame,
+    bases: Iterable[str],
+    *,
+    overall: float,
+    overall_label: str,
+    xlabel: str,
+    title: str = "",
+    too_few=None,
+    ax=None,
+):
+    """Each group's share (dot) with its interval (bar), the share of all units as a
+    dotted line; groups with too few units in grey and marked. ``shares`` has columns
+    ``category, estimate, ci_low, ci_high, successes, n`` (one row per group, in the
+    order shown from the bottom); ``too_few`` a boolean per row."""
+    s = shares.reset_index(drop=True)
+    few = np.zeros(len(s), bool) if too_few is None else np.asarray(too_few, bool)
+    ax = _ax(ax, (7.5, 0.42 * len(s) + 1.8))
+    for i, r in s.iterrows():
+        color = "#9e9e9e" if few[i] else "#08306b"
+        ax.hlines(i, r["ci_low"], r["ci_high"], color=color, linewidth=2)
+        ax.plot(r["estimate"], i, "o", color=color, markersize=6)
+    ax.axvline(overall, color="#555555", linestyle=":", linewidth=1, label=overall_label)
+    ax.set_yticks(
+        range(len(s)),
+        [
+            f"{c} ({int(k)}/{int(n)})" + (" · too few" if f else "")
+            for c, k, n, f in zip(s["category"], s["successes"], s["n"], few)
+        ],
+        fontsize=8,
+    )
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+def paired_forest(
+    est: pd.DataFrame,
+    bases: Iterable[str],
+    *,
+    xlabel: str,
+    models: dict | None = None,
+    title: str = "",
+    ax=None,
+):
+    """Two estimates per row, side by side: ``est`` has ``measure, category, model,
+    estimate, ci_low, ci_high``; ``models`` maps each ``model`` value to its colour
+    (default: "unadjusted" orange above "adjusted" blue). A line at 0."""
+    models = models or {"unadjusted": "#fdae61", "adjusted": "#2c7bb6"}
+    rows = est[["measure", "category"]].drop_duplicates().reset_index(drop=True)
+    ax = _ax(ax, (8, 0.36 * len(rows) + 1.8))
+    offsets = np.linspace(-0.16, 0.16, len(models)) if len(models) > 1 else [0.0]
+    for (model, color), off in zip(models.items(), offsets):
+        m = est[est["model"] == model].set_index(["measure", "category"])
+        for i, (ms, c) in rows.iterrows():
+            if (ms, c) in m.index:
+                r = m.loc[(ms, c)]
+                ax.hlines(i + off, r["ci_low"], r["ci_high"], color=color, linewidth=2)
+                ax.plot(r["estimate"], i + off, "o", color=color, markersize=5, label=model if i == 0 else None)
+    ax.axvline(0, color="#555555", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [f"{ms} · {c}" for ms, c in zip(rows["measure"], rows["category"])], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    handles, labs = ax.get_legend_handles_labels()
+    unique = dict(zip(labs, handles))
+    ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.set_title(title)
+    stamp(ax, bases)
+    return ax
+
+
+#: Colours of the award groups of an innovation competition (top five, top ten, none).
+AWARD_COLORS = {"top5": "#08519c", "top10": "#4292c6", "none": "#bdbdbd"}
+
+
+def share_bars(counts: dict, bases: Iterable[str], *, xlabel: str, ylabel: str, colors: dict | None = None, ax=None):
+    """One bar per group with its share and "k of n" beside it; ``counts`` maps each
+    group (top bar first) to ``(k, n)``."""
+    colors = colors or AWARD_COLORS
+    groups = list(counts)[::-1]
+    share = [counts[g][0] / counts[g][1] for g in groups]
+    ax = _ax(ax, (6.4, 3.2))
+    bars = ax.barh(groups, share, color=[colors.get(g, "#bdbdbd") for g in groups])
+    for b, g in zip(bars, groups):
+        ax.text(b.get_width() + 0.01, b.get_y() + b.get_height() / 2, f"{counts[g][0]} of {counts[g][1]}", va="center")
+    ax.set_xlim(0, 1.15)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    stamp(ax, bases)
+    return ax
+
+
+def group_scatter(
+    frame: pd.DataFrame,
+    bases: Iterable[str],
+    *,
+    x: str,
+    y: str,
+    group: str,
+    order: Iterable[str],
+    xlabel: str,
+    ylabel: str,
+    legend_title: str,
+    colors: dict | None = None,
+    ax=None,
+):
+    """Scatter of ``y`` against ``x``, one colour per value of ``group`` (in ``order``)."""
+    colors = colors or AWARD_COLORS
+    ax = _ax(ax, (6.6, 4.4))
+    for g in order:
+        part = frame[frame[group] == g]
+        if len(part):
+            ax.scatter(part[x], part[y], s=36, color=colors.get(g, "#bdbdbd"), label=g, edgecolor="k", lw=0.4)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(title=legend_title, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    stamp(ax, bases)
+    return ax
+
+
+def rank_probability_bars(entries: pd.DataFrame, bases: Iterable[str], *, xlabel: str, ax=None):
+    """Each entry's chance of a top-five place (bar; dark for the official top five) and
+    of a top-ten place (tick), in official order from the top. ``entries`` has
+    ``official_rank, label, p_top5, p_top10, official_top5``."""
+    import textwrap
+
+    from matplotlib.patches import Patch
+
+    k = entries.reset_index(drop=True)
+    ax = _ax(ax, (7.2, 0.36 * len(k) + 1.4))
+    y = np.arange(len(k))[::-1]
+    colour = np.where(k["official_top5"], "#08519c", "#9ecae1")
+    ax.barh(y, k["p_top5"], color=colour, edgecolor="k", lw=0.3)
+    ax.scatter(k["p_top10"], y, marker="|", s=120, color="#d94801", label="share in the top 10", zorder=3)
+    lab = [textwrap.fill(f"{int(r)}. {t}", 36) for r, t in zip(k["official_rank"], k["label"])]
+    ax.set_yticks(y, lab, fontsize=8)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel(xlabel)
+    ax.legend(
+        handles=[
+            Patch(color="#08519c", label="official top 5"),
+            Patch(color="#9ecae1", label="other entries"),
+            ax.collections[0],
+        ],
+        frameon=False,
+        fontsize=8,
+        loc="lower right",
+    )
+    stamp(ax, bases)
+    return ax
