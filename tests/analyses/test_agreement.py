@@ -64,10 +64,19 @@ def test_summary_equals_direct_icc_on_juror_totals(batu2020, summary2020):
     assert np.isfinite(comp["ci_low"]) and "generalized" in comp["ci_method"]
 
 
-def test_complete_kovablik_design_uses_f_intervals(summary2020):
+def test_complete_kovablik_design_gci_for_absolute_agreement_exact_f_for_consistency(batu2020, summary2020):
+    # complete design: ICC(2,1) gets the generalized CI (McGraw & Wong's F approximation
+    # under-covers when jurors differ in leniency), ICC(3,1) keeps its exact F interval
+    m = juror_measures(batu2020.scores, batu2020.rubric)
+    tot = m[(m["evaluation"] == "kovablik") & (m["stage"] == "proposal") & (m["measure"] == "total")]
+    tot = tot.dropna(subset=["score"])
     r = _get(summary2020, "kovablik", "proposal", "total", "ICC(2,1)")
-    assert r["method"].startswith("anova") or "F" in r["ci_method"]
-    assert np.isfinite(r["ci_low"]) and np.isfinite(r["ci_high"])
+    assert r["method"].startswith("anova") and "generalized" in r["ci_method"]
+    gci = icc(tot, ci_method="gci").set_index("statistic")
+    assert (r["ci_low"], r["ci_high"]) == (gci.loc["ICC(2,1)", "ci_low"], gci.loc["ICC(2,1)", "ci_high"])
+    c = _get(summary2020, "kovablik", "proposal", "total", "ICC(3,1)")
+    f = icc(tot).set_index("statistic")
+    assert c["ci_method"].startswith("F") and c["ci_low"] == f.loc["ICC(3,1)", "ci_low"]
 
 
 def test_single_juror_panel_is_nan_with_reason(summary2020):

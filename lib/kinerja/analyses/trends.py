@@ -23,7 +23,7 @@ from ..data.grades import GRADE_ORDER
 from ..data.provenance import basis_of
 from ..stats.agreement._icc import icc
 from ..stats.trend import correlation, mean_change, sign_test
-from .agreement import juror_grades
+from .agreement import ICC_CI, icc_ci_label, juror_grades
 from .base import Analysis, TableSpec, year_of
 from .findings import QUESTIONS, Finding, fmt_number, format_ci
 
@@ -99,7 +99,7 @@ TABLES = {
             "estimate": "ICC",
             "ci_low": "lower 95% limit",
             "ci_high": "upper 95% limit",
-            "ci_method": "F-based (complete design) or generalized CI from method-3 sums of squares (missing cells)",
+            "ci_method": "exact F interval (ICC(1,1), ICC(3,1) of a complete design) or generalized CI from method-3 sums of squares (ICC(2,·), and every form with missing cells)",
             "n_subjects": "units",
             "n_raters": "jurors",
             "n_returning": "jurors of the year who also scored in another year of the window",
@@ -374,17 +374,12 @@ def agreement_over_time(totals: pd.DataFrame, sev: pd.DataFrame) -> pd.DataFrame
                     )
                 )
             continue
-        tab = icc(long).set_index("statistic")
+        tab = icc(long, ci_method=ICC_CI).set_index("statistic")
         for s in TREND_ICC:
             r = tab.loc[s]
             lo, hi = r["ci_low"], r["ci_high"]
             note = r["note"] if isinstance(r["note"], str) else ""
-            if not np.isfinite(lo):
-                how = ""
-            elif "generalized confidence interval" in note:
-                how = "generalized CI (method-3 sums of squares; missing cells)"
-            else:
-                how = "F (McGraw & Wong 1996)"
+            how = icc_ci_label(lo, note)
             rows.append(
                 dict(
                     year=int(y),

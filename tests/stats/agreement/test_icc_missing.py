@@ -194,3 +194,32 @@ def test_gci_coverage_with_missing_cells_seeded():
     cov = hits / 300
     assert (0.91 <= cov).all() and (cov <= 0.99).all(), cov
     assert cov[0] == cov[1]  # the same event: ICC(2,k) is monotone in ICC(2,1) at fixed k
+
+
+def test_coverage_method_gives_the_gci_for_absolute_agreement_and_exact_f_for_the_rest():
+    # ci_method="coverage" (what the reports use): ICC(2,1) and ICC(2,k) of complete data
+    # get the GCI, the exact F intervals of the other four forms are kept unchanged (the
+    # published psych values for Shrout & Fleiss stay reproduced), and missing cells get
+    # the GCI for every form exactly as under "auto".
+    long = pd.read_csv(REFERENCE / "shrout_fleiss_1979" / "data_long.csv")
+    kw = dict(subject="target", rater="judge", value="rating")
+    auto, cov, gci = (icc(long, **kw, ci_method=m).set_index("statistic") for m in ("auto", "coverage", "gci"))
+    for form in ("ICC(2,1)", "ICC(2,k)"):
+        assert cov.loc[form, ["ci_low", "ci_high"]].tolist() == gci.loc[form, ["ci_low", "ci_high"]].tolist()
+        assert cov.loc[form, ["ci_low", "ci_high"]].tolist() != auto.loc[form, ["ci_low", "ci_high"]].tolist()
+        assert "generalized confidence interval" in cov.loc[form, "note"]
+    for form in ("ICC(1,1)", "ICC(3,1)", "ICC(1,k)", "ICC(3,k)"):
+        assert cov.loc[form, ["ci_low", "ci_high"]].tolist() == auto.loc[form, ["ci_low", "ci_high"]].tolist()
+    e = SF["ICC3.ci_low"]
+    assert close_at(cov.loc["ICC(3,1)", "ci_low"], e["value"], e["decimals"])
+    pd.testing.assert_frame_equal(cov[["estimate", "f", "p_value"]], auto[["estimate", "f", "p_value"]])
+    y = simulate(25, 4, seed=8, missing=0.15)
+    pd.testing.assert_frame_equal(icc(to_long(y), ci_method="coverage"), icc(to_long(y)))
+
+
+def test_coverage_method_keeps_degenerate_forms_without_an_interval():
+    y = np.tile(np.arange(6.0)[:, None], (1, 3))  # raters identical: ICC(2,1) = 1, defined
+    r = icc(to_long(y), ci_method="coverage").set_index("statistic")
+    assert r.loc["ICC(2,1)", "estimate"] == pytest.approx(1.0)
+    const = icc(to_long(np.full((5, 3), 4.0)), ci_method="coverage")
+    assert const["estimate"].isna().all() and const["ci_low"].isna().all()

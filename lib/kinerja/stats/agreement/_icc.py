@@ -564,7 +564,7 @@ def _reml_table(prep: _Prepared, ci: float | None = None, ci_method: str = "auto
         p = special.fdtrc(df1, df2, f)
     lo = np.full(6, np.nan)
     hi = np.full(6, np.nan)
-    if ci is not None and ci_method in ("auto", "gci"):
+    if ci is not None and ci_method in ("auto", "gci", "coverage"):
         lo, hi, _ = _gci_limits(y, k_h, ci, fc=fc)
         lo[~np.isfinite(est)] = np.nan
         hi[~np.isfinite(est)] = np.nan
@@ -694,12 +694,16 @@ def icc(
         Denominator df of the F test of the absolute-agreement forms ICC(2,1) and
         ICC(2,k) (see Notes). "exact" (default) reports :math:`(n-1)(k-1)`, as psych,
         pingouin and SPSS do; "satterthwaite" reproduces R ``irr::icc``.
-    ci_method : {"auto", "f", "gci"}
+    ci_method : {"auto", "f", "gci", "coverage"}
         How the interval is formed (keyword only). "auto" (default): the F-based
         intervals of McGraw & Wong (1996) for complete data, as published software
-        reports them, and the generalized confidence interval (GCI) with missing
-        cells. "gci": the GCI for complete data too (better coverage of ICC(2,·) when
-        the raters differ a lot, see Notes). "f": F-based only (NaN with missing cells).
+        (psych, irr, pingouin, SPSS) reports them, and the generalized confidence
+        interval (GCI) with missing cells. "coverage": as "auto", except that ICC(2,1)
+        and ICC(2,k) get the GCI for complete data too: their F interval is an
+        approximation that covers as little as 88% when the raters differ a lot in
+        leniency (Notes), while the one-way and consistency F intervals are exact. The
+        kinerja reports use "coverage". "gci": the GCI for every form. "f": F-based
+        only (NaN with missing cells).
 
     Returns
     -------
@@ -803,15 +807,22 @@ def icc(
     a sample too**, unlike a bootstrap over subjects. For balanced data this is the
     known GCI of the two-way model, and for ICC(1,·) and ICC(3,·) it reproduces the
     exact F intervals (up to Monte Carlo error); the draws use a fixed seed, so the
-    result is deterministic (limits move by about 0.003 between seeds). Coverage in
-    simulation (benchmarks/coverage_icc.py, table in benchmarks/README.md; 1,000 seeded
-    replicates per cell of n = 20, 40, 60 subjects x k = 3, 5, 10 raters x 0, 10, 25%
-    missing cells (completely at random) x population ICC(2,1) = 0.2, 0.5 (rater
-    variance 0.25 and 0.5 of 2), 0.8; nominal 0.95): ICC(2,1) and ICC(2,k)
-    COVERAGE_RANGE_GCI. The F-based interval of complete data (McGraw & Wong's
-    approximation for ICC(2,·)) covers COVERAGE_RANGE_F, lowest when the rater
-    variance is large and :math:`k` small; ``ci_method="gci"`` avoids that. The subject
-    bootstrap (:func:`icc_bootstrap`) covers COVERAGE_RANGE_BOOT at 0% missing.
+    result is deterministic (limits move by about 0.003 between seeds).
+
+    *Coverage in simulation* (benchmarks/coverage_icc.py, run of 2026-11-30, table in
+    benchmarks/README.md): 1,000 seeded replicates per cell (Monte Carlo SE 0.007) of
+    n = 20, 40, 60 subjects x k = 3, 5, 10 raters x 0, 10, 25% of cells missing
+    completely at random x four variance settings (population ICC(2,1) 0.2, 0.5 with
+    rater variance a quarter or half the subject variance, 0.8), subjects and raters
+    drawn anew each time; nominal 0.95:
+
+    - GCI, ICC(2,1) and ICC(2,k): 0.938-0.975 in all 108 cells; ICC(3,1): 0.930-0.970.
+    - F interval of complete data, ICC(2,1) (McGraw & Wong's approximation, the "auto"
+      default): 0.936-0.967 in three settings but **0.879-0.947 (mean 0.918) when the
+      rater variance is half the subject variance**; ICC(3,1) (exact): 0.934-0.968.
+      Hence ``ci_method="coverage"``.
+    - Subject bootstrap of ICC(2,1) (:func:`icc_bootstrap`, complete data):
+      0.643-0.911; it holds the raters fixed.
 
     **Degenerate designs** (one rater, one subject, all scores equal, no subject with
     two ratings) give NaN estimates with the reason in ``note``, never an error.
@@ -866,8 +877,8 @@ def icc(
     """
     if agreement_df2 not in ("exact", "satterthwaite"):
         raise AgreementInputError(f"agreement_df2 must be 'exact' or 'satterthwaite', got {agreement_df2!r}")
-    if ci_method not in ("auto", "f", "gci"):
-        raise AgreementInputError(f"ci_method must be 'auto', 'f' or 'gci', got {ci_method!r}")
+    if ci_method not in ("auto", "f", "gci", "coverage"):
+        raise AgreementInputError(f"ci_method must be 'auto', 'f', 'gci' or 'coverage', got {ci_method!r}")
     ci = _check_ci(ci)
     prep = _prepare(data, subject, rater, value)
     reason = _degenerate_reason(prep)
@@ -887,12 +898,16 @@ def icc(
         return _frame(prep, table, ci)
     if prep.complete:
         table = _anova_table(prep.values, ci, agreement_df2)
-        if ci is not None and ci_method == "gci":
+        if ci is not None and ci_method in ("gci", "coverage"):
             lo, hi, _ = _gci_limits(prep.values, float(prep.values.shape[1]), ci)
-            table["ci_low"], table["ci_high"] = lo, hi
-            for i in range(6):
+            # "coverage": the GCI only where the F interval is an approximation, the
+            # absolute-agreement forms ICC(2,1) and ICC(2,k) (rows 1 and 4)
+            rows = range(6) if ci_method == "gci" else (1, 4)
+            for i in rows:
+                defined = np.isfinite(table["estimate"][i])
+                table["ci_low"][i], table["ci_high"][i] = (lo[i], hi[i]) if defined else (np.nan, np.nan)
                 table["notes"][i] = [n_ for n_ in table["notes"][i] if not n_.startswith("F-based CI")]
-                table["notes"][i].append("CI: generalized confidence interval (ci_method='gci')")
+                table["notes"][i].append(f"CI: generalized confidence interval (ci_method={ci_method!r})")
     else:
         table = _reml_table(prep, ci, ci_method)
     return _frame(prep, table, ci)
@@ -962,14 +977,14 @@ def icc_bootstrap(
     of 30 x 10).
 
     BCa (Efron, 1987) corrects the percentile interval for median bias and skewness.
-    Coverage in simulation (200-400 replications of 30 subjects x 5 raters, variances
-    subject 1, rater 0.25 or 0, residual 0.75 or 1, population ICC(2,1) = 0.5; nominal
-    0.95): BCa 0.89-0.915, percentile 0.88-0.89, and 0.955-0.97 for the F-based
-    interval of :func:`icc` (issue 7 measured 0.877 for the BCa over 4,300 datasets).
-    The population ICC(2,1) is defined over raters too, so an interval that holds them
-    fixed is too short: for an interval about that population value use the interval
-    of :func:`icc` (F-based for complete data, generalized with missing cells, whose
-    coverage is within 3 points of 95%; see its Notes). This bootstrap answers the
+    Coverage in simulation of the population ICC(2,1) (benchmarks/coverage_icc.py, 1,000
+    replicates per cell, complete data, n = 20-60 subjects, k = 3-10 raters, raters
+    drawn anew; nominal 0.95): BCa 0.643-0.911, worst with few raters who differ much
+    (issue 7 measured 0.877 over 4,300 datasets of 30 x 5). The population ICC(2,1) is
+    defined over raters too, so an interval that holds them fixed is too short: for an
+    interval about that population value use :func:`icc` with
+    ``ci_method="coverage"`` (the generalized CI, 0.938-0.975 in the same study; see
+    its Notes). This bootstrap answers the
     narrower question "how would the ICC vary over other subjects rated by these same
     raters". Resamples whose ICC is undefined (0/0) are dropped and counted in
     ``n_boot_valid``.
