@@ -1360,6 +1360,10 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
             # papermill's cwd=, which os.chdir()s the whole (multi-threaded) process.
             resources={"metadata": {"path": str(PROJ_ROOT)}},
             kernel_manager_class=_kernel_manager_class(),
+            # Every cell has finished (and written its files) when the kernel is shut down;
+            # a graceful shutdown then waited about 1 s per notebook for the kernel's
+            # interpreter to tear down pandas, scipy and matplotlib. Kill it instead.
+            shutdown_kernel="immediate",
         )
     except Exception as exc:  # a cell raised; or timeout, dead kernel, kernel that did not start
         raised = exc
