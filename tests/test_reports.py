@@ -268,3 +268,21 @@ def test_notebooks_committed_without_outputs_with_typed_parameters():
             assert param in tagged[0].source, f"{p.name}: {param}"
         assert nb.metadata["kernelspec"]["name"] == "kinerja"
         assert not any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def test_briefs_of_the_bundled_data_fit_on_two_a4_pages(collection):
+    # the mission asks for a two-page policy brief; every bundled dataset-year run here,
+    # in both languages (Indonesian runs longer), must keep to it
+    import subprocess
+
+    reports, _ = collection
+    checked = 0
+    for r in reports:
+        if r.label not in BUNDLED:
+            continue
+        for pdf in sorted(r.folder.glob("06_policy_brief.*.pdf")):
+            info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+            pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+            assert pages <= 2, f"{r.label} {r.year}: {pdf.name} has {pages} pages"
+            checked += 1
+    assert checked >= 2 * len([r for r in reports if r.label in BUNDLED])

@@ -445,7 +445,7 @@ class Brief:
         )
         return (
             f'<article class="kinerja-brief" lang="{self.lang}">{STYLE}{header}{s["question"]}{s["key"]}'
-            f'<section class="figures">{s["figures"]}</section>{s["evidence"]}{s["caveats"]}{s["provenance"]}'
+            f'{s["evidence"]}<section class="figures">{s["figures"]}</section>{s["caveats"]}{s["provenance"]}'
             f"{s['source']}</article>"
         )
 
@@ -463,7 +463,7 @@ def _stem(name: str) -> str:
 #: Styles of the brief itself (screen and print); the template adds the page rules.
 STYLE = """<style>
 .kinerja-brief { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10pt;
-  line-height: 1.38; color: #111; max-width: 46rem; margin: 0 auto; }
+  line-height: 1.3; color: #111; max-width: 46rem; margin: 0 auto; }
 .kinerja-brief header .kind { font-size: 8.5pt; text-transform: uppercase; letter-spacing: 0.06em; color: #555;
   margin: 0; }
 .kinerja-brief h1 { font-size: 16pt; line-height: 1.2; margin: 0.2em 0 0.5em 0; string-set: brieftitle content(); }
@@ -479,20 +479,20 @@ STYLE = """<style>
 .kinerja-brief figure.brief-figure { display: inline-block; vertical-align: top; width: 48.5%; margin: 0 0.5% 0.4em 0.5%;
   break-inside: avoid; page-break-inside: avoid; text-align: center; }
 .kinerja-brief figure.brief-figure:only-child { width: 100%; }
-.kinerja-brief figure.brief-figure img { max-width: 100%; max-height: 90mm; height: auto; }
+.kinerja-brief figure.brief-figure img { max-width: 100%; max-height: 70mm; height: auto; }
 .kinerja-brief figure.brief-figure figcaption { font-size: 8.5pt; text-align: left; color: #222;
   margin-top: 0.2em; }
 .kinerja-brief figcaption .origin { color: #666; }
-.kinerja-brief section.evidence { columns: 2; column-gap: 1.4em; font-size: 8.5pt; }
+.kinerja-brief section.evidence { columns: 2; column-gap: 1.4em; font-size: 8pt; line-height: 1.25; }
 .kinerja-brief section.evidence h2 { break-after: avoid; }
 .kinerja-brief section.evidence ul, .kinerja-brief section.caveats ol { margin: 0.2em 0; padding-left: 1.3em; }
 .kinerja-brief section.evidence li, .kinerja-brief section.caveats li { margin-bottom: 0.2em; }
-.kinerja-brief section.caveats, .kinerja-brief section.provenance { font-size: 8.5pt; }
+.kinerja-brief section.caveats, .kinerja-brief section.provenance { font-size: 8pt; line-height: 1.25; }
 .kinerja-brief table.provenance { border-collapse: collapse; margin-top: 0.3em; font-size: 8.5pt; }
 .kinerja-brief table.provenance th, .kinerja-brief table.provenance td { border-bottom: 1px solid #ddd;
   padding: 0.1em 0.6em; text-align: right; }
 .kinerja-brief table.provenance th:first-child, .kinerja-brief table.provenance td:first-child { text-align: left; }
-.kinerja-brief footer.source { margin-top: 0.8em; font-size: 8pt; color: #555; border-top: 1px solid #ccc;
+.kinerja-brief footer.source { margin-top: 0.6em; font-size: 7.5pt; line-height: 1.25; color: #555; border-top: 1px solid #ccc;
   padding-top: 0.3em; }
 </style>"""
 
