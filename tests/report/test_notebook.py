@@ -102,3 +102,43 @@ def test_figures_of_the_notebooks_of_one_run_are_listed_together_and_svgs_are_re
     draw("00_a", tmp_path / "two")
     svg = "figures/00_a/fig01_line.svg"
     assert (tmp_path / "one" / svg).read_bytes() == (tmp_path / "two" / svg).read_bytes()
+
+
+def test_figure_lists_written_by_notebooks_at_the_same_time_never_read_half_written(tmp_path):
+    # two notebooks of one run save figures at the same moment: each rewrites its own
+    # figures.csv while the other rebuilds the combined list from every notebook's file;
+    # a list read while it was being rewritten (empty) failed a report with EmptyDataError
+    import threading
+
+    from kinerja.report.notebook import FIGURES_COLUMNS, read_figures, write_figures
+
+    figures = tmp_path / "figures"
+    errors = []
+
+    def notebook(name: str) -> None:
+        try:
+            for i in range(150):
+                rows = [
+                    {
+                        "notebook": name,
+                        "number": j + 1,
+                        "file": f"{name}/fig{j + 1:02d}.png",
+                        "caption": "c",
+                        "caption_ind": "",
+                        "alt": "a",
+                        "key": False,
+                    }
+                    for j in range(i % 7 + 1)
+                ]
+                write_figures(figures, name, pd.DataFrame(rows, columns=list(FIGURES_COLUMNS)))
+        except Exception as exc:  # noqa: BLE001 - the failure is the test's finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=notebook, args=(f"0{i}_nb",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    combined = read_figures(figures / "figures.csv")
+    assert sorted(combined["notebook"].unique()) == ["00_nb", "01_nb", "02_nb"]

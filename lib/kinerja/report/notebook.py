@@ -238,14 +238,21 @@ class Report:
 
 def write_figures(figures: Path, notebook: str, table: pd.DataFrame) -> Path:
     """Write one notebook's figure list and rebuild the run's ``figures/figures.csv``
-    (every notebook's figures, in notebook order, under a file lock)."""
+    (every notebook's figures, in notebook order, under a file lock).
+
+    Both files are written under the lock and replaced whole (write, then rename): the
+    notebooks of a run save figures at the same time, and a list read while another
+    notebook was rewriting it used to be empty (EmptyDataError in the reading notebook).
+    """
     import fcntl
 
     own = figures / notebook
     own.mkdir(parents=True, exist_ok=True)
-    table[list(FIGURES_COLUMNS)].to_csv(own / "figures.csv", index=False)
     with open(figures / ".figures.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        mine = own / ".figures.csv.tmp"
+        table[list(FIGURES_COLUMNS)].to_csv(mine, index=False)
+        mine.replace(own / "figures.csv")
         parts = [read_figures(p) for p in sorted(figures.glob("*/figures.csv"))]
         combined = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0]
         tmp = figures / ".figures.csv.tmp"
