@@ -131,7 +131,7 @@ def test_figure_lists_written_by_notebooks_at_the_same_time_never_read_half_writ
                     for j in range(i % 7 + 1)
                 ]
                 write_figures(figures, name, pd.DataFrame(rows, columns=list(FIGURES_COLUMNS)))
-        except Exception as exc:  # noqa: BLE001 - the failure is the test's finding
+        except Exception as exc:  # the failure is the test's finding
             errors.append(exc)
 
     threads = [threading.Thread(target=notebook, args=(f"0{i}_nb",)) for i in range(3)]
