@@ -51,3 +51,18 @@ def test_a_process_that_already_has_jsonschema_is_left_alone():
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=PROJ_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_asyncio_report_of_a_killed_kernels_output_poll_is_dropped_and_nothing_else():
+    import logging
+
+    from kinerja.run.runner import _KILLED_KERNEL_POLL
+
+    def record(msg):
+        return logging.LogRecord("asyncio", logging.ERROR, __file__, 1, msg, (), None)
+
+    poll = "Task was destroyed but it is pending!\ntask: <Task pending coro=<NotebookClient._async_poll_output_msg()>>"
+    other = "Task was destroyed but it is pending!\ntask: <Task pending coro=<something_else()>>"
+    assert not _KILLED_KERNEL_POLL.filter(record(poll))
+    assert _KILLED_KERNEL_POLL.filter(record(other))
+    assert _KILLED_KERNEL_POLL.filter(record("Unclosed client session"))

@@ -1446,6 +1446,24 @@ class _QuietPapermillInspector(logging.Filter):
         return not str(record.msg).startswith(self._NOISE)
 
 
+class _QuietKilledKernelPoll(logging.Filter):
+    """Drop asyncio's "Task was destroyed but it is pending!" for nbclient's output poll.
+
+    Kernels are killed as soon as their notebook ends (``shutdown_kernel="immediate"``).
+    When a cell timed out, nbclient's task polling that kernel's output is still pending
+    then, and asyncio reports it when the task is garbage-collected, after the runner has
+    already said which cell timed out. Only that task's report is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # asyncio's message is "Task was destroyed but it is pending!\ntask: <Task ...>"
+        message = record.getMessage()
+        return not (message.startswith("Task was destroyed but it is pending") and "_async_poll_output_msg" in message)
+
+
+_KILLED_KERNEL_POLL = _QuietKilledKernelPoll()
+
+
 class _Progress:
     """A tqdm bar over the jobs and one line per finished job (or log records if quiet)."""
 
@@ -1588,6 +1606,9 @@ def run_collection(
     noise = _QuietPapermillInspector()
     for name in _PAPERMILL_LOGGERS:
         logging.getLogger(name).addFilter(noise)
+    # stays installed: the pending task is reported when it is collected, which can be
+    # after this function has returned (adding the same filter twice is a no-op)
+    logging.getLogger("asyncio").addFilter(_KILLED_KERNEL_POLL)
     # Notebooks always run in worker threads, so that Ctrl-C reaches this thread (nbclient
     # takes over SIGINT when it runs in the main thread) and stops the run cleanly.
     pool = ThreadPoolExecutor(max_workers=int(jobs), thread_name_prefix="kinerja-run")
