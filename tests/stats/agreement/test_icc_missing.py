@@ -208,6 +208,7 @@ def test_coverage_method_gives_the_gci_for_absolute_agreement_and_exact_f_for_th
         assert cov.loc[form, ["ci_low", "ci_high"]].tolist() == gci.loc[form, ["ci_low", "ci_high"]].tolist()
         assert cov.loc[form, ["ci_low", "ci_high"]].tolist() != auto.loc[form, ["ci_low", "ci_high"]].tolist()
         assert "generalized confidence interval" in cov.loc[form, "note"]
+        assert "ci_method" not in cov.loc[form, "note"]  # the reports print notes: words, not code
     for form in ("ICC(1,1)", "ICC(3,1)", "ICC(1,k)", "ICC(3,k)"):
         assert cov.loc[form, ["ci_low", "ci_high"]].tolist() == auto.loc[form, ["ci_low", "ci_high"]].tolist()
     e = SF["ICC3.ci_low"]

@@ -907,7 +907,12 @@ def icc(
                 defined = np.isfinite(table["estimate"][i])
                 table["ci_low"][i], table["ci_high"][i] = (lo[i], hi[i]) if defined else (np.nan, np.nan)
                 table["notes"][i] = [n_ for n_ in table["notes"][i] if not n_.startswith("F-based CI")]
-                table["notes"][i].append(f"CI: generalized confidence interval (ci_method={ci_method!r})")
+                table["notes"][i].append(
+                    "CI: generalized confidence interval (ci_method='gci')"
+                    if ci_method == "gci"
+                    else "CI: generalized confidence interval, which treats the raters as a sample too "
+                    "(the F approximation covers too rarely when raters differ in leniency)"
+                )
     else:
         table = _reml_table(prep, ci, ci_method)
     return _frame(prep, table, ci)
