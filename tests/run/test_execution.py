@@ -157,3 +157,36 @@ def test_cell_timeout_fails_the_notebook_at_that_cell(tmp_path, toy_dataset, kin
     assert (result.error.cell_index, result.error.source_line) == (1, "import time")
     # the executed notebook and its HTML say why they stop
     assert "timeout of 2 s" in result.html.read_text(encoding="utf-8")
+
+
+def test_output_notebook_is_written_sparsely_while_it_runs_and_whole_at_the_end(
+    tmp_path, toy_dataset, kinerja_kernel, monkeypatch
+):
+    # papermill rewrote the whole output notebook when every cell started and ended (two
+    # writes per cell: 0.44 s of notebook 01's 10 s); the runner's engine writes it at
+    # most every SAVE_EVERY seconds while cells run, and once at the end
+    import papermill.engines
+
+    from kinerja.run import runner
+
+    writes = []
+    real_write = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: (writes.append(path), real_write(nb, path)))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "kinerja", "display_name": "Python (kinerja)", "language": "python"}}
+    params = nbformat.v4.new_code_cell('data = ""\nyear = 0\nout_dir = ""')
+    params.metadata["tags"] = ["parameters"]
+    n_cells = 40
+    nb.cells = [params] + [nbformat.v4.new_code_cell(f"print('cell {i}')") for i in range(n_cells)]
+    path = tmp_path / "many_cells.ipynb"
+    nbformat.write(nb, path)
+
+    summary = run_collection(toy_dataset, years=2020, out=tmp_path / "reports", notebooks=[path], progress=False)
+    (result,) = summary.results
+    assert result.ok, summary.failure_table()
+    executed = nbformat.read(result.output, as_version=4)
+    printed = "".join(o["text"] for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
+    assert printed == "".join(f"cell {i}\n" for i in range(n_cells))  # the last write holds every output
+    assert all(c.metadata.papermill.status == "completed" for c in executed.cells)
+    seconds = float(executed.metadata.papermill.duration)
+    assert 1 <= len(writes) <= 2 + seconds / runner.SAVE_EVERY, (len(writes), seconds)  # was 2 x 42 + 2
