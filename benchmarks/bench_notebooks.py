@@ -88,12 +88,16 @@ def main(argv=None) -> int:
     ap.add_argument("--year", type=int, default=2020)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--only", nargs="*", default=None, help="notebook stems, or their prefixes such as 01, to time (default: all)")
+    ap.add_argument(
+        "--only", nargs="*", default=None, help="notebook stems, or their prefixes such as 01, to time (default: all)"
+    )
     args = ap.parse_args(argv)
     notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
     timed = [nb for nb in notebooks if not args.only or any(nb.stem.startswith(o) for o in args.only)]
     if args.only and not timed:
-        ap.error(f"--only {' '.join(args.only)} names no notebook in {NOTEBOOKS_DIR} (stems or their prefixes, e.g. 01)")
+        ap.error(
+            f"--only {' '.join(args.only)} names no notebook in {NOTEBOOKS_DIR} (stems or their prefixes, e.g. 01)"
+        )
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         floor_nb = floor_notebook(Path(tmp))
