@@ -48,6 +48,39 @@ def test_figures_are_numbered_saved_as_png_and_svg_with_caption_and_alt(tmp_path
         rep.figure(plt.figure(), name="x", caption="", alt="")
 
 
+@pytest.mark.parametrize("transparent", [False, True])
+def test_saved_png_has_matplotlibs_pixels_and_dpi(tmp_path, shown, transparent):
+    # Report.figure encodes the PNG itself (RGB when opaque, faster zlib level): the
+    # pixels must be exactly those of matplotlib's own savefig of the same laid-out figure
+    import numpy as np
+    from PIL import Image
+
+    rep = notebook.setup("batu", 2021, str(tmp_path), notebook="00_data_overview", show=False)
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+        ax.plot([0, 1, 2], [2, 0, 1], marker="o")
+        ax.set_title("a title with text: Ää")
+        ax.text(1, 1, "BB", ha="center")
+        if transparent:
+            fig.patch.set_alpha(0.0)
+            ax.patch.set_alpha(0.0)
+        return fig
+
+    png = rep.figure(draw(), name="check", caption="c.", alt="a.")
+    fig = draw()
+    notebook._lay_out(fig)
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+    fig.set_layout_engine("none")
+    fig.savefig(tmp_path / "reference.png", dpi=notebook.FIGURE_DPI, bbox_inches=bbox)
+    plt.close(fig)
+    ours, theirs = Image.open(png), Image.open(tmp_path / "reference.png")
+    assert ours.mode == ("RGBA" if transparent else "RGB")
+    assert ours.size == theirs.size
+    assert np.array_equal(np.asarray(ours.convert("RGBA")), np.asarray(theirs.convert("RGBA")))
+    assert [round(d) for d in ours.info["dpi"]] == [notebook.FIGURE_DPI] * 2
+
+
 def test_findings_are_written_and_shown_first(tmp_path, shown):
     rep = notebook.setup("batu", 2020, str(tmp_path), notebook="00_data_overview", show=False)
     res = overview.analyse(rep.ds, year=2020)
