@@ -252,7 +252,9 @@ def _save_png(fig, path: Path, bbox) -> None:
     from PIL import Image, PngImagePlugin
 
     size: list[tuple[int, int]] = []
-    cid = fig.canvas.mpl_connect("draw_event", lambda ev: size.append((int(ev.renderer.width), int(ev.renderer.height))))
+    cid = fig.canvas.mpl_connect(
+        "draw_event", lambda ev: size.append((int(ev.renderer.width), int(ev.renderer.height)))
+    )
     buf = io.BytesIO()
     try:
         fig.savefig(buf, format="rgba", dpi=FIGURE_DPI, bbox_inches=bbox)
