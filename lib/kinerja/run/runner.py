@@ -1485,18 +1485,9 @@ _ENGINE = "kinerja"
 
 
 @functools.cache
-def _papermill_engine() -> str:
-    """Register (once) and name papermill's nbclient engine with sparse saves.
-
-    papermill rewrites the whole output notebook when each cell starts and again when it
-    ends: 40 writes of a notebook growing to 1.4 MB for notebook 01, 0.44 s of its 10 s,
-    and 2.6 s of the runner's CPU in a run of the collection, taken from the kernels on a
-    two-core machine. This engine writes it at most every :data:`SAVE_EVERY` seconds while
-    cells run (someone watching the file still sees it fill in), and always once at the
-    end: after the last cell, after a failing cell, a timeout or an interrupt (papermill
-    completes the notebook in a ``finally``).
-    """
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+def _sparse_saves_engine() -> type:
+    """papermill's nbclient engine with sparse saves (see :func:`_papermill_engine`)."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
 
     class SparseSaves(NotebookExecutionManager):
         def save(self, **kwargs):
@@ -1529,7 +1520,25 @@ def _papermill_engine() -> str:
                 nb_man.notebook_complete()
             return nb_man.nb
 
-    papermill_engines.register(_ENGINE, SparseSavesEngine)
+    return SparseSavesEngine
+
+
+def _papermill_engine() -> str:
+    """Register and name papermill's nbclient engine with sparse saves.
+
+    papermill rewrites the whole output notebook when each cell starts and again when it
+    ends: 40 writes of a notebook growing to 1.4 MB for notebook 01, 0.44 s of its 10 s,
+    and 2.6 s of the runner's CPU in a run of the collection, taken from the kernels on a
+    two-core machine. This engine writes it at most every :data:`SAVE_EVERY` seconds while
+    cells run (someone watching the file still sees it fill in), and always once at the
+    end: after the last cell, after a failing cell, a timeout or an interrupt (papermill
+    completes the notebook in a ``finally``).
+    """
+    from papermill.engines import papermill_engines
+
+    # registered on every run, not once: the name must resolve even if papermill's
+    # registry was rebuilt (the classes themselves are made once)
+    papermill_engines.register(_ENGINE, _sparse_saves_engine())
     return _ENGINE
 
 
