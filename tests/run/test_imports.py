@@ -66,3 +66,25 @@ def test_asyncio_report_of_a_killed_kernels_output_poll_is_dropped_and_nothing_e
     assert not _KILLED_KERNEL_POLL.filter(record(poll))
     assert _KILLED_KERNEL_POLL.filter(record(other))
     assert _KILLED_KERNEL_POLL.filter(record("Unclosed client session"))
+
+
+def test_the_pdf_renderer_is_imported_in_the_background_while_the_kernels_run():
+    # A run with PDFs imports WeasyPrint at its start, on a thread of its own, instead of
+    # at its end, when only the brief is left and one core has nothing to do.
+    script = textwrap.dedent(
+        """
+        import sys, threading
+        sys.path.insert(0, "lib")
+        from kinerja.run import runner
+        before = "weasyprint" in sys.modules
+        thread = runner._warm_pdf_renderer()
+        print(before, thread is not threading.current_thread(), thread.daemon)
+        thread.join()
+        print("weasyprint" in sys.modules, "kinerja.report.brief" in sys.modules)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJ_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[0] == "False True True"
+    assert out[1] == "True True"

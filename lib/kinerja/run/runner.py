@@ -1571,6 +1571,27 @@ class _Progress:
             self.bar.close()
 
 
+def _warm_pdf_renderer() -> threading.Thread:
+    """Import the PDF renderer (WeasyPrint, about 0.7 s) in a background thread.
+
+    The PDFs are the last step of a run: the brief waits for every other notebook of its
+    folder, then its HTML is rendered. Imported there, the import ran while one core had
+    nothing else to do; imported here, it overlaps the kernels. A failing import is left
+    to the PDF step, which reports it for its notebook.
+    """
+
+    def work() -> None:
+        try:
+            import kinerja.report.brief  # noqa: F401
+            import weasyprint  # noqa: F401
+        except Exception:  # reported by the PDF step
+            pass
+
+    thread = threading.Thread(target=work, name="kinerja-pdf-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_collection(
     data: str | os.PathLike | Sequence[str | os.PathLike],
     years: int | Iterable[int] | None = None,
@@ -1670,6 +1691,7 @@ def run_collection(
 
     all_jobs = [job for folder in folders for job in folder.jobs]
     folder_of = {id(job): folder for folder in folders for job in folder.jobs}
+    warm = _warm_pdf_renderer() if any(job.spec.options.get("pdf") for job in all_jobs) else None
     bar = _Progress(len(all_jobs), progress)
 
     def finished(job: _Job, result: NotebookResult) -> None:
@@ -1730,6 +1752,8 @@ def run_collection(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if warm is not None:
+            warm.join()  # never leave an import running into interpreter shutdown
         bar.close()
         for name in _PAPERMILL_LOGGERS:
             logging.getLogger(name).removeFilter(noise)
