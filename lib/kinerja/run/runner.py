@@ -1582,8 +1582,9 @@ def _warm_pdf_renderer() -> threading.Thread:
 
     def work() -> None:
         try:
-            import kinerja.report.brief  # noqa: F401
             import weasyprint  # noqa: F401
+
+            import kinerja.report.brief  # noqa: F401
         except Exception:  # reported by the PDF step
             pass
 
