@@ -31,15 +31,85 @@ def _ax(ax, figsize):
     return ax
 
 
+def _heatmap(
+    ax,
+    data: pd.DataFrame,
+    *,
+    cmap,
+    norm=None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    linewidths: float = 0.0,
+    linecolor: str = "white",
+    square: bool = False,
+    cell_inches: float | None = None,
+    cbar_kws: dict | None = None,
+    annot_fmt: str | None = None,
+    annot_kws: dict | None = None,
+):
+    """A matrix of coloured cells, first row at the top, one tick per row and column
+    (what ``seaborn.heatmap`` draws; missing cells are left blank).
+
+    Not seaborn's own: to decide whether tick labels overlap it draws the whole figure,
+    a fifth of a heatmap's cost. Here the column labels turn vertical when the widest
+    is wider than a cell (``cell_inches``, the width the figure was sized for, else
+    the axes' width over the columns), measured without drawing; row labels are
+    always horizontal. ``cbar_kws=None`` draws no colour bar; ``annot_fmt`` writes each
+    value in its cell, in dark grey or white, whichever reads better on its colour.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    values = np.ma.masked_invalid(data.to_numpy(dtype=float))
+    cmap = colormaps[cmap] if isinstance(cmap, str) else cmap
+    norm = norm if norm is not None else Normalize(vmin=vmin, vmax=vmax)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    mesh = ax.pcolormesh(values, cmap=cmap, norm=norm, linewidths=linewidths, edgecolor=linecolor)
+    n_rows, n_cols = values.shape
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_rows, 0)  # first row at the top
+    if square:
+        ax.set_aspect("equal")
+    if cbar_kws is not None:
+        bar = ax.figure.colorbar(mesh, ax=ax, **cbar_kws)
+        bar.outline.set_linewidth(0)
+    ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in data.columns])
+    ax.set_yticks(np.arange(n_rows) + 0.5, [str(i) for i in data.index], rotation=0, va="center")
+    xlabels = ax.get_xticklabels()
+    if n_cols:
+        renderer = ax.figure.canvas.get_renderer()
+        widest = max(t.get_window_extent(renderer).width for t in xlabels)
+        cell = cell_inches * ax.figure.dpi if cell_inches else ax.get_window_extent(renderer).width / n_cols
+        if widest > cell:
+            plt.setp(xlabels, rotation=90)
+    if annot_fmt is not None:
+        from seaborn.utils import relative_luminance
+
+        colors = cmap(norm(values))
+        for (i, j), v in np.ndenumerate(values.filled(np.nan)):
+            if np.isfinite(v):
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    format(v, annot_fmt),
+                    ha="center",
+                    va="center",
+                    color=".15" if relative_luminance(colors[i, j]) > 0.408 else "w",
+                    **(annot_kws or {}),
+                )
+    return mesh
+
+
 def completeness_heatmap(
     grid: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None, subject_labels: dict | None = None
 ):
     """Juror x subject completeness grid (share of criteria scored); white = not scored."""
     ax = _ax(ax, (max(6, 0.32 * grid.shape[1] + 2), max(2.5, 0.32 * grid.shape[0] + 1.5)))
     shown = grid.rename(columns=subject_labels or {})
-    sns.heatmap(
+    _heatmap(
+        ax,
         shown,
-        ax=ax,
         vmin=0,
         vmax=1,
         cmap="Blues",
@@ -172,16 +242,16 @@ def pairwise_heatmap(
     names = [f"{j} ({panels[j]})" if panels and j in panels else str(j) for j in matrix.index]
     shown = matrix.copy()
     shown.index, shown.columns = names, names
-    sns.heatmap(
+    _heatmap(
+        ax,
         shown,
-        ax=ax,
         vmin=vmin,
         vmax=1,
         cmap="RdYlBu",
-        annot=True,
-        fmt=".2f",
+        annot_fmt=".2f",
         annot_kws={"fontsize": 7, "in_layout": False},  # cell labels stay inside the axes
         square=True,
+        cell_inches=0.45,
         cbar_kws={"label": label, "shrink": 0.8},
     )
     ax.set_xlabel("")
@@ -253,7 +323,9 @@ def grade_grid(
     subject_labels: dict | None = None,
 ):
     """Unit x juror grid of the grade each juror's total implies, the grade on record
-    first (left of the black line); one colour per grade with a legend."""
+    first (left of the black line); one colour per grade with a legend. The grade is
+    written in the cells of the grade on record and in a juror's cell only where it
+    differs from the grade on record (every cell of a unit with no grade on record)."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
@@ -263,17 +335,20 @@ def grade_grid(
     grid = grid.sort_values("on record", ascending=False)
     ax = _ax(ax, (0.55 * grid.shape[1] + 4, 0.26 * grid.shape[0] + 1.8))
     colors = [GRADE_COLORS[g] for g in GRADE_ORDER]
-    sns.heatmap(
+    _heatmap(
+        ax,
         grid,
-        ax=ax,
         cmap=ListedColormap(colors),
         norm=BoundaryNorm(range(8), 7),
-        cbar=False,
         linewidths=0.4,
         linecolor="white",
+        cell_inches=0.55,
     )
-    for (i, j), v in np.ndenumerate(grid.to_numpy()):
-        if np.isfinite(v):
+    values = grid.to_numpy()
+    for (i, j), v in np.ndenumerate(values):
+        # the grade on record, and a juror's grade only where it differs from it: the
+        # colour carries every grade, the labels point out the disagreements
+        if np.isfinite(v) and (j == 0 or v != values[i, 0]):
             g = GRADE_ORDER[int(v)]
             ax.text(
                 j + 0.5,

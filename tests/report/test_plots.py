@@ -1,0 +1,91 @@
+"""The figure helpers (kinerja.report.plots): the heatmap against seaborn's, the grade grid."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # this test draws figures outside a notebook
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import seaborn as sns
+
+from kinerja.data.grades import GRADE_ORDER
+from kinerja.report import plots
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def _matrix(n_rows=4, n_cols=5, names=None, seed=1):
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0, 1, (n_rows, n_cols))
+    values[1, 2] = np.nan
+    cols = names or [f"J{j:02d}" for j in range(n_cols)]
+    return pd.DataFrame(values, index=[f"U{i}" for i in range(n_rows)], columns=cols)
+
+
+def _cells(ax):
+    """(text, colour) of every text drawn inside the axes' cells, by position."""
+    return {
+        (round(t.get_position()[0], 3), round(t.get_position()[1], 3)): (
+            t.get_text(),
+            matplotlib.colors.to_hex(t.get_color()),
+        )
+        for t in ax.texts
+    }
+
+
+def test_heatmap_draws_the_cells_and_labels_that_seaborns_heatmap_draws():
+    # peer: seaborn.heatmap, which the helper replaces (it draws the whole figure once to
+    # decide about tick labels); same mesh colours, masked cells, limits, value labels
+    data = _matrix()
+    _, ours = plt.subplots(figsize=(6, 4))
+    mesh = plots._heatmap(ours, data, cmap="RdYlBu", vmin=0, vmax=1, annot_fmt=".2f", cbar_kws={"shrink": 0.8})
+    _, peer = plt.subplots(figsize=(6, 4))
+    sns.heatmap(data, ax=peer, cmap="RdYlBu", vmin=0, vmax=1, annot=True, fmt=".2f", cbar_kws={"shrink": 0.8})
+    theirs = peer.collections[0]
+    for fig in (ours.figure, peer.figure):
+        fig.canvas.draw()  # cell colours are computed at drawing
+    np.testing.assert_allclose(mesh.get_facecolors(), theirs.get_facecolors())
+    assert np.ma.getmaskarray(mesh.get_array()).tolist() == np.ma.getmaskarray(theirs.get_array()).tolist()
+    assert ours.get_xlim() == peer.get_xlim() and ours.get_ylim() == peer.get_ylim()  # first row on top
+    assert [t.get_text() for t in ours.get_xticklabels()] == [t.get_text() for t in peer.get_xticklabels()]
+    assert [t.get_text() for t in ours.get_yticklabels()] == [t.get_text() for t in peer.get_yticklabels()]
+    assert _cells(ours) == _cells(peer)
+    assert len(ours.texts) == data.notna().to_numpy().sum()  # no label in the missing cell
+    assert len(ours.figure.axes) == 2  # the colour bar
+
+
+def test_heatmap_turns_column_labels_vertical_only_when_they_are_wider_than_a_cell():
+    _, ax = plt.subplots(figsize=(6, 4))
+    plots._heatmap(ax, _matrix(), cmap="Blues", cell_inches=0.6)
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0.0}
+    assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}  # rows: always horizontal
+    _, ax = plt.subplots(figsize=(6, 4))
+    long = [f"J{j:02d} (a long panel name)" for j in range(5)]
+    plots._heatmap(ax, _matrix(names=long), cmap="Blues", cell_inches=0.6)
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {90.0}
+    assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}
+    # without a cell width: the axes' width over the columns (5 short labels fit in 6 in)
+    _, ax = plt.subplots(figsize=(6, 4))
+    plots._heatmap(ax, _matrix(), cmap="Blues")
+    assert {t.get_rotation() for t in ax.get_xticklabels()} == {0.0}
+
+
+def test_grade_grid_labels_the_grade_on_record_and_only_the_juror_grades_that_differ():
+    codes = {g: i for i, g in enumerate(GRADE_ORDER)}
+    rows = [("u1", "j1", "A"), ("u1", "j2", "BB"), ("u2", "j1", "BB"), ("u2", "j2", "BB"), ("u3", "j1", "B")]
+    rows += [("u3", "j2", "A")]
+    jg = pd.DataFrame(rows, columns=["subject_id", "juror_id", "grade"])
+    jg["grade_code"] = jg["grade"].map(codes)
+    published = pd.Series({"u1": "A", "u2": "BB"})  # u3 has no grade on record
+    ax = plots.grade_grid(jg, published, ["synthetic"])
+    labels = sorted(t.get_text() for t in ax.texts if t.get_text() in codes)
+    # on record: A, BB; u1: j2's BB differs; u2: none; u3 (no record): both
+    assert labels == sorted(["A", "BB", "BB", "B", "A"])
