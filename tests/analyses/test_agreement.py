@@ -147,6 +147,18 @@ def test_grade_agreement_percent_agreement_by_brute_force(batu2020):
     assert u["gwet_ac1"] > u["fleiss_kappa"]
 
 
+def test_panels_on_totals_only_gives_the_same_rows_as_panels_on_every_measure(batu2020, summary2020):
+    totals = agreement_summary(batu2020, 2020, n_boot=200, seed=1, by_panel="totals")
+    within = summary2020["panel"] != "all"
+    # every row of the whole panel and every within-panel row on a total, value for value
+    expected = summary2020[~within | (summary2020["measure"] == "total")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(totals.reset_index(drop=True), expected)
+    assert (totals["panel"] != "all").any() and (summary2020[within]["measure"] != "total").any()
+    assert set(agreement_summary(batu2020, 2020, n_boot=0, by_panel=False)["panel"]) == {"all"}
+    with pytest.raises(ValueError, match="by_panel"):
+        agreement_summary(batu2020, 2020, n_boot=0, by_panel="components")
+
+
 def test_degenerate_one_juror_and_constant_scores(tmp_path):
     ds = _synthetic_dataset(
         tmp_path / "one",

@@ -179,7 +179,7 @@ def agreement_summary(
     year: int | None = None,
     n_boot: int = 1000,
     seed: int | None = 12345,
-    by_panel: bool = True,
+    by_panel: bool | str = True,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Agreement between jurors for every evaluation, stage and measure of one year.
@@ -194,9 +194,11 @@ def agreement_summary(
         Bootstrap resamples for the CI of Krippendorff's alpha. 0 skips them (CIs NaN).
     seed : int, optional
         Seed of the bootstraps (reproducible reports).
-    by_panel : bool
+    by_panel : bool or "totals"
         Also report agreement within each panel type (ICC(2,1) and alpha with jurors of
-        that panel only).
+        that panel only): True for every measure, ``"totals"`` for the totals only (the
+        rows notebook 01 shows; a panel has two or three jurors a year, and the rows of
+        the components were two thirds of this function's time), False for none.
     progress : bool
         Show a progress bar (tqdm) over the measures.
 
@@ -222,6 +224,8 @@ def agreement_summary(
     design is complete (:data:`ICC_CI`; see :func:`kinerja.agreement.icc`). Kendall's W is computed on the subjects every juror
     scored (stated in ``note``). Every coefficient's degenerate cases give NaN with the reason in ``note``.
     """
+    if by_panel not in (True, False, "totals"):
+        raise ValueError(f'by_panel must be True, False or "totals", got {by_panel!r}')
     years = dataset.years if year is None else [year]
     if len(years) != 1:
         raise ValueError(f"give year=; the dataset holds years {dataset.years}")
@@ -251,7 +255,7 @@ def agreement_summary(
         long = part[["subject_id", "juror_id", "score"]].dropna(subset=["score"])
         base = dict(year=year, evaluation=ev, stage=st, measure=ms, panel="all")
         rows += _coefficients(long, base, n_boot, None if seed is None else seed + i)
-        if by_panel:
+        if by_panel is True or (by_panel == "totals" and ms == "total"):
             jp = long["juror_id"].map(panels)
             for panel in sorted(jp.dropna().unique()):
                 sub = long[jp == panel]
@@ -380,7 +384,9 @@ def unit_precision(totals: pd.DataFrame, grades: pd.DataFrame | None = None) -> 
 
 TABLES = {
     "agreement": TableSpec(
-        "every agreement coefficient per evaluation, stage, measure (rubric component or total) and panel",
+        "every agreement coefficient per evaluation, stage, measure (rubric component or total) and panel "
+        "(within a panel type on totals only, unless analysed with by_panel=True: notebook 01's "
+        "panel_components)",
         {
             c: d
             for c, d in (
@@ -454,7 +460,13 @@ def _stat_col(df: pd.DataFrame) -> str:
 
 
 def analyse(
-    dataset, *, year: int | None = None, n_boot: int = 1000, seed: int | None = 12345, progress: bool = False
+    dataset,
+    *,
+    year: int | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 12345,
+    by_panel: bool | str = "totals",
+    progress: bool = False,
 ) -> Analysis:
     """Do the jurors agree? Every coefficient, the two-juror views, grade agreement, and
     the findings that reconcile them (how far two jurors differ, how reliable the
@@ -470,6 +482,9 @@ def analyse(
         Bootstrap resamples for CIs without a closed form (0 skips them).
     seed : int, optional
         Seed of every bootstrap (reproducible reports).
+    by_panel : bool or "totals"
+        Agreement within each panel type on the totals only (default), on every measure
+        (True) or not at all (False); see :func:`agreement_summary`.
     progress : bool
         Show progress over the measures.
 
@@ -484,7 +499,7 @@ def analyse(
     ds = dataset.for_year(year) if len(dataset.years) > 1 else dataset
     res = Analysis(NAME, NOTEBOOK, ds.name, year)
     scores = ds.scores
-    summary = agreement_summary(ds, year, n_boot=n_boot, seed=seed, progress=progress)
+    summary = agreement_summary(ds, year, n_boot=n_boot, seed=seed, by_panel=by_panel, progress=progress)
     res.add("agreement", summary, scores)
     jg = (
         juror_grades(ds, year)
