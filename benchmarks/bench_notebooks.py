@@ -21,6 +21,8 @@ for the floor as for a notebook, which made every ratio look closer to 1 than it
 Those are reported beside it (``run_seconds``). The collection is the wall time of one
 ``kinerja run`` of every notebook, everything included.
 
+Beside each verdict the ratio of every repeat to the floor of the same repeat is
+printed (``paired_ratios``): its spread is what the machine's noise does to the ratio.
 Timings are minima over ``--repeats`` runs (3 by default: on a shared virtual machine
 the same notebook took 8.3 s and 11.4 s in two runs a minute apart, and the floor moved
 between 3.0 and 5.7 s; the minimum of interleaved runs is the steadiest estimate). Writes
@@ -84,6 +86,14 @@ def run_once(data: str, year: int, notebooks: list[Path], jobs: int) -> tuple[fl
     return total, executed
 
 
+def _paired(times: list[float], floors: list[float], per_floor: float) -> list[float]:
+    """Each repeat's time over the floor measured in the same repeat (x ``per_floor``).
+
+    The verdict uses the minima over the repeats; these ratios show how far it moves
+    with the machine: a notebook and the floor timed a minute apart share its speed."""
+    return [round(t / (f * per_floor), 2) for t, f in zip(times, floors)]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default="batu")
@@ -127,6 +137,7 @@ def main(argv=None) -> int:
                 "target": "<= 2x floor",
                 "pass": t <= 2 * floor,
                 "run_seconds": round(min(each_run[name]), 2),
+                "paired_ratios": _paired(times, floors, 1.0),
             }
         )
     if collection:
@@ -139,6 +150,7 @@ def main(argv=None) -> int:
                 "ratio_to_floor": round(t / budget, 2),
                 "target": "<= 1.5x floor x notebooks / jobs",
                 "pass": t <= 1.5 * budget,
+                "paired_ratios": _paired(collection, floors, len(notebooks) / args.jobs),
             }
         )
     out = {
@@ -163,6 +175,7 @@ def main(argv=None) -> int:
             f"{r['benchmark']:<45} {r['seconds']:>7.2f} s  x{r['ratio_to_floor']:<5} {r['target']:<34} "
             f"{'PASS' if r['pass'] else 'FAIL'}"
             + (f"  (whole run {r['run_seconds']:.2f} s)" if "run_seconds" in r else "")
+            + f"  paired x{min(r['paired_ratios']):.2f}-{max(r['paired_ratios']):.2f}"
         )
     print(f"load average before {load_before[0]:.2f}, after {out['load_after'][0]:.2f}")
     return 0
