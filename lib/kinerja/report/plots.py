@@ -342,7 +342,6 @@ def grade_grid(
         norm=BoundaryNorm(range(8), 7),
         linewidths=0.4,
         linecolor="white",
-        cell_inches=0.55,
     )
     values = grid.to_numpy()
     for (i, j), v in np.ndenumerate(values):
