@@ -89,3 +89,12 @@ def test_grade_grid_labels_the_grade_on_record_and_only_the_juror_grades_that_di
     labels = sorted(t.get_text() for t in ax.texts if t.get_text() in codes)
     # on record: A, BB; u1: j2's BB differs; u2: none; u3 (no record): both
     assert labels == sorted(["A", "BB", "BB", "B", "A"])
+
+
+def test_heatmap_leaves_a_missing_cell_of_a_nullable_column_blank():
+    # pivot tables of loaded data can hold pandas' nullable floats: NA is a blank cell, no label
+    data = pd.DataFrame({"a": pd.array([0.1, None], dtype="Float64"), "b": [0.5, 0.7]}, index=["x", "y"])
+    _, ax = plt.subplots()
+    mesh = plots._heatmap(ax, data, cmap="Blues", vmin=0, vmax=1, annot_fmt=".1f")
+    assert np.ma.getmaskarray(mesh.get_array()).tolist() == [[False, False], [True, False]]
+    assert sorted(t.get_text() for t in ax.texts) == ["0.1", "0.5", "0.7"]

@@ -60,7 +60,7 @@ def _heatmap(
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
 
-    values = np.ma.masked_invalid(data.to_numpy(dtype=float))
+    values = np.ma.masked_invalid(data.to_numpy(dtype=float, na_value=np.nan))
     cmap = colormaps[cmap] if isinstance(cmap, str) else cmap
     norm = norm if norm is not None else Normalize(vmin=vmin, vmax=vmax)
     for side in ("top", "right", "left", "bottom"):
