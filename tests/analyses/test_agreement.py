@@ -155,6 +155,8 @@ def test_panels_on_totals_only_gives_the_same_rows_as_panels_on_every_measure(ba
     pd.testing.assert_frame_equal(totals.reset_index(drop=True), expected)
     assert (totals["panel"] != "all").any() and (summary2020[within]["measure"] != "total").any()
     assert set(agreement_summary(batu2020, 2020, n_boot=0, by_panel=False)["panel"]) == {"all"}
+    numpy_true = agreement_summary(batu2020, 2020, n_boot=200, seed=1, by_panel=np.bool_(True))
+    pd.testing.assert_frame_equal(numpy_true, summary2020)
     with pytest.raises(ValueError, match="by_panel"):
         agreement_summary(batu2020, 2020, n_boot=0, by_panel="components")
 

@@ -224,8 +224,10 @@ def agreement_summary(
     design is complete (:data:`ICC_CI`; see :func:`kinerja.agreement.icc`). Kendall's W is computed on the subjects every juror
     scored (stated in ``note``). Every coefficient's degenerate cases give NaN with the reason in ``note``.
     """
-    if by_panel not in (True, False, "totals"):
+    if isinstance(by_panel, str) and by_panel != "totals":
         raise ValueError(f'by_panel must be True, False or "totals", got {by_panel!r}')
+    # "totals": within-panel rows on totals only; otherwise a truth value (numpy's too)
+    panel_measures = "total" if isinstance(by_panel, str) else ("every" if bool(by_panel) else "none")
     years = dataset.years if year is None else [year]
     if len(years) != 1:
         raise ValueError(f"give year=; the dataset holds years {dataset.years}")
@@ -255,7 +257,7 @@ def agreement_summary(
         long = part[["subject_id", "juror_id", "score"]].dropna(subset=["score"])
         base = dict(year=year, evaluation=ev, stage=st, measure=ms, panel="all")
         rows += _coefficients(long, base, n_boot, None if seed is None else seed + i)
-        if by_panel is True or (by_panel == "totals" and ms == "total"):
+        if panel_measures == "every" or (panel_measures == "total" and ms == "total"):
             jp = long["juror_id"].map(panels)
             for panel in sorted(jp.dropna().unique()):
                 sub = long[jp == panel]
