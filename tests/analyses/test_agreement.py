@@ -147,6 +147,23 @@ def test_grade_agreement_percent_agreement_by_brute_force(batu2020):
     assert u["gwet_ac1"] > u["fleiss_kappa"]
 
 
+def test_juror_grades_say_which_implied_grades_differ_from_the_grade_on_record(batu2020):
+    g = juror_grades(batu2020, 2020)
+    published = dict(zip(batu2020.grades["unit_id"].astype(str), batu2020.grades["grade"].astype(str)))
+    for row in g.itertuples():
+        assert row.grade_on_record == published[row.subject_id]
+        assert bool(row.differs_from_record) == (row.grade != published[row.subject_id])
+    assert 0 < g["differs_from_record"].sum() < len(g)
+    # a unit without a published grade: nothing to differ from (NA, not False)
+    unit = g["subject_id"].iloc[0]
+    ds = batu2020.for_year(2020)
+    ds.tables["grades"] = ds.grades[ds.grades["unit_id"].astype(str) != unit]
+    h = juror_grades(ds, 2020)
+    assert h.loc[h["subject_id"] == unit, "differs_from_record"].isna().all()
+    assert h.loc[h["subject_id"] == unit, "grade_on_record"].isna().all()
+    assert h.loc[h["subject_id"] != unit, "differs_from_record"].notna().all()
+
+
 def test_panels_on_totals_only_gives_the_same_rows_as_panels_on_every_measure(batu2020, summary2020):
     totals = agreement_summary(batu2020, 2020, n_boot=200, seed=1, by_panel="totals")
     within = summary2020["panel"] != "all"

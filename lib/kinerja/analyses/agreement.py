@@ -275,7 +275,9 @@ def agreement_summary(
 
 def juror_grades(dataset, year: int) -> pd.DataFrame:
     """The SAKIP grade each juror's total implies for each unit: ``subject_id, juror_id,
-    total, grade, grade_code`` (``grade_code`` 0 = D ... 6 = AA, for ordinal weights)."""
+    total, grade, grade_code`` (``grade_code`` 0 = D ... 6 = AA, for ordinal weights),
+    ``grade_on_record`` (the unit's published grade that year; NaN if it has none) and
+    ``differs_from_record`` (whether the implied grade differs from it; NA without one)."""
     sc = dataset.scores[(dataset.scores["year"] == year) & (dataset.scores["evaluation"] == "sakip")]
     rub = dataset.rubric[dataset.rubric["year"] == year]
     m = juror_measures(sc, rub)
@@ -283,6 +285,12 @@ def juror_grades(dataset, year: int) -> pd.DataFrame:
     tot = tot[["subject_id", "juror_id", "total"]].reset_index(drop=True)
     tot["grade"] = grade_from_total(tot["total"].to_numpy())
     tot["grade_code"] = tot["grade"].map({g: i for i, g in enumerate(GRADE_ORDER)}).astype(float)
+    grades = dataset.grades[dataset.grades["year"] == year]
+    record = grades.set_index(grades["unit_id"].astype(str))["grade"].astype(str)
+    tot["grade_on_record"] = tot["subject_id"].astype(str).map(record)
+    differs = pd.array(tot["grade"].astype(str) != tot["grade_on_record"], dtype="boolean")
+    differs[tot["grade_on_record"].isna().to_numpy()] = pd.NA
+    tot["differs_from_record"] = differs
     return tot
 
 
@@ -423,7 +431,14 @@ TABLES = {
     ),
     "juror_grades": TableSpec(
         "the SAKIP total of each juror for each unit and the grade it implies",
-        {"subject_id": "unit", "juror_id": "juror", "total": "the juror's weighted total", "grade": "implied grade"},
+        {
+            "subject_id": "unit",
+            "juror_id": "juror",
+            "total": "the juror's weighted total",
+            "grade": "implied grade",
+            "grade_on_record": "the unit's published grade (empty if none)",
+            "differs_from_record": "the implied grade differs from the published one (empty without one)",
+        },
     ),
     "juror_pairs": TableSpec(
         "absolute agreement ICC(A,1) of every pair of jurors on the SAKIP totals of the units both scored",
@@ -506,7 +521,9 @@ def analyse(
     jg = (
         juror_grades(ds, year)
         if len(scores)
-        else pd.DataFrame(columns=["subject_id", "juror_id", "total", "grade", "grade_code"])
+        else pd.DataFrame(
+            columns=["subject_id", "juror_id", "total", "grade", "grade_code", "grade_on_record", "differs_from_record"]
+        )
     )
     res.add("juror_grades", jg, scores)
     multi = jg["juror_id"].nunique() >= 2 if len(jg) else False
