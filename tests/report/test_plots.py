@@ -31,14 +31,8 @@ def _matrix(n_rows=4, n_cols=5, names=None, seed=1):
 
 
 def _cells(ax):
-    """(text, colour) of every text drawn inside the axes' cells, by position."""
-    return {
-        (round(t.get_position()[0], 3), round(t.get_position()[1], 3)): (
-            t.get_text(),
-            matplotlib.colors.to_hex(t.get_color()),
-        )
-        for t in ax.texts
-    }
+    """Text of every label drawn inside the axes' cells, by position."""
+    return {(round(t.get_position()[0], 3), round(t.get_position()[1], 3)): t.get_text() for t in ax.texts}
 
 
 def test_heatmap_draws_the_cells_and_labels_that_seaborns_heatmap_draws():
@@ -60,6 +54,35 @@ def test_heatmap_draws_the_cells_and_labels_that_seaborns_heatmap_draws():
     assert _cells(ours) == _cells(peer)
     assert len(ours.texts) == data.notna().to_numpy().sum()  # no label in the missing cell
     assert len(ours.figure.axes) == 2  # the colour bar
+    # label colour: ours is the WCAG rule (below), not seaborn's luminance threshold
+    cells = mesh.get_facecolors()[~np.ma.getmaskarray(mesh.get_array()).ravel()]
+    by_position = {(t.get_position()[1], t.get_position()[0]): t.get_color() for t in ours.texts}
+    assert len(by_position) == len(cells)
+    for (_, colour), face in zip(sorted(by_position.items()), cells):
+        assert colour == plots._text_color(face)
+
+
+@pytest.mark.parametrize(
+    "grey, expected",
+    [
+        # WebAIM contrast checker (webaim.org/resources/contrastchecker): #767676 on white
+        # is 4.54:1, #757575 4.6:1. Ratios against white and black multiply to 21, so
+        # #767676 reads better in black (4.63:1) and #757575 in white (4.6 > 4.56).
+        ("#767676", "black"),
+        ("#757575", "white"),
+        ("#ffffff", "black"),
+        ("#000000", "white"),
+    ],
+)
+def test_label_colour_is_the_one_with_the_higher_wcag_contrast(grey, expected):
+    assert plots._text_color(grey) == expected
+    assert plots._text_color(matplotlib.colors.to_rgba(grey)) == expected  # colormap output too
+
+
+def test_grade_labels_use_the_higher_contrast_colour():
+    # B (#21908d): contrast 5.4:1 with black and 3.9:1 with white (WCAG 2), so black
+    assert plots._text_color(plots.GRADE_COLORS["B"]) == "black"
+    assert plots._text_color(plots.GRADE_COLORS["CC"]) == "white"
 
 
 def test_heatmap_turns_column_labels_vertical_only_when_they_are_wider_than_a_cell():
@@ -98,3 +121,15 @@ def test_heatmap_leaves_a_missing_cell_of_a_nullable_column_blank():
     mesh = plots._heatmap(ax, data, cmap="Blues", vmin=0, vmax=1, annot_fmt=".1f")
     assert np.ma.getmaskarray(mesh.get_array()).tolist() == [[False, False], [True, False]]
     assert sorted(t.get_text() for t in ax.texts) == ["0.1", "0.5", "0.7"]
+
+
+def test_transition_heatmap_labels_take_the_higher_contrast_colour_of_their_cell():
+    from kinerja.report import trend_plots
+
+    matrix = pd.DataFrame([[9, 0], [1, 5]], index=["A", "BB"], columns=["A", "BB"])
+    ax = trend_plots.transition_heatmap(matrix, ["synthetic"], year_from=2020, year_to=2021)
+    colours = {t.get_text(): t.get_color() for t in ax.texts if t.get_text() in {"9", "1", "5"}}
+    # the darkest Blues cell (9 of 9) reads in white, the palest (1 of 9) in black
+    assert colours["9"] == "white" and colours["1"] == "black"
+    blues = matplotlib.colormaps["Blues"]
+    assert colours["5"] == plots._text_color(blues(5 / 9))

@@ -19,10 +19,18 @@ from .labels import stamp
 GRADE_COLORS = dict(zip(GRADE_ORDER, ("#440154", "#443a83", "#31688e", "#21908d", "#35b779", "#8fd744", "#fde725")))
 
 
-def _text_color(hex_color: str) -> str:
-    """Black or white, whichever reads better on ``hex_color``."""
-    r, g, b = (int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+def _text_color(color) -> str:
+    """Black or white, whichever has the higher contrast ratio on ``color`` (any
+    matplotlib colour): WCAG 2's ratio of relative luminances, (L1 + 0.05) / (L2 + 0.05).
+
+    Every label on a coloured cell (grade grids, heatmap values) takes its colour from
+    here: one rule for all figures."""
+    from matplotlib.colors import to_rgb
+
+    channels = np.asarray(to_rgb(color))
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
 
 
 def _ax(ax, figsize):
@@ -55,7 +63,7 @@ def _heatmap(
     is wider than a cell (``cell_inches``, the width the figure was sized for, else
     the axes' width over the columns), measured without drawing; row labels are
     always horizontal. ``cbar_kws=None`` draws no colour bar; ``annot_fmt`` writes each
-    value in its cell, in dark grey or white, whichever reads better on its colour.
+    value in its cell, in black or white (:func:`_text_color`).
     """
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
@@ -84,8 +92,6 @@ def _heatmap(
         if widest > cell:
             plt.setp(xlabels, rotation=90)
     if annot_fmt is not None:
-        from seaborn.utils import relative_luminance
-
         colors = cmap(norm(values))
         for (i, j), v in np.ndenumerate(values.filled(np.nan)):
             if np.isfinite(v):
@@ -95,7 +101,7 @@ def _heatmap(
                     format(v, annot_fmt),
                     ha="center",
                     va="center",
-                    color=".15" if relative_luminance(colors[i, j]) > 0.408 else "w",
+                    color=_text_color(colors[i, j]),
                     **(annot_kws or {}),
                 )
     return mesh

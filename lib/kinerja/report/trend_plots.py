@@ -40,9 +40,9 @@ def transition_heatmap(matrix: pd.DataFrame, bases: Iterable[str], *, year_from,
     n = len(matrix)
     ax = _ax(ax, (1.0 * n + 3.2, 0.8 * n + 1.8))
     vals = matrix.to_numpy(float)
-    ax.imshow(vals, cmap="Blues", vmin=0, vmax=max(vals.max(), 1), aspect="equal")
+    image = ax.imshow(vals, cmap="Blues", vmin=0, vmax=max(vals.max(), 1), aspect="equal")
     for (i, j), v in np.ndenumerate(vals):
-        color = "white" if v > 0.6 * vals.max() else "black"
+        color = _text_color(image.cmap(image.norm(v)))
         ax.text(j, i, f"{int(v)}" if v else "·", ha="center", va="center", fontsize=11, color=color, in_layout=False)
         if i == j:
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#333333", linewidth=1.6))
