@@ -190,3 +190,17 @@ def test_python_m_kinerja_help_documents_the_commands():
     ):
         assert option in sub
     assert run("--version").strip().startswith("kinerja ")
+
+
+@pytest.mark.parametrize("args, expected", [([], None), (["--no-fork"], False)])
+def test_no_fork_reaches_the_runner(args, expected, monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_run_collection(**kwargs):
+        seen.update(kwargs)
+        raise cli.runner.RunConfigurationError("stop here")
+
+    monkeypatch.setattr(cli.runner, "run_collection", fake_run_collection)
+    code = cli.main(["run", "--data", "batu", "--out", str(tmp_path), *args])
+    assert code == cli.EXIT_REFUSED
+    assert seen["fork_kernels"] is expected

@@ -195,6 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="Jupyter kernel to run the notebooks with (default: %(default)s)",
     )
     run.add_argument(
+        "--no-fork",
+        action="store_false",
+        dest="fork_kernels",
+        default=None,
+        help="start every kernel from scratch; by default (on Linux) a run of two notebooks or more forks its "
+        "kernels from one process that has imported pandas, SciPy, matplotlib and kinerja once "
+        "(also: KINERJA_FORK_KERNELS=0)",
+    )
+    run.add_argument(
         "--overwrite", action="store_true", help="replace report folders that already hold a run (default: refuse)"
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no line per finished notebook")
@@ -240,6 +249,7 @@ def _cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             timeout=args.timeout,
             overwrite=args.overwrite,
             progress=not args.quiet,
+            fork_kernels=args.fork_kernels,
         )
     except runner.RunConfigurationError as exc:
         print(f"kinerja run: error: {exc}", file=sys.stderr)
