@@ -59,7 +59,7 @@ bench: $(DEV_STAMP) ## Run the speed and memory benchmarks (writes benchmarks/re
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_io.py
 	$(BIN)/python benchmarks/bench_compare.py
-	$(BIN)/python benchmarks/bench_notebooks.py
+	$(BIN)/python benchmarks/bench_notebooks.py --reports
 	$(BIN)/python benchmarks/bench_gtheory.py
 	$(BIN)/python benchmarks/bench_sensitivity.py
 	$(BIN)/python benchmarks/bench_varcomp.py
