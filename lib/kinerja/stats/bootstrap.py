@@ -7,7 +7,8 @@ the same seed, the same resampling scheme and the same interval rule hold everyw
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from ._dist import norm_cdf, norm_ppf
 
 __all__ = ["METHODS", "check_rng", "resample_counts", "bootstrap_interval", "bootstrap_intervals"]
 
@@ -86,7 +87,7 @@ def bootstrap_interval(
     else:
         prop = (np.sum(b < estimate) + 0.5 * np.sum(b == estimate)) / b.size
         prop = min(max(prop, 1.0 / (2 * b.size)), 1 - 1.0 / (2 * b.size))
-        z0 = stats.norm.ppf(prop)
+        z0 = norm_ppf(prop)
         acc = 0.0
         if jackknife is not None:
             j = np.asarray(jackknife, float)
@@ -95,8 +96,8 @@ def bootstrap_interval(
                 d = j.mean() - j
                 den = 6.0 * (d**2).sum() ** 1.5
                 acc = (d**3).sum() / den if den > 0 else 0.0
-        z = stats.norm.ppf([a / 2, 1 - a / 2])
-        q = stats.norm.cdf(z0 + (z0 + z) / (1 - acc * (z0 + z)))
+        z = norm_ppf(np.array([a / 2, 1 - a / 2]))
+        q = norm_cdf(z0 + (z0 + z) / (1 - acc * (z0 + z)))
     lo, hi = np.quantile(b, q)
     return float(lo), float(hi)
 

@@ -30,8 +30,8 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .._dist import norm_cdf, norm_ppf, norm_sf, t_cdf, t_ppf, t_sf
 from ._common import (
     INFERENCE_COLUMNS,
     AgreementInputError,
@@ -270,15 +270,18 @@ def _inference(est, se, df, ci, ci_dist, alternative) -> dict:
             ci_low=est, ci_high=min(1.0, est), note="SE is 0 (every subject contributes the same value): no test"
         )
         return out
-    dist = stats.t(df) if ci_dist == "t" else stats.norm()
-    crit = float(dist.ppf(0.5 + ci / 2))
+    if ci_dist == "t":
+        ppf, sf, cdf = (lambda q: t_ppf(q, df)), (lambda x: t_sf(x, df)), (lambda x: t_cdf(x, df))
+    else:
+        ppf, sf, cdf = norm_ppf, norm_sf, norm_cdf
+    crit = float(ppf(0.5 + ci / 2))
     z = est / se
     if alternative == "two-sided":
-        p = 2 * float(dist.sf(abs(z)))
+        p = 2 * float(sf(abs(z)))
     elif alternative == "greater":
-        p = float(dist.sf(z))
+        p = float(sf(z))
     else:
-        p = float(dist.cdf(z))
+        p = float(cdf(z))
     out.update(ci_low=est - crit * se, ci_high=min(1.0, est + crit * se), z=z, p_value=p)
     return out
 
@@ -482,11 +485,11 @@ def _test_from_h0(est, se0, alternative) -> dict:
         return {"z": np.nan, "p_value": np.nan}
     z = est / se0
     if alternative == "two-sided":
-        p = 2 * float(stats.norm.sf(abs(z)))
+        p = 2 * float(norm_sf(abs(z)))
     elif alternative == "greater":
-        p = float(stats.norm.sf(z))
+        p = float(norm_sf(z))
     else:
-        p = float(stats.norm.cdf(z))
+        p = float(norm_cdf(z))
     return {"z": z, "p_value": p}
 
 

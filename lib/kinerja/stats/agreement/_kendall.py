@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .._dist import chi2_sf
 from ..bootstrap import METHODS, bootstrap_interval, check_rng, resample_counts
 from ._common import INFERENCE_COLUMNS, AgreementInputError, agreement_api, join_notes, result_frame, to_matrix
 
@@ -233,7 +233,7 @@ def kendall_w(
         return row(np.nan, note="Kendall's W needs at least two subjects to rank")
     if m < 2:
         return row(np.nan, note="Kendall's W needs at least two raters")
-    ranks = np.apply_along_axis(stats.rankdata, 0, x)  # rank subjects per rater
+    ranks = pd.DataFrame(x).rank(axis=0, method="average").to_numpy()  # rank subjects per rater (complete data)
     rank_sums = ranks.sum(axis=1)
     s = float(((rank_sums - m * (n + 1) / 2.0) ** 2).sum())
     ties = 0.0
@@ -246,7 +246,7 @@ def kendall_w(
         return row(np.nan, note="every rater gave every subject the same score: there is no ranking, W is undefined")
     w = 12.0 * s / denom
     chi2 = m * (n - 1) * w
-    p = float(stats.chi2.sf(chi2, n - 1))
+    p = float(chi2_sf(chi2, n - 1))
     if n_boot == 0:
         return row(w, chi2, p, note="no interval requested (n_boot=0)")
     if n < _MIN_BOOT_SUBJECTS:

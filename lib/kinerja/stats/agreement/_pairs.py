@@ -6,8 +6,8 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .._dist import norm_ppf, t_ppf, t_sf
 from ._common import AgreementInputError, agreement_api, result_frame, to_matrix
 
 #: Own columns of :func:`bland_altman`, after ``statistic`` and the inference columns.
@@ -133,7 +133,7 @@ def bland_altman(
     """
     p = paired_scores(data, subject=subject, rater=rater, value=value, rater_a=rater_a, rater_b=rater_b)
     n = len(p)
-    z = float(stats.norm.ppf(0.5 + ci / 2)) if k is None else float(k)
+    z = float(norm_ppf(0.5 + ci / 2)) if k is None else float(k)
     row = {
         "statistic": "bias",
         "ci_level": ci,
@@ -150,11 +150,11 @@ def bland_altman(
         return result_frame([row], BLAND_ALTMAN_EXTRAS)
     d = p["diff"].to_numpy()
     bias, sd = float(d.mean()), float(d.std(ddof=1))
-    t = float(stats.t.ppf(0.5 + ci / 2, n - 1))
+    t = float(t_ppf(0.5 + ci / 2, n - 1))
     se_b, se_l = sd / np.sqrt(n), np.sqrt(3 * sd**2 / n)
     lo, hi = bias - z * sd, bias + z * sd
     if sd > 0:
-        p_value = float(2 * stats.t.sf(abs(bias / se_b), n - 1))
+        p_value = float(2 * t_sf(abs(bias / se_b), n - 1))
     else:
         p_value = 1.0 if bias == 0 else 0.0
     row.update(

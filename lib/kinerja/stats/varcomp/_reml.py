@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
+from .._dist import chi2_ppf, chi2_sf
 from . import _core
 from ._anova import VarCompInputError  # one error class for every variance-components fit
 
@@ -262,8 +263,8 @@ class VarCompFit:
             df = np.where(ok, 2.0 * v**2 / np.where(ok, se, 1.0) ** 2, np.nan)
             a = 1.0 - self.ci
             with np.errstate(invalid="ignore"):
-                lo = np.where(ok, df * v / stats.chi2.ppf(1 - a / 2, np.where(ok, df, 1.0)), np.nan)
-                hi = np.where(ok, df * v / stats.chi2.ppf(a / 2, np.where(ok, df, 1.0)), np.nan)
+                lo = np.where(ok, df * v / chi2_ppf(1 - a / 2, np.where(ok, df, 1.0)), np.nan)
+                hi = np.where(ok, df * v / chi2_ppf(a / 2, np.where(ok, df, 1.0)), np.nan)
             for i, t in enumerate(self.terms):
                 if not t.dropped and v[i] == 0:
                     notes[i] = "estimated at the boundary 0: no standard error or interval"
@@ -358,7 +359,7 @@ class VarCompFit:
             vv = cov[np.ix_(idx, idx)]
             try:
                 chi2 = float(bb @ np.linalg.solve(vv, bb))
-                p = float(stats.chi2.sf(chi2, len(idx)))
+                p = float(chi2_sf(chi2, len(idx)))
             except np.linalg.LinAlgError:
                 chi2 = p = np.nan
                 note = "; ".join(x for x in (note, "covariance of the contrasts is singular") if x)
