@@ -133,3 +133,44 @@ def test_transition_heatmap_labels_take_the_higher_contrast_colour_of_their_cell
     assert colours["9"] == "white" and colours["1"] == "black"
     blues = matplotlib.colormaps["Blues"]
     assert colours["5"] == plots._text_color(blues(5 / 9))
+
+
+def test_panel_colors_are_seaborns_colorblind_palette():
+    import seaborn as sns
+
+    for n in (1, 3, 10, 11, 25):
+        names = [f"panel {i}" for i in range(n)]
+        assert list(plots._panel_colors(names).values()) == list(sns.color_palette("colorblind", n))
+    assert list(plots._panel_colors(["b", "a", "b"])) == ["b", "a"]  # order of first appearance
+
+
+def test_agreement_notebook_path_does_not_import_scipy_stats():
+    """Notebook 01 needs a few normal, t and chi-square quantiles (kinerja.stats._dist),
+    not scipy.stats, whose import was 0.5-1 s of the notebook's kernel start (issue 7).
+    Its analysis and its figures, in a fresh interpreter, must not import it or seaborn."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import matplotlib
+matplotlib.use("Agg")
+from kinerja.data.io import load_dataset
+from kinerja.analyses import agreement
+from kinerja.report import plots
+ds = load_dataset("batu").for_year(2020)
+res = agreement.analyse(ds, year=2020, n_boot=50, seed=1)
+s = res.table("agreement")
+sak = s[(s["panel"] == "all") & s["estimate"].notna()].head(5).assign(label="x")
+plots.coefficient_forest(sak, res.bases["agreement"])
+prec = res.table("unit_precision")
+plots.precision_plot(prec, res.bases["agreement"])
+pairs = res.table("juror_pairs")
+ids = sorted(set(pairs["juror_a"]) | set(pairs["juror_b"]))
+mat = pairs.pivot(index="juror_a", columns="juror_b", values="estimate").reindex(index=ids, columns=ids)
+plots.pairwise_heatmap(mat, res.bases["agreement"], panels=dict(zip(ds.jurors["juror_id"], ds.jurors["panel"])))
+print(sorted(m for m in ("scipy.stats", "seaborn", "statsmodels") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from ..data.grades import GRADE_ORDER
 from .labels import stamp
@@ -134,6 +133,8 @@ def completeness_heatmap(
 def component_boxplot(comp_scores: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
     """Distribution of scores per component (box plot with the individual scores' spread)."""
     ax = _ax(ax, (8, 0.55 * comp_scores["component"].nunique() + 1.5))
+    import seaborn as sns  # here, not at the top: seaborn imports scipy.stats (0.5-1 s)
+
     order = list(dict.fromkeys(comp_scores["component"]))
     sns.boxplot(
         data=comp_scores, y="component", x="score", order=order, ax=ax, color="#9ecae1", fliersize=1.5, linewidth=0.8
@@ -441,10 +442,30 @@ EFFECT_LABELS = {
 }
 
 
+#: seaborn's "colorblind" palette (``seaborn.color_palette("colorblind").as_hex()``, tested
+#: against it), kept here so that drawing panel colours does not import seaborn, which
+#: imports scipy.stats.
+COLORBLIND = (
+    "#0173b2",
+    "#de8f05",
+    "#029e73",
+    "#d55e00",
+    "#cc78bc",
+    "#ca9161",
+    "#fbafe4",
+    "#949494",
+    "#ece133",
+    "#56b4e9",
+)
+
+
 def _panel_colors(panels) -> dict:
+    """One colour per panel name, in order of first appearance, cycling through
+    :data:`COLORBLIND` (as ``seaborn.color_palette("colorblind", n)`` does)."""
+    from matplotlib.colors import to_rgb
+
     names = list(dict.fromkeys(str(p) for p in panels))
-    palette = sns.color_palette("colorblind", max(len(names), 1))
-    return dict(zip(names, palette))
+    return {name: to_rgb(COLORBLIND[i % len(COLORBLIND)]) for i, name in enumerate(names)}
 
 
 def leniency_caterpillar(sev: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
