@@ -169,6 +169,38 @@ def test_falls_back_when_the_server_dies(tmp_path, toy_dataset, monkeypatch, cap
     assert len(warnings) == 1 and "fork server" in warnings[0]
 
 
+def _code_notebook(folder, name, code):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "Python (kinerja)", "language": "python", "name": "kinerja"}}
+    params = nbformat.v4.new_code_cell('data: str = "toy"\nyear: int = 2020\nout_dir: str = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_forked_kernels_time_out_and_die_like_usual_ones(tmp_path, toy_dataset, small_preload, servers):
+    notebooks = [
+        _code_notebook(tmp_path, "sleeps", "import os, time\nprint('PID', os.getpid(), flush=True)\ntime.sleep(60)"),
+        _code_notebook(tmp_path, "dies", "import os\nos._exit(3)"),
+        probe_notebook(tmp_path, "fine"),
+    ]
+    start = time.monotonic()
+    summary = run.run_collection(
+        toy_dataset, years=2020, out=tmp_path / "out", notebooks=notebooks, jobs=3, timeout=3, progress=False
+    )
+    assert time.monotonic() - start < 45
+    assert servers[0] is not None
+    results = {r.notebook: r for r in summary.results}
+    assert results["sleeps"].error.ename == "CellTimeoutError"
+    assert results["dies"].error is not None and "Dead" in results["dies"].error.ename
+    assert results["fine"].ok
+    nb = nbformat.read(results["sleeps"].output, as_version=4)
+    pid = int("".join(o.get("text", "") for o in nb.cells[-1].outputs).split()[1])
+    assert _gone(pid)  # the timed-out kernel was killed
+
+
 def _connection_file(tmp_path):
     from jupyter_client.connect import write_connection_file
 

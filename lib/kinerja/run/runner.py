@@ -51,7 +51,9 @@ Kernels start with the project root as working directory (never the caller's), a
 without any ``MPLBACKEND`` inherited from the caller, so that matplotlib uses the
 inline backend and figures end up in the reports (``MPLBACKEND=Agg`` would make them
 vanish silently). Notebooks run in a pool of ``jobs`` threads, each notebook in its own
-kernel process. Ctrl-C stops the run: nothing more starts, running cells are
+kernel process. On Linux, a run of two kernels or more forks them from one process that
+has imported the stack once (:mod:`kinerja.run.forkserver`; ``fork_kernels=False`` or
+``KINERJA_FORK_KERNELS=0`` starts each the usual way). Ctrl-C stops the run: nothing more starts, running cells are
 interrupted (a second Ctrl-C kills their kernels), and ``parameters.json`` marks the
 notebooks that did not run; :class:`KeyboardInterrupt` is then raised again.
 
