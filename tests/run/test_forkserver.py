@@ -63,9 +63,11 @@ def probes(summary):
 
 @pytest.fixture
 def small_preload(monkeypatch):
-    """A server that imports little (the real list takes seconds), plus one kinerja
-    module the probe looks for."""
-    monkeypatch.setattr(forkserver, "PRELOAD", ("json", "kinerja.data.grades", "ipykernel.kernelapp"))
+    """A server that imports less than the real list, but pandas and pyplot (so that it
+    warms them up), plus one kinerja module the probe looks for."""
+    monkeypatch.setattr(
+        forkserver, "PRELOAD", ("pandas", "matplotlib.pyplot", "kinerja.data.grades", "ipykernel.kernelapp")
+    )
 
 
 @pytest.fixture

@@ -34,7 +34,8 @@ kernels the usual way.
 Protocol: JSON lines over a socket pair. ``{"op": "fork", "argv": [...], "env": {...},
 "cwd": "..."}`` answers ``{"pid": n}``; ``{"op": "status", "pid": n}`` answers
 ``{"returncode": int | null}``. The first line the server writes, once its imports are
-done, is ``{"ready": true, "failed": {module: error}}``.
+done (and a first table and figure drawn, see :func:`_warm_up`), is ``{"ready": true,
+"failed": {module: error}}``.
 """
 
 from __future__ import annotations
@@ -273,6 +274,38 @@ def _preload(modules: Sequence[str]) -> dict[str, str]:
     return failed
 
 
+def _warm_up(modules: Sequence[str]) -> None:
+    """Do once what every kernel otherwise does at its first table and first figure:
+    render a pandas Styler (jinja compiles the included templates at the first render)
+    and draw a small figure with text (matplotlib loads its font list and the fonts).
+
+    Through matplotlib's object API, never pyplot: no backend is chosen here, so that
+    each kernel selects the inline backend itself. Nothing here changes an output
+    (the forked and usual kernels' tables and figures are compared in the tests)."""
+    if "pandas" in modules:
+        try:
+            import pandas as pd
+
+            pd.DataFrame({"a": [1.5], "b": ["x"]}).style.format(precision=2).set_caption("c").to_html()
+        except Exception:  # pragma: no cover - a warm-up only
+            pass
+    if "matplotlib.pyplot" in modules:
+        try:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(2, 1.5), layout="constrained")
+            FigureCanvasAgg(fig)
+            ax = fig.add_subplot()
+            ax.plot([0, 1], [0, 1], label="line")
+            ax.set_title("title")
+            ax.set_xlabel("x")
+            ax.legend()
+            fig.canvas.draw()
+        except Exception:  # pragma: no cover - a warm-up only
+            pass
+
+
 def _become_kernel(sock: socket.socket, argv: list[str], env: dict[str, str], cwd: str) -> None:
     """In the forked child: turn into ``python -m ipykernel_launcher argv``; never returns."""
     code = 1
@@ -320,6 +353,7 @@ def _serve(fd: int, modules: Sequence[str]) -> int:
     os.environ["JPY_PARENT_PID"] = str(os.getpid())
     sock = socket.socket(fileno=fd)
     failed = _preload(modules)
+    _warm_up(modules)
     children: dict[int, int | None] = {}
 
     def reap() -> None:
