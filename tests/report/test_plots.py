@@ -174,3 +174,24 @@ print(sorted(m for m in ("scipy.stats", "seaborn", "statsmodels") if m in sys.mo
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_category_strips_share_category_labels_and_name_x_once_per_column():
+    rows = []
+    for m in ["total", "c1", "c2", "c3", "c4"]:  # 5 panels in a 3 x 2 grid: one left empty
+        for cat, n in (("Dinas", 4), ("Badan", 2), ("Kantor", 1)):
+            rows += [{"measure": m, "category": cat, "unit_id": f"{cat}{i}", "score": 70 + 3 * i} for i in range(n)]
+    fig = plots.category_strips(pd.DataFrame(rows), ["synthetic"], too_few={"Kantor"}, title="t")
+    axes = fig.axes
+    shown = [ax for ax in axes if ax.get_visible()]
+    assert len(shown) == 5
+    # categories top to bottom in order of size, on every panel (shared), labelled on the left column only
+    assert shown[0].get_ylim()[0] > shown[0].get_ylim()[1]
+    assert all(ax.get_ylim() == shown[0].get_ylim() for ax in shown)
+    labels = [t.get_text() for t in shown[0].get_yticklabels()]
+    assert labels == ["Dinas", "Badan", "Kantor · too few"]
+    left = [ax.yaxis.get_tick_params()["labelleft"] for ax in shown]
+    assert left == [True, False, True, False, True]
+    # the x axis is named by the lowest panel of each column
+    assert [bool(ax.get_xlabel()) for ax in shown] == [False, False, False, True, True]
+    plt.close(fig)

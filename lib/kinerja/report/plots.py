@@ -734,10 +734,17 @@ def category_strips(
     )
     ncol = 2 if len(measures) > 1 else 1
     nrow = int(np.ceil(len(measures) / ncol))
+    # one set of category labels per row of panels (sharey hides the inner ones): the
+    # categories are the same in every panel
     fig, axes = plt.subplots(
-        nrow, ncol, figsize=(5.2 * ncol, 0.32 * len(order) * nrow + 1.6 * nrow), layout="constrained", squeeze=False
+        nrow,
+        ncol,
+        figsize=(5.2 * ncol, 0.32 * len(order) * nrow + 1.6 * nrow),
+        layout="constrained",
+        squeeze=False,
+        sharey=True,
     )
-    for ax, ms in zip(axes.ravel(), measures):
+    for k, (ax, ms) in enumerate(zip(axes.ravel(), measures)):
         part = unit_scores[unit_scores["measure"] == ms]
         for i, c in enumerate(order):
             pts = part.loc[part["category"] == c, "score"]
@@ -746,9 +753,10 @@ def category_strips(
             if len(pts):
                 ax.plot([pts.mean()] * 2, [i - 0.3, i + 0.3], color="black", linewidth=1.5)
         ax.set_yticks(range(len(order)), [c + (" · too few" if c in too_few else "") for c in order], fontsize=8)
-        ax.invert_yaxis()
         ax.set_title(ms, fontsize=9)
-        ax.set_xlabel("unit mean over jurors (0–100)", fontsize=8)
+        if k + ncol >= len(measures):  # the lowest panel of its column names the axis
+            ax.set_xlabel("unit mean over jurors (0–100)", fontsize=8)
+    axes[0, 0].invert_yaxis()  # once: the y axis is shared, a second call would undo it
     for ax in axes.ravel()[len(measures) :]:
         ax.set_visible(False)
     if title:
