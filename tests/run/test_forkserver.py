@@ -165,10 +165,10 @@ def test_falls_back_when_the_server_dies(tmp_path, toy_dataset, monkeypatch, cap
         summary = run.run_collection(
             toy_dataset, years=2020, out=tmp_path / "out", notebooks=notebooks, jobs=2, progress=False
         )
-    assert summary.ok
-    assert all(p["ppid"] == os.getpid() for p in probes(summary).values())
+    assert summary.ok, summary.failure_table()
+    assert all(p["ppid"] == os.getpid() for p in probes(summary).values()), probes(summary)
     warnings = [r.getMessage() for r in caplog.records if "usual way" in r.getMessage()]
-    assert len(warnings) == 1 and "fork server" in warnings[0]
+    assert len(warnings) == 1 and "fork server" in warnings[0], [r.getMessage() for r in caplog.records]
 
 
 def _code_notebook(folder, name, code):
