@@ -223,7 +223,9 @@ def _gone(pid, within=10.0):
 
 def test_status_signals_and_close(tmp_path):
     interpreter = [sys.executable]
-    server = forkserver.KernelForkServer(interpreter, run._kernel_env(), PROJ_ROOT, preload=("json",), timeout=60)
+    server = forkserver.KernelForkServer(
+        interpreter, run._kernel_env(), PROJ_ROOT, preload=("json",), preload_idle=(), timeout=60
+    )
     try:
         env = run._kernel_env()
         first = forkserver.ForkedKernelProcess(server.fork(["-f", _connection_file(tmp_path)], env, tmp_path), server)
@@ -259,3 +261,52 @@ def test_forked_and_usual_kernels_write_the_same_reports(tmp_path):
             assert np.array_equal(np.asarray(Image.open(a / rel)), np.asarray(Image.open(b / rel))), rel
         else:
             assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_call_runs_a_function_in_a_forked_child_and_reports_its_error(tmp_path):
+    server = forkserver.KernelForkServer(
+        [sys.executable], run._kernel_env(), PROJ_ROOT, preload=("json",), preload_idle=(), timeout=60
+    )
+    try:
+        src = tmp_path / "a.txt"
+        src.write_text("kinerja", encoding="utf-8")
+        server.call("shutil", "copyfile", str(src), str(tmp_path / "b.txt"))
+        assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "kinerja"
+        with pytest.raises(forkserver.ForkServerError, match=r"^FileNotFoundError: .*missing\.txt"):
+            server.call("shutil", "copyfile", str(tmp_path / "missing.txt"), str(tmp_path / "c.txt"))
+        assert server.dead is None  # a failing call is the function's failure, not the server's
+    finally:
+        server.close()
+
+
+@pytest.mark.slow
+def test_pdf_printed_by_a_forked_child_is_the_same_file(tmp_path, monkeypatch, caplog):
+    """The runner prints PDFs in children of the fork server: byte for byte what the
+    in-process path writes; with a dead server it falls back to printing in-process."""
+    from kinerja.report.brief import html_to_pdf
+
+    html = tmp_path / "brief.html"
+    html.write_text("<html><body><h1>Ringkasan</h1><p>Satu halaman.</p></body></html>", encoding="utf-8")
+    html_to_pdf(html, tmp_path / "here.pdf")
+    server = forkserver.KernelForkServer(
+        [sys.executable], run._kernel_env(), PROJ_ROOT, preload=("kinerja.report.brief",), preload_idle=(), timeout=60
+    )
+    try:
+        token = run._FORK_SERVER.set(server)
+        assert run._export_pdf(html, tmp_path / "child.pdf") is None
+        failure = run._export_pdf(tmp_path / "missing.html", tmp_path / "none.pdf")
+        assert failure is not None and failure.evalue.startswith("PDF export failed")
+    finally:
+        run._FORK_SERVER.reset(token)
+        server.close()
+    assert (tmp_path / "child.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
+    # the server gone: printed here, with a warning
+    run._FORK_FALLBACK_WARNED.clear()
+    token = run._FORK_SERVER.set(server)
+    try:
+        with caplog.at_level(logging.WARNING, logger="kinerja.run"):
+            assert run._export_pdf(html, tmp_path / "fallback.pdf") is None
+    finally:
+        run._FORK_SERVER.reset(token)
+    assert (tmp_path / "fallback.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
+    assert any("usual way" in r.getMessage() for r in caplog.records)

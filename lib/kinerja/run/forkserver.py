@@ -32,7 +32,9 @@ Windows has no fork. Elsewhere, or with another kind of kernel, the runner start
 kernels the usual way.
 
 Protocol: JSON lines over a socket pair. ``{"op": "fork", "argv": [...], "env": {...},
-"cwd": "..."}`` answers ``{"pid": n}``; ``{"op": "status", "pid": n}`` answers
+"cwd": "..."}`` answers ``{"pid": n}``; ``{"op": "call", "module": ..., "function":
+..., "args": [...], "error": path}`` forks a child that runs that function and answers
+``{"pid": n}`` (:meth:`KernelForkServer.call`); ``{"op": "status", "pid": n}`` answers
 ``{"returncode": int | null}``. The first line the server writes, once its imports are
 done (and a first table and figure drawn, see :func:`_warm_up`), is ``{"ready": true,
 "failed": {module: error}}``.
@@ -62,7 +64,6 @@ PRELOAD = (
     "scipy.optimize",
     "matplotlib.pyplot",
     "seaborn",
-    "statsmodels.api",
     "PIL.Image",
     "jinja2",
     "ipykernel.kernelapp",
@@ -76,6 +77,12 @@ PRELOAD = (
     "kinerja.report.plots",
     "kinerja.report.trend_plots",
 )
+
+#: Imported once the server is ready, while it waits for requests: what only some
+#: notebooks (statsmodels: notebook 03) or the runner's PDF step (WeasyPrint) need, so
+#: that the first kernels do not wait for it. A kernel forked before they are imported
+#: imports them itself.
+PRELOAD_IDLE = ("statsmodels.api", "weasyprint", "kinerja.report.brief")
 
 #: The inline backend, set before matplotlib is imported (ipykernel sets the same when
 #: ``MPLBACKEND`` is empty; a kernel's ``MPLBACKEND`` is always empty, see the runner).
@@ -131,6 +138,7 @@ class KernelForkServer:
         cwd: str | os.PathLike,
         preload: Sequence[str] | None = None,
         timeout: float = 120,
+        preload_idle: Sequence[str] | None = None,
     ):
         self.interpreter = list(interpreter)
         self.timeout = float(timeout)
@@ -143,7 +151,15 @@ class KernelForkServer:
         server_env = dict(env)
         server_env.setdefault("MPLBACKEND", INLINE_BACKEND)
         self.process = subprocess.Popen(
-            [*self.interpreter, "-c", _SERVER_MAIN, str(theirs.fileno()), *(PRELOAD if preload is None else preload)],
+            [
+                *self.interpreter,
+                "-c",
+                _SERVER_MAIN,
+                str(theirs.fileno()),
+                *(PRELOAD if preload is None else preload),
+                "--",
+                *(PRELOAD_IDLE if preload_idle is None else preload_idle),
+            ],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             cwd=self.cwd,
@@ -191,6 +207,34 @@ class KernelForkServer:
         server to finish its imports."""
         request = {"op": "fork", "argv": list(argv), "env": dict(env), "cwd": str(cwd)}
         return int(self._ask(request, self.timeout)["pid"])
+
+    def call(self, module: str, function: str, *args: str, timeout: float = 600) -> None:
+        """Run ``module.function(*args)`` (string arguments) in a child forked from the
+        server, wait for it, and raise :class:`ForkServerError` with the child's
+        ``ExceptionType: message`` if it fails.
+
+        For CPU-bound steps of the runner (the PDFs): a forked child has the server's
+        imports and a core of its own, where a thread of the runner would share the
+        runner's interpreter lock with every other notebook's export."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="kinerja-call-") as tmp:
+            error_file = os.path.join(tmp, "error.txt")
+            request = {"op": "call", "module": module, "function": function, "args": list(args), "error": error_file}
+            pid = int(self._ask(request, self.timeout)["pid"])
+            child = ForkedKernelProcess(pid, self)
+            try:
+                code = child.wait(timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                raise ForkServerError(f"TimeoutError: {module}.{function} took more than {timeout:g} s") from None
+            if code != 0:
+                try:
+                    with open(error_file, encoding="utf-8") as fh:
+                        message = fh.read().strip()
+                except OSError:
+                    message = ""
+                raise ForkServerError(message or f"{module}.{function} ended with exit code {code}")
 
     def returncode(self, pid: int) -> int | None:
         """How child `pid` ended (as :attr:`subprocess.Popen.returncode`), None while it runs."""
@@ -343,8 +387,40 @@ def _become_kernel(sock: socket.socket, argv: list[str], env: dict[str, str], cw
             os._exit(code)
 
 
+def _run_call(sock: socket.socket, request: dict) -> None:
+    """In a forked child: ``module.function(*args)``; never returns (exit code 0, or 1
+    with ``ExceptionType: message`` written to the request's error file)."""
+    code = 1
+    try:
+        sock.close()
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        import importlib
+
+        getattr(importlib.import_module(request["module"]), request["function"])(*request["args"])
+        code = 0
+    except BaseException as exc:
+        try:
+            with open(request["error"], "w", encoding="utf-8") as fh:
+                fh.write(f"{type(exc).__name__}: {exc}")
+        except Exception:
+            pass
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
 def _serve(fd: int, modules: Sequence[str]) -> int:
+    import importlib
     import selectors
+
+    modules = list(modules)
+    idle = modules[modules.index("--") + 1 :] if "--" in modules else []
+    modules = modules[: modules.index("--")] if "--" in modules else modules
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
     # ipykernel reads its parent's pid at import (a class default); the kernels' parent
@@ -375,8 +451,13 @@ def _serve(fd: int, modules: Sequence[str]) -> int:
     sel.register(sock, selectors.EVENT_READ)
     try:
         while True:
-            if not sel.select(timeout=0.2):
+            if not sel.select(timeout=0 if idle else 0.2):
                 reap()
+                if idle:  # nothing to do: import the next module of the idle list
+                    try:
+                        importlib.import_module(idle.pop(0))
+                    except Exception:  # the kernel or call that needs it will say why
+                        pass
                 continue
             line = reader.readline()
             if not line:
@@ -392,6 +473,16 @@ def _serve(fd: int, modules: Sequence[str]) -> int:
                         sel.close()
                         reader.close()
                         _become_kernel(sock, list(request["argv"]), dict(request["env"]), str(request["cwd"]))
+                    children[pid] = None
+                    send({"pid": pid})
+                elif request["op"] == "call":
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    pid = os.fork()
+                    if pid == 0:
+                        sel.close()
+                        reader.close()
+                        _run_call(sock, request)
                     children[pid] = None
                     send({"pid": pid})
                 elif request["op"] == "status":
@@ -422,4 +513,9 @@ def _serve(fd: int, modules: Sequence[str]) -> int:
 
 #: How the server process starts (``-c``, not ``-m``: ``-m kinerja.run.forkserver``
 #: would import this module twice, once through the package).
-_SERVER_MAIN = "import sys; from kinerja.run.forkserver import _serve; sys.exit(_serve(int(sys.argv[1]), sys.argv[2:]))"
+#: It ends with ``os._exit``: tearing down an interpreter that holds pandas, SciPy,
+#: matplotlib, statsmodels and WeasyPrint took over a second at the end of every run.
+_SERVER_MAIN = (
+    "import os, sys; from kinerja.run.forkserver import _serve; code = _serve(int(sys.argv[1]), sys.argv[2:]); "
+    "sys.stdout.flush(); sys.stderr.flush(); os._exit(code)"
+)

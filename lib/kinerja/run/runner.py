@@ -1248,7 +1248,7 @@ def _warn_fork_fallback(exc: BaseException) -> None:
     message = str(exc)
     if message not in _FORK_FALLBACK_WARNED:
         _FORK_FALLBACK_WARNED.add(message)
-        logger.warning("starting kernels the usual way: %s", message)
+        logger.warning("fork server not available (%s): kernels start, and PDFs are printed, the usual way", message)
 
 
 def _start_fork_server(
@@ -1493,13 +1493,7 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
             if error is None:
                 error = CellFailure(type(exc).__name__, f"HTML export failed: {exc}")
     if written is not None and job.spec.options.get("pdf") and error is None:
-        try:
-            from kinerja.report.brief import html_to_pdf
-
-            html_to_pdf(written, job.report_dir / f"{job.stem}.pdf")
-        except Exception as exc:
-            logger.warning("PDF of %s failed: %s", written, exc)
-            error = CellFailure(type(exc).__name__, f"PDF export failed: {exc}")
+        error = _export_pdf(written, job.report_dir / f"{job.stem}.pdf")
     return NotebookResult(
         job.dataset,
         job.year,
@@ -1511,6 +1505,31 @@ def _execute(job: _Job, kernel: str, timeout: float, start_timeout: float) -> No
         time.perf_counter() - start,
         error,
     )
+
+
+def _export_pdf(html: Path, pdf: Path) -> CellFailure | None:
+    """``html`` printed to ``pdf`` (:func:`kinerja.report.brief.html_to_pdf`); the failure,
+    if any. In a child of the run's fork server when there is one (on a core of its own,
+    with WeasyPrint already imported), else in this process."""
+    server = _FORK_SERVER.get()
+    if server is not None:
+        try:
+            server.call("kinerja.report.brief", "html_to_pdf", str(html), str(pdf))
+            return None
+        except forkserver.ForkServerError as exc:
+            if not server.dead:  # the renderer failed: report it as the usual path does
+                ename, _, message = str(exc).partition(": ")
+                logger.warning("PDF of %s failed: %s", html, exc)
+                return CellFailure(ename if message else "ForkServerError", f"PDF export failed: {message or exc}")
+            _warn_fork_fallback(exc)
+    try:
+        from kinerja.report.brief import html_to_pdf
+
+        html_to_pdf(html, pdf)
+    except Exception as exc:
+        logger.warning("PDF of %s failed: %s", html, exc)
+        return CellFailure(type(exc).__name__, f"PDF export failed: {exc}")
+    return None
 
 
 _PAPERMILL_LOGGERS = ("papermill", "papermill.translators")
@@ -1815,7 +1834,8 @@ def _run_planned(
         server.close()
         server = None
     folder_of = {id(job): folder for folder in folders for job in folder.jobs}
-    warm = _warm_pdf_renderer() if any(job.spec.options.get("pdf") for job in all_jobs) else None
+    # WeasyPrint is imported by the fork server when there is one (its children print the PDFs)
+    warm = _warm_pdf_renderer() if server is None and any(job.spec.options.get("pdf") for job in all_jobs) else None
     bar = _Progress(len(all_jobs), progress)
 
     def finished(job: _Job, result: NotebookResult) -> None:
