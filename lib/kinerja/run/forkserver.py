@@ -7,7 +7,9 @@ starting Python and ipykernel, importing pandas, SciPy, matplotlib, seaborn and 
 pays the imports once: a process started with the kernel's own interpreter and
 environment imports :data:`PRELOAD` and then, for every kernel the runner asks for,
 forks a child that becomes an ipykernel with the runner's connection file. The child
-shares the imported modules (copy on write) and starts in a fraction of a second.
+shares the imported modules (copy on write) and starts in a fraction of a second. The
+runner also has the briefs' PDFs printed by forked children (:meth:`KernelForkServer.call`),
+on a core of their own with WeasyPrint already imported.
 
 What a child is, compared with a kernel started by ``python -m ipykernel_launcher``:
 
@@ -43,7 +45,6 @@ done (and a first table and figure drawn, see :func:`_warm_up`), is ``{"ready": 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import socket
@@ -52,8 +53,6 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-
-logger = logging.getLogger("kinerja.run")
 
 #: Modules every report notebook imports, imported once by the server. A module that
 #: fails to import is reported (``failed``) and left to the kernel to import itself.
@@ -121,7 +120,8 @@ def split_kernel_command(cmd: Sequence[str]) -> tuple[list[str], list[str]] | No
 
 
 class ForkServerError(RuntimeError):
-    """The fork server could not start, or stopped answering."""
+    """The fork server could not start or stopped answering (then :attr:`KernelForkServer.dead`
+    says why), or a function run by :meth:`KernelForkServer.call` failed."""
 
 
 class KernelForkServer:
@@ -241,12 +241,17 @@ class KernelForkServer:
         try:
             return self._ask({"op": "status", "pid": int(pid)}, 30)["returncode"]
         except ForkServerError:
-            # Without the server its children belong to init, which reaps them
+            # Without the server its children belong to init; one that has ended is gone,
+            # or a zombie where init does not reap (some containers)
             try:
                 os.kill(pid, 0)
-            except ProcessLookupError:
+                with open(f"/proc/{int(pid)}/stat", encoding="ascii", errors="replace") as fh:
+                    zombie = fh.read().rpartition(")")[2].split()[0] == "Z"
+            except (ProcessLookupError, FileNotFoundError):
                 return -signal.SIGKILL
-            return None
+            except OSError:
+                return None
+            return -signal.SIGKILL if zombie else None
 
     def close(self, timeout: float = 5) -> None:
         """Close the connection: the server kills the kernels it forked and exits.
