@@ -53,9 +53,10 @@ inline backend and figures end up in the reports (``MPLBACKEND=Agg`` would make 
 vanish silently). Notebooks run in a pool of ``jobs`` threads, each notebook in its own
 kernel process. On Linux, a run of two kernels or more forks them from one process that
 has imported the stack once (:mod:`kinerja.run.forkserver`; ``fork_kernels=False`` or
-``KINERJA_FORK_KERNELS=0`` starts each the usual way). Ctrl-C stops the run: nothing more starts, running cells are
-interrupted (a second Ctrl-C kills their kernels), and ``parameters.json`` marks the
-notebooks that did not run; :class:`KeyboardInterrupt` is then raised again.
+``KINERJA_FORK_KERNELS=0`` starts each the usual way). Ctrl-C stops the run: nothing
+more starts, running cells are interrupted (a second Ctrl-C kills their kernels), and
+``parameters.json`` marks the notebooks that did not run; :class:`KeyboardInterrupt` is
+then raised again.
 
 Examples
 --------
@@ -428,14 +429,6 @@ def inspect_notebooks(
         ``.ipynb`` files anywhere. Default: every notebook in `notebook_dir`.
     notebook_dir : path, default NOTEBOOKS_DIR
         Folder of the collection.
-    fork_kernels : bool, optional
-        Fork kernels from one process that has imported pandas, SciPy, matplotlib,
-        seaborn, statsmodels and kinerja once (:mod:`kinerja.run.forkserver`), instead
-        of starting each kernel from scratch: a kernel then starts in a fraction of a
-        second instead of about 3 s of imports. Default: on Linux, unless the
-        environment variable ``KINERJA_FORK_KERNELS`` is ``0``. Only kernels started as
-        ``python -m ipykernel_launcher`` are forked; any other kernel, or a server that
-        fails, falls back to the usual start (with a warning).
 
     Returns
     -------
@@ -1738,7 +1731,8 @@ def run_collection(
         second instead of about 3 s of imports. Default: on Linux, unless the
         environment variable ``KINERJA_FORK_KERNELS`` is ``0``. Only kernels started as
         ``python -m ipykernel_launcher`` are forked; any other kernel, or a server that
-        fails, falls back to the usual start (with a warning).
+        fails, falls back to the usual start (with a warning). A run of one kernel always
+        starts it the usual way.
 
     Returns
     -------
