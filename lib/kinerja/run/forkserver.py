@@ -44,6 +44,7 @@ done (and a first table and figure drawn, see :func:`_warm_up`), is ``{"ready": 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -355,60 +356,28 @@ def _warm_up(modules: Sequence[str]) -> None:
             pass
 
 
-def _become_kernel(sock: socket.socket, argv: list[str], env: dict[str, str], cwd: str) -> None:
-    """In the forked child: turn into ``python -m ipykernel_launcher argv``; never returns."""
+def _child(sock: socket.socket, work, on_error=None) -> None:
+    """In a forked child: leave the server's connection and session, run ``work()`` and
+    exit with its outcome (0; a ``SystemExit``'s code; else 1, after ``on_error(exc)``,
+    or the traceback on stderr). Never returns."""
     code = 1
     try:
         sock.close()
         os.setsid()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(env)
-        # as ipykernel_launcher: the working directory is not on the path while the
-        # kernel loads (IPython puts it back)
-        if sys.path and (sys.path[0] in ("", cwd) or os.path.abspath(sys.path[0]) == os.path.abspath(cwd)):
-            del sys.path[0]
-        import importlib.util
-
-        spec = importlib.util.find_spec(LAUNCHER)
-        sys.argv = [spec.origin if spec and spec.origin else LAUNCHER, *argv]
-        from ipykernel import kernelapp
-
-        kernelapp.launch_new_instance()
+        work()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
-def _run_call(sock: socket.socket, request: dict) -> None:
-    """In a forked child: ``module.function(*args)``; never returns (exit code 0, or 1
-    with ``ExceptionType: message`` written to the request's error file)."""
-    code = 1
-    try:
-        sock.close()
-        os.setsid()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        import importlib
-
-        getattr(importlib.import_module(request["module"]), request["function"])(*request["args"])
-        code = 0
     except BaseException as exc:
         try:
-            with open(request["error"], "w", encoding="utf-8") as fh:
-                fh.write(f"{type(exc).__name__}: {exc}")
+            if on_error is None:
+                import traceback
+
+                traceback.print_exc()
+            else:
+                on_error(exc)
         except Exception:
             pass
     finally:
@@ -417,6 +386,41 @@ def _run_call(sock: socket.socket, request: dict) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _start_kernel(argv: list[str], env: dict[str, str], cwd: str) -> None:
+    """Turn this (forked) process into ``python -m ipykernel_launcher argv``."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    # as ipykernel_launcher: the working directory is not on the path while the kernel
+    # loads (IPython puts it back)
+    if sys.path and (sys.path[0] in ("", cwd) or os.path.abspath(sys.path[0]) == os.path.abspath(cwd)):
+        del sys.path[0]
+    import importlib.util
+
+    spec = importlib.util.find_spec(LAUNCHER)
+    sys.argv = [spec.origin if spec and spec.origin else LAUNCHER, *argv]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+def _call(request: dict) -> None:
+    """``module.function(*args)`` of a ``call`` request."""
+    import importlib
+
+    getattr(importlib.import_module(request["module"]), request["function"])(*request["args"])
+
+
+def _write_error(path: str):
+    """An ``on_error`` for :func:`_child` that writes ``ExceptionType: message`` to `path`."""
+
+    def write(exc: BaseException) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(f"{type(exc).__name__}: {exc}")
+
+    return write
 
 
 def _serve(fd: int, modules: Sequence[str]) -> int:
@@ -470,24 +474,19 @@ def _serve(fd: int, modules: Sequence[str]) -> int:
             reap()
             try:
                 request = json.loads(line)
-                if request["op"] == "fork":
+                if request["op"] in ("fork", "call"):
+                    if request["op"] == "fork":
+                        args = (list(request["argv"]), dict(request["env"]), str(request["cwd"]))
+                        work, on_error = functools.partial(_start_kernel, *args), None
+                    else:
+                        work, on_error = functools.partial(_call, request), _write_error(str(request["error"]))
                     sys.stdout.flush()
                     sys.stderr.flush()
                     pid = os.fork()
                     if pid == 0:
                         sel.close()
                         reader.close()
-                        _become_kernel(sock, list(request["argv"]), dict(request["env"]), str(request["cwd"]))
-                    children[pid] = None
-                    send({"pid": pid})
-                elif request["op"] == "call":
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                    pid = os.fork()
-                    if pid == 0:
-                        sel.close()
-                        reader.close()
-                        _run_call(sock, request)
+                        _child(sock, work, on_error)
                     children[pid] = None
                     send({"pid": pid})
                 elif request["op"] == "status":
