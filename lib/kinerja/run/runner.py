@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import contextvars
 import datetime as _dt
 import functools
@@ -1764,147 +1765,112 @@ def run_collection(
     kernel_info = _check_kernel(kernel)
     # started first: its imports run while the plan is checked
     server = _start_fork_server(kernel_info, fork_kernels, start_timeout)
-    try:
-        return _run_planned(
-            data,
-            years,
-            out,
-            notebooks,
-            notebook_dir,
-            parameters,
-            overwrite,
-            jobs,
-            kernel,
-            kernel_info,
-            timeout,
-            start_timeout,
-            progress,
-            server,
-        )
-    finally:
+    with contextlib.ExitStack() as cleanup:
         if server is not None:
+            cleanup.callback(server.close)  # also when the plan refuses the run
+        folders = _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite)
+
+        started = _now()
+        environment, python = _environment_record(kernel_info)
+        base = {
+            "started": started.isoformat(timespec="seconds"),
+            "kinerja_version": _kinerja_version(),
+            **_git_state(),
+            "kernel": {"name": kernel, "display_name": kernel_info["display_name"], "python": python},
+            "execution_timeout_s": timeout,
+            "runner": {"python": platform.python_version(), "platform": platform.platform(), "jobs": int(jobs)},
+        }
+        for folder in folders:
+            if overwrite and folder.path.exists():
+                shutil.rmtree(folder.path)
+            folder.path.mkdir(parents=True, exist_ok=True)
+            (folder.path / ENVIRONMENT_FILE).write_text(environment, encoding="utf-8")
+            _write_record(folder, base, None)
+
+        all_jobs = [job for folder in folders for job in folder.jobs]
+        if server is not None and len(all_jobs) < 2:
+            # one kernel: it would wait for the server's imports, which include modules it
+            # may not need; a kernel started the usual way is as fast
             server.close()
+            server = None
+        folder_of = {id(job): folder for folder in folders for job in folder.jobs}
+        # WeasyPrint is imported by the fork server when there is one (its children print the PDFs)
+        warm = _warm_pdf_renderer() if server is None and any(job.spec.options.get("pdf") for job in all_jobs) else None
+        bar = _Progress(len(all_jobs), progress)
 
-
-def _run_planned(
-    data,
-    years,
-    out,
-    notebooks,
-    notebook_dir,
-    parameters,
-    overwrite,
-    jobs,
-    kernel,
-    kernel_info,
-    timeout,
-    start_timeout,
-    progress,
-    server,
-) -> RunSummary:
-    folders = _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite)
-
-    started = _now()
-    environment, python = _environment_record(kernel_info)
-    base = {
-        "started": started.isoformat(timespec="seconds"),
-        "kinerja_version": _kinerja_version(),
-        **_git_state(),
-        "kernel": {"name": kernel, "display_name": kernel_info["display_name"], "python": python},
-        "execution_timeout_s": timeout,
-        "runner": {"python": platform.python_version(), "platform": platform.platform(), "jobs": int(jobs)},
-    }
-    for folder in folders:
-        if overwrite and folder.path.exists():
-            shutil.rmtree(folder.path)
-        folder.path.mkdir(parents=True, exist_ok=True)
-        (folder.path / ENVIRONMENT_FILE).write_text(environment, encoding="utf-8")
-        _write_record(folder, base, None)
-
-    all_jobs = [job for folder in folders for job in folder.jobs]
-    if server is not None and len(all_jobs) < 2:
-        # one kernel: it would wait for the server's imports, which include modules it
-        # may not need; a kernel started the usual way is as fast
-        server.close()
-        server = None
-    folder_of = {id(job): folder for folder in folders for job in folder.jobs}
-    # WeasyPrint is imported by the fork server when there is one (its children print the PDFs)
-    warm = _warm_pdf_renderer() if server is None and any(job.spec.options.get("pdf") for job in all_jobs) else None
-    bar = _Progress(len(all_jobs), progress)
-
-    def finished(job: _Job, result: NotebookResult) -> None:
-        folder = folder_of[id(job)]
-        if job.stem in folder.results:
-            return
-        folder.results[job.stem] = result
-        bar.done(result)
-        # the record says after each notebook what has run (a brief reads it)
-        _write_record(folder, base, _now() if len(folder.results) == len(folder.jobs) else None)
-
-    noise = _QuietPapermillInspector()
-    for name in _PAPERMILL_LOGGERS:
-        logging.getLogger(name).addFilter(noise)
-    # stays installed: the pending task is reported when it is collected, which can be
-    # after this function has returned (adding the same filter twice is a no-op)
-    logging.getLogger("asyncio").addFilter(_KILLED_KERNEL_POLL)
-    # Notebooks always run in worker threads, so that Ctrl-C reaches this thread (nbclient
-    # takes over SIGINT when it runs in the main thread) and stops the run cleanly.
-    pool = ThreadPoolExecutor(max_workers=int(jobs), thread_name_prefix="kinerja-run")
-    futures: dict[Any, _Job] = {}
-    # Jobs are handed to the pool one free worker at a time, so that a notebook released by
-    # its folder (the brief) starts next, not after every other dataset's notebooks.
-    ready = [job for job in all_jobs if not job.after]
-    waiting = [job for job in all_jobs if job.after]  # start when the rest of their folder has finished
-
-    def release() -> None:
-        freed = []
-        for job in list(waiting):
+        def finished(job: _Job, result: NotebookResult) -> None:
             folder = folder_of[id(job)]
-            if all(j.stem in folder.results for j in folder.jobs if not j.after):
-                waiting.remove(job)
-                freed.append(job)
-        ready[:0] = freed
+            if job.stem in folder.results:
+                return
+            folder.results[job.stem] = result
+            bar.done(result)
+            # the record says after each notebook what has run (a brief reads it)
+            _write_record(folder, base, _now() if len(folder.results) == len(folder.jobs) else None)
 
-    def fill(pending: set) -> None:
-        while ready and len(pending) < int(jobs):
-            job = ready.pop(0)
-            future = pool.submit(_execute_in_thread, job, kernel, timeout, start_timeout, server)
-            futures[future] = job
-            pending.add(future)
+        noise = _QuietPapermillInspector()
+        for name in _PAPERMILL_LOGGERS:
+            logging.getLogger(name).addFilter(noise)
+        # stays installed: the pending task is reported when it is collected, which can be
+        # after this function has returned (adding the same filter twice is a no-op)
+        logging.getLogger("asyncio").addFilter(_KILLED_KERNEL_POLL)
+        # Notebooks always run in worker threads, so that Ctrl-C reaches this thread (nbclient
+        # takes over SIGINT when it runs in the main thread) and stops the run cleanly.
+        pool = ThreadPoolExecutor(max_workers=int(jobs), thread_name_prefix="kinerja-run")
+        futures: dict[Any, _Job] = {}
+        # Jobs are handed to the pool one free worker at a time, so that a notebook released by
+        # its folder (the brief) starts next, not after every other dataset's notebooks.
+        ready = [job for job in all_jobs if not job.after]
+        waiting = [job for job in all_jobs if job.after]  # start when the rest of their folder has finished
 
-    try:
-        pending: set = set()
-        release()
-        fill(pending)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: all_jobs.index(futures[f])):
-                finished(futures[future], future.result())
+        def release() -> None:
+            freed = []
+            for job in list(waiting):
+                folder = folder_of[id(job)]
+                if all(j.stem in folder.results for j in folder.jobs if not j.after):
+                    waiting.remove(job)
+                    freed.append(job)
+            ready[:0] = freed
+
+        def fill(pending: set) -> None:
+            while ready and len(pending) < int(jobs):
+                job = ready.pop(0)
+                future = pool.submit(_execute_in_thread, job, kernel, timeout, start_timeout, server)
+                futures[future] = job
+                pending.add(future)
+
+        try:
+            pending: set = set()
             release()
             fill(pending)
-    except KeyboardInterrupt:
-        _stop_running_notebooks(futures, finished)
-        for folder in folders:
-            if len(folder.results) < len(folder.jobs):
-                _write_record(folder, base, _now(), interrupted=True)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        if warm is not None:
-            warm.join()  # never leave an import running into interpreter shutdown
-        bar.close()
-        for name in _PAPERMILL_LOGGERS:
-            logging.getLogger(name).removeFilter(noise)
-        if folders:
-            try:
-                from kinerja.run.index import write_index
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: all_jobs.index(futures[f])):
+                    finished(futures[future], future.result())
+                release()
+                fill(pending)
+        except KeyboardInterrupt:
+            _stop_running_notebooks(futures, finished)
+            for folder in folders:
+                if len(folder.results) < len(folder.jobs):
+                    _write_record(folder, base, _now(), interrupted=True)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if warm is not None:
+                warm.join()  # never leave an import running into interpreter shutdown
+            bar.close()
+            for name in _PAPERMILL_LOGGERS:
+                logging.getLogger(name).removeFilter(noise)
+            if folders:
+                try:
+                    from kinerja.run.index import write_index
 
-                write_index(folders[0].path.parent.parent)
-            except Exception as exc:  # the index is a convenience: never lose the run over it
-                logger.warning("could not write the index page: %s", exc)
+                    write_index(folders[0].path.parent.parent)
+                except Exception as exc:  # the index is a convenience: never lose the run over it
+                    logger.warning("could not write the index page: %s", exc)
 
-    results = [folder.results[job.stem] for folder in folders for job in folder.jobs]
-    return RunSummary(results, [f.path for f in folders], started, _now())
+        results = [folder.results[job.stem] for folder in folders for job in folder.jobs]
+        return RunSummary(results, [f.path for f in folders], started, _now())
 
 
 def _stop_running_notebooks(futures: Mapping[Any, _Job], finished) -> None:
