@@ -106,6 +106,19 @@ def _paired(times: list[float], floors: list[float], per_floor: float) -> list[f
     return [round(t / (f * per_floor), 2) for t, f in zip(times, floors)]
 
 
+def _collection_row(name: str, t: float, floor: float, n: int, jobs: int, paired: list[float]) -> dict:
+    """The verdict on a run of ``n`` notebooks taking ``t`` s: at most 1.5x ``floor x n / jobs``."""
+    budget = floor * n / jobs
+    return {
+        "benchmark": name,
+        "seconds": round(t, 2),
+        "ratio_to_floor": round(t / budget, 2),
+        "target": "<= 1.5x floor x notebooks / jobs",
+        "pass": t <= 1.5 * budget,
+        "paired_ratios": paired,
+    }
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default="batu")
@@ -168,32 +181,22 @@ def main(argv=None) -> int:
             }
         )
     if collection:
-        budget = floor * len(notebooks) / args.jobs
         for label, times in (("", collection), (", kernels started cold (for comparison)", collection_cold)):
-            t = min(times)
+            name = f"collection ({len(notebooks)} notebooks, jobs={args.jobs}{label})"
             rows.append(
-                {
-                    "benchmark": f"collection ({len(notebooks)} notebooks, jobs={args.jobs}{label})",
-                    "seconds": round(t, 2),
-                    "ratio_to_floor": round(t / budget, 2),
-                    "target": "<= 1.5x floor x notebooks / jobs",
-                    "pass": t <= 1.5 * budget,
-                    "paired_ratios": _paired(times, floors, len(notebooks) / args.jobs),
-                }
+                _collection_row(
+                    name,
+                    min(times),
+                    floor,
+                    len(notebooks),
+                    args.jobs,
+                    _paired(times, floors, len(notebooks) / args.jobs),
+                )
             )
     if reports:
         t, n = reports
-        budget = floor * n / args.jobs
-        rows.append(
-            {
-                "benchmark": f"make reports ({n} notebooks, jobs={args.jobs}, one run)",
-                "seconds": round(t, 2),
-                "ratio_to_floor": round(t / budget, 2),
-                "target": "<= 1.5x floor x notebooks / jobs",
-                "pass": t <= 1.5 * budget,
-                "paired_ratios": [round(t / budget, 2)],
-            }
-        )
+        name = f"make reports ({n} notebooks, jobs={args.jobs}, one run)"
+        rows.append(_collection_row(name, t, floor, n, args.jobs, [round(t / (floor * n / args.jobs), 2)]))
     out = {
         "floor_seconds": round(floor, 2),
         "floor_run_seconds": round(min(floor_runs), 2),

@@ -41,15 +41,19 @@ print("PROBE" + json.dumps({
 """
 
 
-def probe_notebook(folder, name="probe"):
+def code_notebook(folder, name, code):
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"display_name": "Python (kinerja)", "language": "python", "name": "kinerja"}}
     params = nbformat.v4.new_code_cell('data: str = "toy"\nyear: int = 2020\nout_dir: str = ""')
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(PROBE)]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
+
+
+def probe_notebook(folder, name="probe"):
+    return code_notebook(folder, name, PROBE)
 
 
 def probes(summary):
@@ -171,21 +175,10 @@ def test_falls_back_when_the_server_dies(tmp_path, toy_dataset, monkeypatch, cap
     assert len(warnings) == 1 and "fork server" in warnings[0], [r.getMessage() for r in caplog.records]
 
 
-def _code_notebook(folder, name, code):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"display_name": "Python (kinerja)", "language": "python", "name": "kinerja"}}
-    params = nbformat.v4.new_code_cell('data: str = "toy"\nyear: int = 2020\nout_dir: str = ""')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(code)]
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
 def test_forked_kernels_time_out_and_die_like_usual_ones(tmp_path, toy_dataset, small_preload, servers):
     notebooks = [
-        _code_notebook(tmp_path, "sleeps", "import os, time\nprint('PID', os.getpid(), flush=True)\ntime.sleep(60)"),
-        _code_notebook(tmp_path, "dies", "import os\nos._exit(3)"),
+        code_notebook(tmp_path, "sleeps", "import os, time\nprint('PID', os.getpid(), flush=True)\ntime.sleep(60)"),
+        code_notebook(tmp_path, "dies", "import os\nos._exit(3)"),
         probe_notebook(tmp_path, "fine"),
     ]
     start = time.monotonic()
