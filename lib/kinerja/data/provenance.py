@@ -34,15 +34,33 @@ def basis_of(*frames: pd.DataFrame) -> list[str]:
     return sorted(found)
 
 
-def provenance_label(bases: Iterable[str]) -> str:
-    """One line that says what a result is made of, loudest first.
+#: The words of :func:`provenance_label` in Bahasa Indonesia, per basis (the terms of the
+#: Indonesian brief).
+PROVENANCE_WORDS_ID = {
+    "synthetic": "baris SINTETIS (kinerja.synth, efek ditanamkan)",
+    "inferred": "baris DISIMPULKAN (direkonstruksi, tidak dipublikasikan)",
+    "named": "data nyata (dipublikasikan)",
+    "observed": "data nyata (catatan sendiri)",
+}
+
+
+def provenance_label(bases: Iterable[str], lang: str = "en") -> str:
+    """One line that says what a result is made of, loudest first, in ``lang`` (``en``
+    or ``id``).
 
     >>> provenance_label(["named", "synthetic"])
     'SYNTHETIC rows (kinerja.synth, planted effects) + real (published) records'
     >>> provenance_label(["named"])
     'real (published) records'
+    >>> provenance_label(["named", "synthetic"], "id")
+    'baris SINTETIS (kinerja.synth, efek ditanamkan) + data nyata (dipublikasikan)'
     """
     bases = set(bases)
+    if lang == "id":
+        parts = [PROVENANCE_WORDS_ID[b] for b in ("synthetic", "inferred", "named", "observed") if b in bases]
+        return " + ".join(parts) if parts else "asal data tidak diketahui"
+    if lang != "en":
+        raise ValueError(f"lang must be 'en' or 'id', not {lang!r}")
     parts = []
     if "synthetic" in bases:
         parts.append("SYNTHETIC rows (kinerja.synth, planted effects)")

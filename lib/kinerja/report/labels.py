@@ -46,11 +46,24 @@ def styled(
     )
 
 
-def stamp(ax, bases: Iterable[str]):
-    """Label the figure of ``ax`` with the provenance of its data (red when synthetic or
-    inferred), below the axes where it cannot hide data; returns ``ax``."""
+def provenance_words(bases, lang: str = "en") -> str:
+    """:func:`provenance_label` in ``lang``, or ``""`` when no basis is given (a brief's
+    line about its data is then left out).
+
+    >>> provenance_words(["named", "synthetic"], "id")
+    'baris SINTETIS (kinerja.synth, efek ditanamkan) + data nyata (dipublikasikan)'
+    >>> provenance_words(["", None], "en")
+    ''
+    """
+    bases = {b for b in bases if b}
+    return provenance_label(bases, lang) if bases else ""
+
+
+def stamp(ax, bases: Iterable[str], lang: str = "en"):
+    """Label the figure of ``ax`` with the provenance of its data in ``lang`` (red when
+    synthetic or inferred), below the axes where it cannot hide data; returns ``ax``."""
     bases = list(bases)
-    text = provenance_label(bases)
+    text = provenance_label(bases, lang)
     color = "#b2182b" if ("synthetic" in bases or "inferred" in bases) else "#444444"
     ax.figure.supxlabel(
         text,
