@@ -69,6 +69,7 @@ def test_saved_png_has_matplotlibs_pixels_and_dpi(tmp_path, shown, transparent):
 
     png = rep.figure(draw(), name="check", caption="c.", alt="a.")
     fig = draw()
+    fig.set_dpi(notebook.FIGURE_DPI)  # laid out where it is drawn (see the test below)
     notebook._lay_out(fig)
     bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
     fig.set_layout_engine("none")
@@ -114,6 +115,67 @@ def test_findings_of_the_notebooks_of_one_run_are_combined(tmp_path):
     assert combined["finding_id"].tolist() == ["a.x", "b.y"]
     with pytest.raises(ValueError, match="another notebook"):
         notebook.write_findings(tmp_path, "00_a", one("01_b", "b.z"))
+
+
+def test_every_text_of_a_figure_is_inside_its_png(tmp_path, shown):
+    # The layout and the box saved were measured at the screen's 100 dpi, the PNG drawn at
+    # 200: hinted small text is about 7% wider there, and the provenance stamp, right-aligned
+    # under a narrow figure, lost "SYNTHE" of "SYNTHETIC" to the PNG's left edge.
+    import numpy as np
+    from PIL import Image
+
+    from kinerja.report.labels import stamp
+
+    rep = notebook.setup("batu", 2021, str(tmp_path), notebook="00_data_overview", show=False)
+    fig, ax = plt.subplots(figsize=(6.2, 4.2), layout="constrained")
+    ax.imshow(np.eye(3))
+    stamp(ax, ["synthetic", "inferred", "named"])  # the longest stamp, about as wide as the figure
+    texts = [t for t in fig.findobj(plt.Text) if t.get_visible() and t.get_text()]
+    png = rep.figure(fig, name="narrow", caption="c.", alt="a.")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig.set_dpi(notebook.FIGURE_DPI)  # closed, the figure keeps the layout it was saved with: measure it
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    width, height = Image.open(png).size
+    # the saved box, in the pixels of the PNG: each text's extent must lie inside it
+    box = fig.get_tightbbox(renderer).padded(plt.rcParams["savefig.pad_inches"])
+    assert (round(box.width * notebook.FIGURE_DPI), round(box.height * notebook.FIGURE_DPI)) == (width, height)
+    for t in texts:
+        ext = t.get_window_extent(renderer)
+        assert ext.x0 >= box.x0 * notebook.FIGURE_DPI - 1 and ext.x1 <= box.x1 * notebook.FIGURE_DPI + 1, t.get_text()
+    # and the pixels say so: the stamp's red frame starts inside the PNG, after white margin
+    pixels = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    assert (pixels[:, :3] == 255).all(), "the PNG's left edge cuts through a drawn element"
+
+
+def test_figure_drawn_with_indonesian_text_for_the_indonesian_brief(tmp_path, shown):
+    rep = notebook.setup("batu", 2021, str(tmp_path), notebook="00_data_overview", show=False)
+    calls, open_before = [], set(plt.get_fignums())
+
+    def draw(lang):
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([0, 1], [0, 1])
+        ax.set_title({"en": "A title", "id": "Sebuah judul"}[lang])
+        calls.append(lang)
+        return ax
+
+    rep.figure(draw("en").figure, name="line", caption="c.", alt="a.", key=True, draw_ind=lambda: draw("id"))
+    rep.figure(draw("en").figure, name="plain", caption="c.", alt="a.")  # nothing to draw in Indonesian
+    folder = tmp_path / "figures" / "00_data_overview"
+    assert sorted(p.name for p in folder.glob("*.png")) == ["fig01_line.id.png", "fig01_line.png", "fig02_plain.png"]
+    assert not (folder / "fig01_line.id.svg").exists()  # the brief lifts PNGs only
+    listed = notebook.read_figures(tmp_path / "figures" / "figures.csv")
+    assert listed["file_ind"].tolist() == ["00_data_overview/fig01_line.id.png", ""]
+    assert calls == ["en", "id", "en"] and set(plt.get_fignums()) == open_before  # both drawings closed
+
+    # a run that makes no Indonesian brief does not draw it at all
+    rep = notebook.setup("batu", 2021, str(tmp_path / "b"), notebook="00_data_overview", show=False, figures_ind=False)
+
+    def refuse():
+        raise AssertionError("drawn although no Indonesian brief reads it")
+
+    rep.figure(draw("en").figure, name="line", caption="c.", alt="a.", key=True, draw_ind=refuse)
+    assert notebook.read_figures(tmp_path / "b" / "figures" / "figures.csv")["file_ind"].tolist() == [""]
 
 
 def test_figures_of_the_notebooks_of_one_run_are_listed_together_and_svgs_are_reproducible(tmp_path, shown):

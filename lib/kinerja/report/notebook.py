@@ -20,8 +20,10 @@ as an HTML figure (image, alt text, caption) with the PNG alongside for other vi
 Notebooks of one run share ``figures/``: each lists its own figures in
 ``figures/<notebook>/figures.csv`` and ``figures/figures.csv`` is rebuilt from all of
 them (columns :data:`FIGURES_COLUMNS`), as for the findings. A figure marked ``key=True``
-is one a policy brief may lift (:mod:`kinerja.report.brief`). Saved SVGs carry no date
-and fixed element ids, so that two runs write identical files.
+is one a policy brief may lift (:mod:`kinerja.report.brief`); given a way to draw it
+with Indonesian text (``draw_ind``), it is also saved as ``<figure>.id.png`` for the
+Indonesian brief, when the run makes one (``setup(figures_ind=True)``). Saved SVGs carry
+no date and fixed element ids, so that two runs write identical files.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ import os
 import re
 import struct
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -50,7 +53,7 @@ FIGURE_DPI = 200
 SCREEN_DPI = 110
 
 #: Columns of ``figures/figures.csv`` (``file`` is relative to ``figures/``).
-FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "key")
+FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "key", "file_ind")
 
 #: Environment variable that moves the scratch folder.
 SCRATCH_ENV = "KINERJA_SCRATCH"
@@ -88,6 +91,7 @@ class Report:
     notebook: str
     out: Path
     scratch: bool
+    figures_ind: bool = True
     n_figures: int = 0
     figures: list[dict] = field(default_factory=list)
 
@@ -176,12 +180,26 @@ class Report:
 
     # -- figures -------------------------------------------------------------------------
 
-    def figure(self, fig, *, name: str, caption: str, alt: str, caption_ind: str = "", key: bool = False) -> Path:
+    def figure(
+        self,
+        fig,
+        *,
+        name: str,
+        caption: str,
+        alt: str,
+        caption_ind: str = "",
+        key: bool = False,
+        draw_ind: Callable[[], Any] | None = None,
+    ) -> Path:
         """Number, save (PNG at :data:`FIGURE_DPI` and SVG) and show a figure with its
         caption and alt text; the figure is closed afterwards (shown once).
 
         ``caption_ind`` is the caption in Bahasa Indonesia (the Indonesian brief shows it);
         ``key=True`` marks a figure that carries a key finding, one a policy brief may lift.
+        ``draw_ind`` draws the same figure with Indonesian text (it returns the figure or
+        its axes, e.g. ``lambda: plots.grade_bars(..., title="...", lang="id")``): it is
+        called only when this run makes the Indonesian brief (:attr:`figures_ind`), and
+        its PNG, ``<figure>.id.png`` beside the English one, is what that brief shows.
         """
         import matplotlib.pyplot as plt
 
@@ -190,22 +208,21 @@ class Report:
         self.n_figures += 1
         stem = f"fig{self.n_figures:02d}_{_slug(name)}"
         png = self.figures_dir / f"{stem}.png"
-        # Lay the figure out and find its tight box once, then drop the layout engine so
-        # that the axes keep their places. Not set_layout_engine("none"): that leaves a
-        # placeholder engine, and savefig then measures every text once more before it
-        # draws (about 40% of a save; the output is pixel-identical without it).
-        _lay_out(fig)
-        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
-        with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-            fig.set_layout_engine(None)  # None with both rc settings off: no engine at all
-        if fig.get_layout_engine() is not None:  # pragma: no cover - matplotlib changed
-            fig.set_layout_engine("none")
+        bbox = _freeze_layout(fig)  # laid out once: the PNG and the SVG share the layout
         _save_png(fig, png, bbox)
         # ids that do not change between runs; text kept as text (editable, searchable, and
         # a third cheaper to write than glyphs as paths)
         with plt.rc_context({"svg.hashsalt": f"{self.notebook}/{stem}", "svg.fonttype": "none"}):
             fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches=bbox, metadata={"Date": None})
         plt.close(fig)
+        file_ind = ""
+        if draw_ind is not None and self.figures_ind:
+            drawn = draw_ind()
+            fig_ind = getattr(drawn, "figure", drawn)  # axes or figure
+            png_ind = png.with_suffix(".id.png")
+            _save_png(fig_ind, png_ind, _freeze_layout(fig_ind))  # the brief lifts PNGs only
+            plt.close(fig_ind)
+            file_ind = f"{self.notebook}/{png_ind.name}"
         # the page shows the saved PNG itself, drawn at SCREEN_DPI: rendering the figure a
         # third time (text layout is most of a render) cost a second per figure
         raw = png.read_bytes()
@@ -222,6 +239,7 @@ class Report:
                 "caption_ind": caption_ind,
                 "alt": alt,
                 "key": bool(key),
+                "file_ind": file_ind,
             }
         )
         write_figures(self.out / "figures", self.notebook, pd.DataFrame(self.figures, columns=list(FIGURES_COLUMNS)))
@@ -234,6 +252,31 @@ class Report:
         # HTML only: an image/png copy beside it doubled every notebook file (the page shows the HTML)
         _display({"text/html": body, "text/plain": f"{label} {caption}"}, raw=True)
         return png
+
+
+def _freeze_layout(fig):
+    """Lay ``fig`` out once at :data:`FIGURE_DPI` and drop its layout engine, so that the
+    axes keep their places in every save; returns the padded tight box (inches) to save.
+
+    Laid out at the resolution the PNG is drawn at: text is measured in pixels, and with
+    font hinting a line of small text measured at 100 dpi came out 7% narrower than the
+    same line drawn at 200 dpi. The provenance stamp, right-aligned under a narrow figure,
+    then lost its first word ("SYNTHETIC") to the edge of the PNG.
+
+    Not ``set_layout_engine("none")``: that leaves a placeholder engine, and savefig then
+    measures every text once more before it draws (about 40% of a save; the output is
+    pixel-identical without it).
+    """
+    import matplotlib.pyplot as plt
+
+    fig.set_dpi(FIGURE_DPI)
+    _lay_out(fig)
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+    with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None with both rc settings off: no engine at all
+    if fig.get_layout_engine() is not None:  # pragma: no cover - matplotlib changed
+        fig.set_layout_engine("none")
+    return bbox
 
 
 def _save_png(fig, path: Path, bbox) -> None:
@@ -384,7 +427,9 @@ def findings_markdown(table: pd.DataFrame, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def setup(data: str, year: int, out_dir: str = "", *, notebook: str, show: bool = True) -> Report:
+def setup(
+    data: str, year: int, out_dir: str = "", *, notebook: str, show: bool = True, figures_ind: bool = True
+) -> Report:
     """Load the dataset, keep the year, decide where outputs go, show the banner.
 
     Parameters
@@ -399,13 +444,19 @@ def setup(data: str, year: int, out_dir: str = "", *, notebook: str, show: bool 
         The notebook's name, e.g. ``"01_juror_agreement"`` (recorded in the findings).
     show : bool
         Display the banner (title, dataset note, provenance).
+    figures_ind : bool
+        Also draw the figures a brief may lift with Indonesian text, for the Indonesian
+        brief (``draw_ind`` of :meth:`Report.figure`). ``kinerja run`` sets it to whether
+        the run makes that brief; a notebook run by hand draws them.
     """
     full = load_dataset(data)
     ds = full.for_year(year)
     scratch = not out_dir
     out = scratch_dir(ds.name, year) if scratch else Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rep = Report(ds=ds, full=full, year=int(year), notebook=notebook, out=out, scratch=scratch)
+    rep = Report(
+        ds=ds, full=full, year=int(year), notebook=notebook, out=out, scratch=scratch, figures_ind=bool(figures_ind)
+    )
     if show:
         rep.banner()
     return rep
