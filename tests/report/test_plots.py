@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")  # this test draws figures outside a notebook
@@ -195,3 +197,81 @@ def test_category_strips_share_category_labels_and_name_x_once_per_column():
     # the x axis is named by the lowest panel of each column
     assert [bool(ax.get_xlabel()) for ax in shown] == [False, False, False, True, True]
     plt.close(fig)
+
+
+def _brief_figures(lang):
+    """Every figure a policy brief may lift, drawn in ``lang`` from small tables."""
+    from kinerja.report import trend_plots
+
+    bases = ["synthetic", "inferred", "named"]
+    counts = pd.DataFrame({"A": [3, 1], "BB": [5, 2]}, index=["Badan", "Dinas"])
+    prec = pd.DataFrame({"subject_id": ["U1", "U2", "U3"], "total": [71.0, 79.5, 84.2], "se": [1.2, 0.8, 2.5]})
+    stab = pd.DataFrame(
+        {"subject_id": ["U1", "U2", "U3"], "total": [71.0, 79.5, 84.2], "grade": ["BB", "BB", "A"],
+         "p_change": [0.3, 0.05, 0.12]}
+    )  # fmt: skip
+    mat = pd.DataFrame([[1, 2], [3, 4]], index=["A", "BB"], columns=["A", "BB"])
+    dist = pd.DataFrame(
+        {"year": [2019, 2019, 2020, 2020], "grade": ["A", "BB", "A", "BB"], "share": [0.25, 0.75, 0.5, 0.5],
+         "n_units": [1, 3, 2, 2]}
+    )  # fmt: skip
+    return {
+        "grade_bars": plots.grade_bars(counts, bases, title="t", lang=lang),
+        "precision_plot": plots.precision_plot(prec, bases, title="t", lang=lang),
+        "grade_change_plot": plots.grade_change_plot(stab, bases, title="t", labels={"U1": "Unit 1"}, lang=lang),
+        "share_bars": plots.share_bars(
+            {"top5": (1, 5), "top10": (2, 3), "none": (7, 21)}, bases, xlabel="x", ylabel="y", lang=lang
+        ),
+        "transition_heatmap": trend_plots.transition_heatmap(mat, bases, year_from=2019, year_to=2020, lang=lang),
+        "grade_distribution_bars": trend_plots.grade_distribution_bars(dist, bases, title="t", lang=lang),
+    }
+
+
+def _texts(ax):
+    """Every text a reader sees on the figure of ``ax``, tick labels as drawn."""
+    fig = ax.figure
+    fig.canvas.draw()  # tick labels are formatted at draw time
+    return [t.get_text() for t in fig.findobj(plt.Text) if t.get_visible() and t.get_text()]
+
+
+BRIEF_FIGURES = (
+    "grade_bars",
+    "precision_plot",
+    "grade_change_plot",
+    "share_bars",
+    "transition_heatmap",
+    "grade_distribution_bars",
+)
+
+
+@pytest.mark.parametrize("name", BRIEF_FIGURES)
+def test_brief_figures_in_indonesian_have_no_english_words_and_decimal_commas(name):
+    ax_en, ax_id = _brief_figures("en")[name], _brief_figures("id")[name]
+    en, ind = _texts(ax_en), _texts(ax_id)
+    own_en = {w.split("{")[0].strip() for w in plots.WORDS["en"].values()} - {""}
+    # none of the figure's own English words is left (titles and labels given are the caller's)
+    assert not [t for t in ind for w in own_en if w in t], ind
+    assert not [t for t in ind if "grade" in t.lower() or "SYNTHETIC" in t or "units" in t], ind
+    stamp_id = [t for t in ind if "SINTETIS" in t]
+    assert stamp_id == ["baris SINTETIS (kinerja.synth, efek ditanamkan) + baris DISIMPULKAN (direkonstruksi, "
+                        "tidak dipublikasikan) + data nyata (dipublikasikan)"]  # fmt: skip
+    # numbers on the axes: a decimal comma in Indonesian where English has a point
+    decimals_en = [t for t in en if re.fullmatch(r"[−-]?\d+\.\d+", t)]
+    decimals_id = [t for t in ind if re.fullmatch(r"[−-]?\d+,\d+", t)]
+    assert [t.replace(".", ",") for t in decimals_en] == decimals_id
+    assert not [t for t in ind if re.fullmatch(r"[−-]?\d+\.\d+", t)]
+    # and the English drawing is what it was: English words, decimal points
+    assert any("SYNTHETIC" in t for t in en)
+
+
+def test_indonesian_axis_numbers_are_the_english_ones_with_a_comma():
+    axes = _brief_figures("id")
+    labels = [t.get_text() for t in axes["grade_distribution_bars"].get_xticklabels()]
+    assert labels == ["0,0", "0,2", "0,4", "0,6", "0,8", "1,0"]
+    assert [t.get_text() for t in axes["share_bars"].get_yticklabels()] == [
+        "tanpa penghargaan",
+        "10 terbaik",
+        "5 terbaik",
+    ]
+    with pytest.raises(ValueError, match="lang"):
+        plots.words("grade", "fr")

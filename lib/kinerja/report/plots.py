@@ -1,5 +1,10 @@
 """Figures. Every function takes ``ax=`` (created if None), returns it, and stamps the
-provenance of the data on it (see :mod:`kinerja.labels`)."""
+provenance of the data on it (see :mod:`kinerja.labels`).
+
+The figures a policy brief may lift also take ``lang="id"``: their own words (axis
+labels, legends, the provenance stamp) in Bahasa Indonesia (:data:`WORDS`), in the terms
+of the Indonesian brief, and numbers on their axes with a decimal comma. Titles and
+labels passed in by the notebook are its own to translate."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Iterable
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import ScalarFormatter
 
 from ..data.grades import GRADE_ORDER
 from .labels import stamp
@@ -16,6 +22,80 @@ from .labels import stamp
 #: (viridis steps) whose neighbours stay distinguishable in print and for colour-blind
 #: readers.
 GRADE_COLORS = dict(zip(GRADE_ORDER, ("#440154", "#443a83", "#31688e", "#21908d", "#35b779", "#8fd744", "#fde725")))
+
+
+#: The words the brief's figures write themselves, per language (``{z}`` and the like are
+#: filled in with numbers in that language's convention).
+WORDS = {
+    "en": {
+        "grade": "grade",
+        "grade_g": "grade {g}",
+        "n_units": "number of units",
+        "inside_band": "interval inside one band",
+        "crosses_band": "interval crosses a grade boundary",
+        "precision_x": "panel-mean SAKIP total ± {z} standard errors; dashed: grade boundaries",
+        "change_x": "SAKIP total on record (mean of the jurors' totals); dashed: grade boundaries",
+        "change_y": "probability of another grade\nunder a new jury of the same size",
+        "k_of_n": "{k} of {n}",
+        "grade_in": "grade in {year}",
+        "transition_title": "Units by grade, {year_from} → {year_to}",
+        "transition_key": "outlined: same grade\nright of it: moved up\nleft of it: moved down",
+        "year_share_x": "share of the year's graded units (numbers: units)",
+    },
+    "id": {
+        "grade": "predikat",
+        "grade_g": "predikat {g}",
+        "n_units": "jumlah perangkat daerah",
+        "inside_band": "interval dalam satu rentang predikat",
+        "crosses_band": "interval melintasi batas predikat",
+        "precision_x": "nilai total SAKIP rata-rata evaluator ± {z} galat baku; garis putus-putus: batas predikat",
+        "change_x": "nilai total SAKIP tercatat (rata-rata nilai total evaluator); garis putus-putus: batas predikat",
+        "change_y": "peluang predikat lain bila dinilai\ntim evaluator baru berukuran sama",
+        "k_of_n": "{k} dari {n}",
+        "grade_in": "predikat {year}",
+        "transition_title": "Perangkat daerah menurut predikat, {year_from} → {year_to}",
+        "transition_key": "bergaris tepi: predikat tetap\ndi kanannya: naik\ndi kirinya: turun",
+        "year_share_x": "proporsi perangkat daerah berpredikat tahun itu (angka: jumlah perangkat daerah)",
+        # award groups of the innovation competition (their codes are shown in English)
+        "group_top5": "5 terbaik",
+        "group_top10": "10 terbaik",
+        "group_none": "tanpa penghargaan",
+    },
+}
+
+
+def words(key: str, lang: str = "en", **values) -> str:
+    """A figure's own words in ``lang`` (:data:`WORDS`), with ``values`` filled in.
+
+    >>> words("grade_g", "id", g="BB"), words("k_of_n", "en", k=3, n=10)
+    ('predikat BB', '3 of 10')
+    """
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {', '.join(WORDS)}, not {lang!r}")
+    return WORDS[lang][key].format(**values)
+
+
+def _number(x: float, lang: str) -> str:
+    """A number as ``:g`` writes it, with a decimal comma in Indonesian."""
+    text = f"{x:g}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+class _DecimalComma(ScalarFormatter):
+    """matplotlib's default tick labels, with a decimal comma."""
+
+    def __call__(self, x, pos=None):
+        return super().__call__(x, pos).replace(".", ",")
+
+
+def _finish(ax, bases: Iterable[str], lang: str = "en"):
+    """Stamp the provenance of the data on ``ax``'s figure in ``lang`` and, in Indonesian,
+    write the numbers of its numeric axes with a decimal comma; returns ``ax``."""
+    if lang == "id":
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(_DecimalComma())
+    return stamp(ax, bases, lang)
 
 
 def _text_color(color) -> str:
@@ -147,16 +227,15 @@ def component_boxplot(comp_scores: pd.DataFrame, bases: Iterable[str], title: st
     return ax
 
 
-def grade_bars(counts: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+def grade_bars(counts: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None, lang: str = "en"):
     """Stacked bars of units per category by grade (one colour per grade, legend outside)."""
     ax = _ax(ax, (7.5, 0.42 * len(counts) + 1.8))
     counts.plot.barh(stacked=True, ax=ax, color=[GRADE_COLORS[c] for c in counts.columns], edgecolor="white")
-    ax.set_xlabel("number of units")
+    ax.set_xlabel(words("n_units", lang))
     ax.set_ylabel("")
     ax.set_title(title)
-    ax.legend(title="grade", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    stamp(ax, bases)
-    return ax
+    ax.legend(title=words("grade", lang), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return _finish(ax, bases, lang)
 
 
 def totals_vs_grades(tbl: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
@@ -389,7 +468,13 @@ def grade_grid(
 
 
 def precision_plot(
-    prec: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None, labels: dict | None = None, z: float = 1.96
+    prec: pd.DataFrame,
+    bases: Iterable[str],
+    title: str = "",
+    ax=None,
+    labels: dict | None = None,
+    z: float = 1.96,
+    lang: str = "en",
 ):
     """Each unit's panel-mean total with a ``z`` x standard-error bar, against the grade
     band boundaries; bars that cross a boundary (grade not settled by the data) in red.
@@ -407,10 +492,10 @@ def precision_plot(
     for e in edges:
         if x0 < e < x1:
             ax.axvline(e, color="#444444", linewidth=0.8, linestyle="--", zorder=1)
-            ax.text(e, len(t) - 0.2, f" {e:g}", fontsize=8, color="#444444", va="bottom")
+            ax.text(e, len(t) - 0.2, f" {_number(e, lang)}", fontsize=8, color="#444444", va="bottom")
     for mask, color, lab in (
-        (~crosses, "#31688e", "interval inside one band"),
-        (crosses, "#b2182b", "interval crosses a grade boundary"),
+        (~crosses, "#31688e", words("inside_band", lang)),
+        (crosses, "#b2182b", words("crosses_band", lang)),
     ):
         if mask.any():
             idx = t.index[mask]
@@ -420,11 +505,10 @@ def precision_plot(
     ax.set_yticks(range(len(t)), names, fontsize=7)
     ax.set_xlim(x0, x1)
     ax.set_ylim(-1, len(t) + 1)
-    ax.set_xlabel(f"panel-mean SAKIP total ± {z:g} standard errors; dashed: grade boundaries")
+    ax.set_xlabel(words("precision_x", lang, z=_number(z, lang)))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.set_title(title)
-    stamp(ax, bases)
-    return ax
+    return _finish(ax, bases, lang)
 
 
 # ----------------------------------------------------------------------------------------
@@ -623,7 +707,13 @@ def d_study_curve(
 
 
 def grade_change_plot(
-    stab: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None, labels: dict | None = None, n_labels: int = 5
+    stab: pd.DataFrame,
+    bases: Iterable[str],
+    title: str = "",
+    ax=None,
+    labels: dict | None = None,
+    n_labels: int = 5,
+    lang: str = "en",
 ):
     """Each unit's probability of another grade under a new jury against its total, with
     the grade band boundaries (dashed, bands named); dots coloured by the grade of the
@@ -665,19 +755,18 @@ def grade_change_plot(
                 edgecolor="black",
                 linewidth=0.5,
                 zorder=3,
-                label=f"grade {g}",
+                label=words("grade_g", lang, g=g),
             )
     top_p = max(0.55, float(t["p_change"].max()) + 0.08) if len(t) else 1.0
     ax.set_xlim(x0, x1)
     ax.set_ylim(-0.02, top_p)
     if labels is not None and n_labels > 0:
         _place_labels(ax, t.nlargest(n_labels, "p_change"), "total", "p_change", labels)
-    ax.set_xlabel("SAKIP total on record (mean of the jurors' totals); dashed: grade boundaries")
-    ax.set_ylabel("probability of another grade\nunder a new jury of the same size")
+    ax.set_xlabel(words("change_x", lang))
+    ax.set_ylabel(words("change_y", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.set_title(title)
-    stamp(ax, bases)
-    return ax
+    return _finish(ax, bases, lang)
 
 
 def _place_labels(ax, rows: pd.DataFrame, x: str, y: str, labels: dict, fontsize: float = 7.0) -> None:
@@ -865,7 +954,16 @@ def paired_forest(
 AWARD_COLORS = {"top5": "#08519c", "top10": "#4292c6", "none": "#bdbdbd"}
 
 
-def share_bars(counts: dict, bases: Iterable[str], *, xlabel: str, ylabel: str, colors: dict | None = None, ax=None):
+def share_bars(
+    counts: dict,
+    bases: Iterable[str],
+    *,
+    xlabel: str,
+    ylabel: str,
+    colors: dict | None = None,
+    ax=None,
+    lang: str = "en",
+):
     """One bar per group with its share and "k of n" beside it; ``counts`` maps each
     group (top bar first) to ``(k, n)``."""
     colors = colors or AWARD_COLORS
@@ -874,12 +972,14 @@ def share_bars(counts: dict, bases: Iterable[str], *, xlabel: str, ylabel: str, 
     ax = _ax(ax, (6.4, 3.2))
     bars = ax.barh(groups, share, color=[colors.get(g, "#bdbdbd") for g in groups])
     for b, g in zip(bars, groups):
-        ax.text(b.get_width() + 0.01, b.get_y() + b.get_height() / 2, f"{counts[g][0]} of {counts[g][1]}", va="center")
+        k_of_n = words("k_of_n", lang, k=counts[g][0], n=counts[g][1])
+        ax.text(b.get_width() + 0.01, b.get_y() + b.get_height() / 2, k_of_n, va="center")
+    if lang != "en":
+        ax.set_yticks(range(len(groups)), [WORDS[lang].get(f"group_{g}", g) for g in groups])
     ax.set_xlim(0, 1.15)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    stamp(ax, bases)
-    return ax
+    return _finish(ax, bases, lang)
 
 
 def group_scatter(

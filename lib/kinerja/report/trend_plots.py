@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..data.grades import GRADE_ORDER
 from .labels import stamp
-from .plots import GRADE_COLORS, _text_color
+from .plots import GRADE_COLORS, _finish, _text_color, words
 
 #: Best grade first, as tables and legends list them.
 BEST_FIRST = tuple(GRADE_ORDER[::-1])
@@ -34,7 +34,9 @@ def transition_matrix(transitions: pd.DataFrame, year_from: int, year_to: int) -
     return m.reindex(index=used, columns=used, fill_value=0).astype(int)
 
 
-def transition_heatmap(matrix: pd.DataFrame, bases: Iterable[str], *, year_from, year_to, title: str = "", ax=None):
+def transition_heatmap(
+    matrix: pd.DataFrame, bases: Iterable[str], *, year_from, year_to, title: str = "", ax=None, lang: str = "en"
+):
     """Counts of units by grade in two years; the diagonal (same grade) is outlined,
     cells above it (a better grade in the later year) are labelled in the legend."""
     n = len(matrix)
@@ -48,22 +50,14 @@ def transition_heatmap(matrix: pd.DataFrame, bases: Iterable[str], *, year_from,
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#333333", linewidth=1.6))
     ax.set_xticks(range(n), matrix.columns)
     ax.set_yticks(range(n), matrix.index)
-    ax.set_xlabel(f"grade in {year_to}")
-    ax.set_ylabel(f"grade in {year_from}")
-    ax.set_title(title or f"Units by grade, {year_from} → {year_to}")
-    ax.text(
-        1.02,
-        0.0,
-        "outlined: same grade\nright of it: moved up\nleft of it: moved down",
-        transform=ax.transAxes,
-        fontsize=8,
-        va="bottom",
-    )
-    stamp(ax, bases)
-    return ax
+    ax.set_xlabel(words("grade_in", lang, year=year_to))
+    ax.set_ylabel(words("grade_in", lang, year=year_from))
+    ax.set_title(title or words("transition_title", lang, year_from=year_from, year_to=year_to))
+    ax.text(1.02, 0.0, words("transition_key", lang), transform=ax.transAxes, fontsize=8, va="bottom")
+    return _finish(ax, bases, lang)
 
 
-def grade_distribution_bars(dist: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
+def grade_distribution_bars(dist: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None, lang: str = "en"):
     """One horizontal bar per year, split by the share of units per grade (best grade on
     the right), with the counts in the segments and a legend of the grades."""
     years = sorted(dist["year"].unique())
@@ -83,13 +77,19 @@ def grade_distribution_bars(dist: pd.DataFrame, bases: Iterable[str], title: str
                 )  # fmt: skip
         left += share
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of the year's graded units (numbers: units)")
+    ax.set_xlabel(words("year_share_x", lang))
     ax.invert_yaxis()
     handles, labels_ = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], labels_[::-1], title="grade", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.legend(
+        handles[::-1],
+        labels_[::-1],
+        title=words("grade", lang),
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        frameon=False,
+    )
     ax.set_title(title)
-    stamp(ax, bases)
-    return ax
+    return _finish(ax, bases, lang)
 
 
 def agreement_trend(at: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
