@@ -174,8 +174,16 @@ def test_figures_are_numbered_with_caption_alt_text_png_and_svg(collection):
             continue
         listed = pd.read_csv(fig_dir / "figures.csv")
         assert listed["caption"].str.len().gt(10).all() and listed["alt"].str.len().gt(10).all()
+        # the run makes the Indonesian brief: every key figure is also drawn in Indonesian,
+        # for that brief only (a PNG beside the English PNG and SVG, listed as file_ind)
+        key = listed[listed["key"]]
+        assert key["caption_ind"].fillna("").str.len().gt(10).all(), key["file"].tolist()
+        assert key["file_ind"].fillna("").str.endswith(".id.png").all(), key["file"].tolist()
+        drawn_ind = sorted(str(p.relative_to(fig_dir)) for p in fig_dir.rglob("fig*.id.png"))
+        assert drawn_ind == sorted(listed["file_ind"].dropna()), r.label
         for png in fig_dir.rglob("fig*.png"):
-            assert png.with_suffix(".svg").is_file(), png
+            english = png.with_name(png.name.replace(".id.png", ".png"))
+            assert english.with_suffix(".svg").is_file(), png
             data = png.read_bytes()
             assert data[:8] == b"\x89PNG\r\n\x1a\n"
             i = data.find(b"pHYs")

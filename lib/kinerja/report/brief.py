@@ -47,7 +47,7 @@ import pandas as pd
 from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, read_findings
 from ..data.io import load_dataset
 from ..data.notes import caveats_in
-from ..data.provenance import provenance_label
+from .labels import provenance_words
 
 #: Languages of a brief.
 LANGS = ("id", "en")
@@ -176,30 +176,6 @@ TEXT = {
         "status": {"ok": "berhasil", "failed": "GAGAL", "running": "berjalan", "not run": "tidak dijalankan"},
     },
 }
-
-#: Provenance words per basis and language (the English ones are those of
-#: :func:`kinerja.data.provenance.provenance_label`).
-PROVENANCE_WORDS = {
-    "id": {
-        "synthetic": "baris SINTETIS (kinerja.synth, efek ditanamkan)",
-        "inferred": "baris DISIMPULKAN (direkonstruksi, tidak dipublikasikan)",
-        "named": "data nyata (dipublikasikan)",
-        "observed": "data nyata (catatan sendiri)",
-    }
-}
-
-
-def provenance_words(bases, lang: str) -> str:
-    """:func:`kinerja.data.provenance.provenance_label` in the brief's language.
-
-    >>> provenance_words(["named", "synthetic"], "id")
-    'baris SINTETIS (kinerja.synth, efek ditanamkan) + data nyata (dipublikasikan)'
-    """
-    bases = {b for b in bases if b}
-    if lang == "en":
-        return provenance_label(bases) if bases else ""
-    words = PROVENANCE_WORDS[lang]
-    return " + ".join(words[b] for b in ("synthetic", "inferred", "named", "observed") if b in bases)
 
 
 def _analysis(finding_id: str) -> str:
@@ -497,9 +473,11 @@ STYLE = """<style>
 </style>"""
 
 
-def _figure_choice(folder: Path, key: pd.DataFrame, max_figures: int) -> list[dict]:
+def _figure_choice(folder: Path, key: pd.DataFrame, max_figures: int, lang: str = "en") -> list[dict]:
     """Figures for the brief from ``figures/figures.csv``: ``key`` figures first (notebook
-    order), then the first figure of each notebook that gave a key finding."""
+    order), then the first figure of each notebook that gave a key finding. The
+    Indonesian brief shows a figure's Indonesian drawing (``file_ind``) where the run made
+    one; ``src`` is the image shown, ``shown_file`` its file."""
     from .notebook import read_figures
 
     path = folder / "figures" / "figures.csv"
@@ -517,7 +495,9 @@ def _figure_choice(folder: Path, key: pd.DataFrame, max_figures: int) -> list[di
     out = []
     for i in chosen[:max_figures]:
         f = figs.loc[i].to_dict()
-        data = (folder / "figures" / f["file"]).read_bytes()
+        ind = f.get("file_ind") or ""
+        f["shown_file"] = ind if lang == "id" and ind and (folder / "figures" / ind).is_file() else f["file"]
+        data = (folder / "figures" / f["shown_file"]).read_bytes()
         f["src"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
         out.append(f)
     return out
@@ -578,7 +558,7 @@ def build(
         folder=folder,
         findings=findings,
         key=key,
-        figures=_figure_choice(folder, key, max_figures) if len(key) else [],
+        figures=_figure_choice(folder, key, max_figures, lang) if len(key) else [],
         caveats=items,
         caveats_lang=items_lang,
         provenance=ds.provenance(),
