@@ -227,3 +227,16 @@ def test_results_read_are_not_changed(folder):
     after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert before == after
     assert pd.read_csv(folder / "results" / "findings.csv")["finding_id"].is_unique
+
+
+def test_provenance_table_names_the_tables_and_counts_rows_in_the_briefs_language(briefs):
+    def table(lang):
+        page = briefs[lang].html()
+        return re.search(r'<table class="provenance">.*?</table>', page, flags=re.S).group(0)
+
+    n_scores = int(load_dataset("batu").for_year(YEAR).scores.shape[0])
+    assert n_scores >= 1000  # the thousands separator is exercised
+    ind, en = table("id"), table("en")
+    assert "<td>nilai evaluator (scores)</td>" in ind and "<td>perangkat daerah (units)</td>" in ind
+    assert f"<td>{n_scores:,}</td>".replace(",", ".") in ind  # Indonesian thousands separator
+    assert "<td>scores</td>" in en and f"<td>{n_scores:,}</td>" in en

@@ -174,6 +174,15 @@ TEXT = {
             "(kinerja run), kemudian notebook ini."
         ),
         "status": {"ok": "berhasil", "failed": "GAGAL", "running": "berjalan", "not run": "tidak dijalankan"},
+        # the tables of the data model, named for the reader (the file name kept beside)
+        "tables": {
+            "units": "perangkat daerah (units)",
+            "jurors": "evaluator (jurors)",
+            "rubric": "rubrik (rubric)",
+            "grades": "predikat (grades)",
+            "innovations": "inovasi (innovations)",
+            "scores": "nilai evaluator (scores)",
+        },
     },
 }
 
@@ -369,12 +378,15 @@ class Brief:
             wide = self.provenance.pivot_table(
                 index="table", columns="basis", values="rows", aggfunc="sum", fill_value=0, observed=True, sort=False
             )
+            names = t.get("tables", {})
+
+            def rows(tab, basis) -> str:
+                n = wide.loc[tab, basis] if basis in wide.columns else 0
+                return fmt_number(n, 0, self.lang) if n else "—"
+
             body = "".join(
-                f"<tr><td>{esc(str(tab))}</td>"
-                + "".join(
-                    f"<td>{int(wide.loc[tab, b]) if b in wide.columns and wide.loc[tab, b] else '—'}</td>"
-                    for b in ("named", "observed", "inferred", "synthetic")
-                )
+                f"<tr><td>{esc(names.get(str(tab), str(tab)))}</td>"
+                + "".join(f"<td>{rows(tab, b)}</td>" for b in ("named", "observed", "inferred", "synthetic"))
                 + "</tr>"
                 for tab in wide.index
             )
