@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import ScalarFormatter
 
+from ..analyses.findings import fmt_number
 from ..data.grades import GRADE_ORDER
 from .labels import stamp
 
@@ -76,9 +77,9 @@ def words(key: str, lang: str = "en", **values) -> str:
 
 
 def _number(x: float, lang: str) -> str:
-    """A number as ``:g`` writes it, with a decimal comma in Indonesian."""
-    text = f"{x:g}"
-    return text.replace(".", ",") if lang == "id" else text
+    """A number with as many decimals as ``:g`` gives it, in ``lang``'s convention
+    (:func:`kinerja.analyses.findings.fmt_number`: ``62.5`` / ``62,5``)."""
+    return fmt_number(x, len(f"{x:g}".partition(".")[2]), lang)
 
 
 class _DecimalComma(ScalarFormatter):
