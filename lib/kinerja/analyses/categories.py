@@ -223,6 +223,24 @@ def top_grade(grades_used) -> tuple[str, set[str]]:
     return used[-1], {used[-1]}
 
 
+def grade_counts_wide(grades_by_category: pd.DataFrame) -> pd.DataFrame:
+    """Units by category (rows, smallest category first) and grade (columns, worst first)
+    from the long ``grades_by_category`` table: what the grade bars of notebook 03 and of
+    the policy brief draw.
+
+    >>> long = pd.DataFrame({"category": ["Dinas", "Dinas", "Badan"], "grade": ["A", "BB", "BB"],
+    ...                      "n_units": [2, 5, 3]})
+    >>> grade_counts_wide(long).to_dict("index")
+    {'Badan': {'BB': 3, 'A': 0}, 'Dinas': {'BB': 5, 'A': 2}}
+    """
+    wide = grades_by_category.pivot_table(
+        index="category", columns="grade", values="n_units", aggfunc="sum", fill_value=0, observed=True, sort=False
+    )
+    wide = wide[[g for g in GRADE_ORDER if g in wide.columns]].astype("int64")
+    wide.index.name, wide.columns.name = "category", "grade"
+    return wide.loc[wide.sum(axis=1).sort_values(kind="stable").index]
+
+
 def fmt_p(p: float, lang: str = "en") -> str:
     """A p-value for a sentence: ``0.94``, ``0.012``, ``< 0.001``.
 

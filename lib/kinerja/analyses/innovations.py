@@ -89,7 +89,12 @@ TABLES: dict[str, TableSpec] = {
     ),
     "contingency": TableSpec(
         "Graded units by award group and SAKIP grade (counts, long).",
-        {"award_group": "top5, top10 or none", "grade": "SAKIP grade", "n": "number of graded units"},
+        {
+            "competition": "the competition whose awards define the groups (e.g. kovablik)",
+            "award_group": "top5, top10 or none",
+            "grade": "SAKIP grade",
+            "n": "number of graded units",
+        },
     ),
     "exact_test": TableSpec(
         "Fisher's exact test of award x grade on the graded units, with the 2 x 2 table it comes from.",
@@ -523,6 +528,7 @@ def analyse(
         .drop(columns=["_a", "_g"])
         .reset_index(drop=True)
     )
+    cont.insert(0, "competition", competition)  # what the groups mean, for whoever reads the table alone
     res.add("contingency", cont, *record_src)
     has_comp = len(comp_rows) > 0
     n_awarded = int(graded["awarded"].sum())

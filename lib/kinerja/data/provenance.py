@@ -70,3 +70,22 @@ def provenance_label(bases: Iterable[str], lang: str = "en") -> str:
     if real:
         parts.append(" + ".join(real) + " records")
     return " + ".join(parts) if parts else "provenance unknown"
+
+
+def bases_of_label(label: str) -> list[str]:
+    """The bases an English :func:`provenance_label` was made from, sorted: how a saved
+    results table (whose ``provenance`` column holds the label) gives its bases back.
+
+    >>> bases_of_label("SYNTHETIC rows (kinerja.synth, planted effects) + real (published) records")
+    ['named', 'synthetic']
+    >>> bases_of_label("provenance unknown")
+    []
+    """
+    text = str(label)
+    marks = {
+        "synthetic": "SYNTHETIC rows",
+        "inferred": "INFERRED rows",
+        "named": BASIS_LABEL["named"],
+        "observed": BASIS_LABEL["observed"],
+    }
+    return sorted(b for b, mark in marks.items() if mark in text)

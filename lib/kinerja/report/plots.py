@@ -476,9 +476,11 @@ def precision_plot(
     labels: dict | None = None,
     z: float = 1.96,
     lang: str = "en",
+    label_size: float = 7,
 ):
     """Each unit's panel-mean total with a ``z`` x standard-error bar, against the grade
-    band boundaries; bars that cross a boundary (grade not settled by the data) in red.
+    band boundaries; bars that cross a boundary (grade not settled by the data) in red;
+    units named in ``label_size`` points.
 
     ``prec`` has ``subject_id, total, se`` (as from
     :func:`kinerja.analyses.agreement.unit_precision`)."""
@@ -503,7 +505,7 @@ def precision_plot(
             ax.hlines(idx, lo[mask], hi[mask], color=color, linewidth=2, label=lab, zorder=2)
             ax.plot(t.loc[mask, "total"], idx, "o", color=color, markersize=4, zorder=3)
     names = t["subject_id"].map(labels).fillna(t["subject_id"]) if labels else t["subject_id"]
-    ax.set_yticks(range(len(t)), names, fontsize=7)
+    ax.set_yticks(range(len(t)), names, fontsize=label_size)
     ax.set_xlim(x0, x1)
     ax.set_ylim(-1, len(t) + 1)
     ax.set_xlabel(words("precision_x", lang, z=_number(z, lang)))
