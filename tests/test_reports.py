@@ -174,16 +174,10 @@ def test_figures_are_numbered_with_caption_alt_text_png_and_svg(collection):
             continue
         listed = pd.read_csv(fig_dir / "figures.csv")
         assert listed["caption"].str.len().gt(10).all() and listed["alt"].str.len().gt(10).all()
-        # the run makes the Indonesian brief: every key figure is also drawn in Indonesian,
-        # for that brief only (a PNG beside the English PNG and SVG, listed as file_ind)
         key = listed[listed["key"]]
         assert key["caption_ind"].fillna("").str.len().gt(10).all(), key["file"].tolist()
-        assert key["file_ind"].fillna("").str.endswith(".id.png").all(), key["file"].tolist()
-        drawn_ind = sorted(str(p.relative_to(fig_dir)) for p in fig_dir.rglob("fig*.id.png"))
-        assert drawn_ind == sorted(listed["file_ind"].dropna()), r.label
         for png in fig_dir.rglob("fig*.png"):
-            english = png.with_name(png.name.replace(".id.png", ".png"))
-            assert english.with_suffix(".svg").is_file(), png
+            assert png.with_suffix(".svg").is_file(), png
             data = png.read_bytes()
             assert data[:8] == b"\x89PNG\r\n\x1a\n"
             i = data.find(b"pHYs")
@@ -276,6 +270,22 @@ def test_notebooks_committed_without_outputs_with_typed_parameters():
             assert param in tagged[0].source, f"{p.name}: {param}"
         assert nb.metadata["kernelspec"]["name"] == "kinerja"
         assert not any(c.get("outputs") or c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def test_briefs_show_their_figures_drawn_for_print(collection):
+    # every figure a brief shows is drawn again at its printed size (kinerja.report.brief_figures),
+    # never a notebook's screen figure shrunk into the column; the drawing writes nothing
+    reports, _ = collection
+    shown = 0
+    for r in reports:
+        for page in sorted(r.folder.glob("06_policy_brief.*.html")):
+            html = page.read_text(encoding="utf-8")
+            figures = html.count('<figure class="brief-figure">')
+            printed = re.findall(r'<img [^>]*class="print"[^>]*style="width:[\d.]+mm"', html)
+            assert len(printed) == figures, f"{r.label} {r.year} {page.name}"
+            shown += figures
+        assert not list((r.folder / "figures").rglob("*.print.*")), r.label
+    assert shown >= 2 * len([r for r in reports if r.label in BUNDLED])
 
 
 def test_briefs_of_the_bundled_data_fit_on_two_a4_pages(collection):

@@ -148,36 +148,6 @@ def test_every_text_of_a_figure_is_inside_its_png(tmp_path, shown):
     assert (pixels[:, :3] == 255).all(), "the PNG's left edge cuts through a drawn element"
 
 
-def test_figure_drawn_with_indonesian_text_for_the_indonesian_brief(tmp_path, shown):
-    rep = notebook.setup("batu", 2021, str(tmp_path), notebook="00_data_overview", show=False)
-    calls, open_before = [], set(plt.get_fignums())
-
-    def draw(lang):
-        fig, ax = plt.subplots(figsize=(4, 3))
-        ax.plot([0, 1], [0, 1])
-        ax.set_title({"en": "A title", "id": "Sebuah judul"}[lang])
-        calls.append(lang)
-        return ax
-
-    rep.figure(draw("en").figure, name="line", caption="c.", alt="a.", key=True, draw_ind=lambda: draw("id"))
-    rep.figure(draw("en").figure, name="plain", caption="c.", alt="a.")  # nothing to draw in Indonesian
-    folder = tmp_path / "figures" / "00_data_overview"
-    assert sorted(p.name for p in folder.glob("*.png")) == ["fig01_line.id.png", "fig01_line.png", "fig02_plain.png"]
-    assert not (folder / "fig01_line.id.svg").exists()  # the brief lifts PNGs only
-    listed = notebook.read_figures(tmp_path / "figures" / "figures.csv")
-    assert listed["file_ind"].tolist() == ["00_data_overview/fig01_line.id.png", ""]
-    assert calls == ["en", "id", "en"] and set(plt.get_fignums()) == open_before  # both drawings closed
-
-    # a run that makes no Indonesian brief does not draw it at all
-    rep = notebook.setup("batu", 2021, str(tmp_path / "b"), notebook="00_data_overview", show=False, figures_ind=False)
-
-    def refuse():
-        raise AssertionError("drawn although no Indonesian brief reads it")
-
-    rep.figure(draw("en").figure, name="line", caption="c.", alt="a.", key=True, draw_ind=refuse)
-    assert notebook.read_figures(tmp_path / "b" / "figures" / "figures.csv")["file_ind"].tolist() == [""]
-
-
 def test_figures_of_the_notebooks_of_one_run_are_listed_together_and_svgs_are_reproducible(tmp_path, shown):
     """Two notebooks of one run both have a Figure 1: neither overwrites the other's file
     or its entry in figures/figures.csv; the SVG of the same figure is byte-identical."""

@@ -87,25 +87,13 @@ def test_data_all_means_every_bundled_dataset():
     assert _expand_all(["all", "x"]) == [*found, "x"]
 
 
-def test_the_brief_figures_are_drawn_in_indonesian_only_in_a_run_that_makes_the_indonesian_brief(tmp_path):
-    from kinerja.paths import NOTEBOOKS_DIR
-    from kinerja.run.runner import _plan
-
-    def figures_ind(notebooks, parameters=None):
-        (folder,) = _plan("batu", 2020, tmp_path, notebooks, NOTEBOOKS_DIR, parameters, False)
-        return {job.stem: job.parameters.get("figures_ind") for job in folder.jobs}
-
-    both = ["01_juror_agreement", "06_policy_brief"]
-    assert figures_ind(both) == {"01_juror_agreement": True, "06_policy_brief.id": None, "06_policy_brief.en": None}
-    assert figures_ind(["01_juror_agreement"]) == {"01_juror_agreement": False}
-    assert figures_ind(both, {"lang": "en"}) == {"01_juror_agreement": False, "06_policy_brief.en": None}
-    assert figures_ind(["01_juror_agreement"], {"figures_ind": "true"}) == {"01_juror_agreement": True}
-
-
-def test_every_figure_a_brief_may_lift_can_be_drawn_in_indonesian():
+def test_every_figure_a_brief_may_lift_has_an_indonesian_caption_and_a_drawing_for_print():
     # the brief lifts key figures (and a notebook's first figure when it has none): each is
-    # given its Indonesian caption and drawing, and the notebook takes the runner's switch
+    # given its Indonesian caption, and a key figure has its printed drawing, in both
+    # languages, in kinerja.report.brief_figures (by notebook and figure name)
     import ast
+
+    from kinerja.report.brief_figures import DRAWINGS
 
     for spec in inspect_notebooks():
         source = "\n".join(c.source for c in nbformat.read(spec.path, as_version=4).cells if c.cell_type == "code")
@@ -121,5 +109,7 @@ def test_every_figure_a_brief_may_lift_can_be_drawn_in_indonesian():
         keyed = [c for c in calls if any(k.arg == "key" and getattr(k.value, "value", False) for k in c.keywords)]
         for call in keyed or calls[:1]:
             given = {k.arg for k in call.keywords}
-            assert {"caption_ind", "draw_ind"} <= given, (spec.name, call.lineno, sorted(given))
-        assert "figures_ind" in spec.parameters and "figures_ind=figures_ind" in source, spec.name
+            assert "caption_ind" in given, (spec.name, call.lineno, sorted(given))
+        for call in keyed:
+            (name,) = [k.value.value for k in call.keywords if k.arg == "name"]
+            assert (spec.name, name) in DRAWINGS, (spec.name, name, "key figure without a drawing for print")

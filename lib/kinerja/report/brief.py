@@ -10,8 +10,10 @@ the data is a finding's own sentence, or is put together from the contract's col
 (ids, statuses, estimates, intervals, bases).
 
 What a brief holds, in this order: the question; three to five key findings, each with
-its uncertainty (interval, or why there is none) and the provenance of its data; two or
-three figures lifted from the run (``key`` figures first); what the evidence supports
+its uncertainty (interval, or why there is none) and the provenance of its data; up to
+two of the run's figures (``key`` figures first), drawn again from the run's results
+tables at the size they are printed and in the brief's language
+(:mod:`kinerja.report.brief_figures`); what the evidence supports
 and what it does not; the dataset's caveats; provenance (which inputs are real,
 inferred or synthetic); and where it all comes from (the run, kinerja's version).
 
@@ -39,6 +41,7 @@ import base64
 import html
 import json
 import os
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +50,7 @@ import pandas as pd
 from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, read_findings
 from ..data.io import load_dataset
 from ..data.notes import caveats_in
+from . import brief_figures
 from .labels import provenance_words
 
 #: Languages of a brief.
@@ -324,8 +328,9 @@ class Brief:
         for i, f in enumerate(self.figures, 1):
             cap = f["caption_ind"] if self.lang == "id" and f.get("caption_ind") else f["caption"]
             origin = t["from_nb"].format(nb=esc(f["notebook"]), k=f["number"])
+            size = f' class="print" style="width:{f["width_mm"]}mm"' if f.get("width_mm") else ""
             figs.append(
-                f'<figure class="brief-figure"><img src="{f["src"]}" alt="{esc(f["alt"], quote=True)}"/>'
+                f'<figure class="brief-figure"><img{size} src="{f["src"]}" alt="{esc(f["alt"], quote=True)}"/>'
                 f'<figcaption><b>{t["figure"].format(i=i)}</b> {esc(cap)} <span class="origin">{origin}</span>'
                 "</figcaption></figure>"
             )
@@ -468,6 +473,7 @@ STYLE = """<style>
   break-inside: avoid; page-break-inside: avoid; text-align: center; }
 .kinerja-brief figure.brief-figure:only-child { width: 100%; }
 .kinerja-brief figure.brief-figure img { max-width: 100%; max-height: 70mm; height: auto; }
+.kinerja-brief figure.brief-figure img.print { max-height: none; }
 .kinerja-brief figure.brief-figure figcaption { font-size: 8.5pt; text-align: left; color: #222;
   margin-top: 0.2em; }
 .kinerja-brief figcaption .origin { color: #666; }
@@ -485,12 +491,20 @@ STYLE = """<style>
 </style>"""
 
 
-def _figure_choice(folder: Path, key: pd.DataFrame, max_figures: int, lang: str = "en") -> list[dict]:
+def _figure_choice(
+    folder: Path, key: pd.DataFrame, max_figures: int, lang: str = "en", *, year: int | None = None, names=None
+) -> list[dict]:
     """Figures for the brief from ``figures/figures.csv``: ``key`` figures first (notebook
-    order), then the first figure of each notebook that gave a key finding. The
-    Indonesian brief shows a figure's Indonesian drawing (``file_ind``) where the run made
-    one; ``src`` is the image shown, ``shown_file`` its file."""
-    from .notebook import read_figures
+    order), then the first figure of each notebook that gave a key finding.
+
+    Each is drawn again for print in ``lang`` (:mod:`kinerja.report.brief_figures`: text
+    at its printed size, ``width_mm`` wide); a figure without a printed drawing, or whose
+    drawing fails (a warning says why), is the notebook's own PNG, shrunk to fit
+    (``print`` False). ``src`` is the image shown; nothing is written to ``folder``."""
+    import warnings
+
+    from . import brief_figures
+    from .notebook import FIGURE_DPI, read_figures
 
     path = folder / "figures" / "figures.csv"
     if not path.is_file():
@@ -507,9 +521,20 @@ def _figure_choice(folder: Path, key: pd.DataFrame, max_figures: int, lang: str 
     out = []
     for i in chosen[:max_figures]:
         f = figs.loc[i].to_dict()
-        ind = f.get("file_ind") or ""
-        f["shown_file"] = ind if lang == "id" and ind and (folder / "figures" / ind).is_file() else f["file"]
-        data = (folder / "figures" / f["shown_file"]).read_bytes()
+        drawn = None
+        if year is not None:
+            try:
+                drawn = brief_figures.draw(
+                    folder, notebook=f["notebook"], file=f["file"], year=int(year), lang=lang, names=names
+                )
+            except Exception as exc:  # a figure is worth less than the brief: show the notebook's
+                warnings.warn(
+                    f"the brief shows {f['file']} as the notebook drew it: drawing it for print failed ({exc!r})",
+                    stacklevel=2,
+                )
+        f["print"] = drawn is not None
+        data = drawn if drawn is not None else (folder / "figures" / f["file"]).read_bytes()
+        f["width_mm"] = round(struct.unpack(">I", data[16:20])[0] / FIGURE_DPI * 25.4, 1) if drawn else None
         f["src"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
         out.append(f)
     return out
@@ -570,7 +595,11 @@ def build(
         folder=folder,
         findings=findings,
         key=key,
-        figures=_figure_choice(folder, key, max_figures, lang) if len(key) else [],
+        figures=(
+            _figure_choice(folder, key, max_figures, lang, year=year, names=brief_figures.unit_names(full.units))
+            if len(key)
+            else []
+        ),
         caveats=items,
         caveats_lang=items_lang,
         provenance=ds.provenance(),
@@ -579,24 +608,45 @@ def build(
     )
 
 
-def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
+#: Most pages a printed brief takes (the mission's two-page brief).
+MAX_PAGES = 2
+#: Heights (mm) the brief's figures are shrunk to, in turn, while its PDF would run over
+#: :data:`MAX_PAGES` (a long caveats log, or a figure of many units, next to the findings).
+FIT_FIGURE_HEIGHTS_MM = (85, 72, 60, 50)
+
+
+def html_to_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, max_pages: int = MAX_PAGES) -> Path:
     """Render an HTML brief (as written with the ``brief`` template) to an A4 PDF with
     WeasyPrint; images are embedded in the HTML, so nothing is fetched.
 
-    WeasyPrint's warnings about CSS it does not implement are dropped; errors are raised.
+    When the brief runs over ``max_pages``, its figures are shrunk (kept in proportion) to
+    each height of :data:`FIT_FIGURE_HEIGHTS_MM` in turn until it fits; if none does, the
+    smallest is printed. The figures are drawn at their printed size, so a brief that fits
+    shows them at 1:1. WeasyPrint's warnings about CSS it does not implement are dropped;
+    errors are raised.
     """
     import logging
 
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     log = logging.getLogger("weasyprint")
     level = log.level
     log.setLevel(logging.ERROR)
     try:
-        HTML(filename=str(html_path), base_url=str(Path(html_path).parent)).write_pdf(str(pdf_path))
+        page = HTML(filename=str(html_path), base_url=str(Path(html_path).parent))
+        document = page.render()
+        for height in FIT_FIGURE_HEIGHTS_MM:
+            if len(document.pages) <= max_pages:
+                break
+            shrink = CSS(
+                string=f".kinerja-brief figure.brief-figure img {{ max-height: {height}mm !important; "
+                "width: auto !important; height: auto !important; }"
+            )
+            document = page.render(stylesheets=[shrink])
+        document.write_pdf(str(pdf_path))
     finally:
         log.setLevel(level)
     return Path(pdf_path)
 
 
-__all__ = ["LANGS", "TEXT", "Brief", "build", "key_findings", "analysis_order", "html_to_pdf"]
+__all__ = ["LANGS", "MAX_PAGES", "TEXT", "Brief", "build", "key_findings", "analysis_order", "html_to_pdf"]

@@ -20,10 +20,9 @@ as an HTML figure (image, alt text, caption) with the PNG alongside for other vi
 Notebooks of one run share ``figures/``: each lists its own figures in
 ``figures/<notebook>/figures.csv`` and ``figures/figures.csv`` is rebuilt from all of
 them (columns :data:`FIGURES_COLUMNS`), as for the findings. A figure marked ``key=True``
-is one a policy brief may lift (:mod:`kinerja.report.brief`); given a way to draw it
-with Indonesian text (``draw_ind``), it is also saved as ``<figure>.id.png`` for the
-Indonesian brief, when the run makes one (``setup(figures_ind=True)``). Saved SVGs carry
-no date and fixed element ids, so that two runs write identical files.
+is one a policy brief may lift (:mod:`kinerja.report.brief`, which draws it again for
+print from the results tables: :mod:`kinerja.report.brief_figures`). Saved SVGs carry no
+date and fixed element ids, so that two runs write identical files.
 """
 
 from __future__ import annotations
@@ -34,10 +33,9 @@ import os
 import re
 import struct
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -53,7 +51,7 @@ FIGURE_DPI = 200
 SCREEN_DPI = 110
 
 #: Columns of ``figures/figures.csv`` (``file`` is relative to ``figures/``).
-FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "key", "file_ind")
+FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "key")
 
 #: Environment variable that moves the scratch folder.
 SCRATCH_ENV = "KINERJA_SCRATCH"
@@ -91,7 +89,6 @@ class Report:
     notebook: str
     out: Path
     scratch: bool
-    figures_ind: bool = True
     n_figures: int = 0
     figures: list[dict] = field(default_factory=list)
 
@@ -189,17 +186,14 @@ class Report:
         alt: str,
         caption_ind: str = "",
         key: bool = False,
-        draw_ind: Callable[[], Any] | None = None,
     ) -> Path:
         """Number, save (PNG at :data:`FIGURE_DPI` and SVG) and show a figure with its
         caption and alt text; the figure is closed afterwards (shown once).
 
         ``caption_ind`` is the caption in Bahasa Indonesia (the Indonesian brief shows it);
-        ``key=True`` marks a figure that carries a key finding, one a policy brief may lift.
-        ``draw_ind`` draws the same figure with Indonesian text (it returns the figure or
-        its axes, e.g. ``lambda: plots.grade_bars(..., title="...", lang="id")``): it is
-        called only when this run makes the Indonesian brief (:attr:`figures_ind`), and
-        its PNG, ``<figure>.id.png`` beside the English one, is what that brief shows.
+        ``key=True`` marks a figure that carries a key finding, one a policy brief may lift
+        (the brief draws it again, for print and in its language, from the results tables:
+        every key figure needs a drawing in :data:`kinerja.report.brief_figures.DRAWINGS`).
         """
         import matplotlib.pyplot as plt
 
@@ -215,14 +209,6 @@ class Report:
         with plt.rc_context({"svg.hashsalt": f"{self.notebook}/{stem}", "svg.fonttype": "none"}):
             fig.savefig(self.figures_dir / f"{stem}.svg", bbox_inches=bbox, metadata={"Date": None})
         plt.close(fig)
-        file_ind = ""
-        if draw_ind is not None and self.figures_ind:
-            drawn = draw_ind()
-            fig_ind = getattr(drawn, "figure", drawn)  # axes or figure
-            png_ind = png.with_suffix(".id.png")
-            _save_png(fig_ind, png_ind, _freeze_layout(fig_ind))  # the brief lifts PNGs only
-            plt.close(fig_ind)
-            file_ind = f"{self.notebook}/{png_ind.name}"
         # the page shows the saved PNG itself, drawn at SCREEN_DPI: rendering the figure a
         # third time (text layout is most of a render) cost a second per figure
         raw = png.read_bytes()
@@ -239,7 +225,6 @@ class Report:
                 "caption_ind": caption_ind,
                 "alt": alt,
                 "key": bool(key),
-                "file_ind": file_ind,
             }
         )
         write_figures(self.out / "figures", self.notebook, pd.DataFrame(self.figures, columns=list(FIGURES_COLUMNS)))
@@ -279,8 +264,9 @@ def _freeze_layout(fig):
     return bbox
 
 
-def _save_png(fig, path: Path, bbox) -> None:
-    """Save ``fig`` (inside ``bbox``, inches) as a PNG at :data:`FIGURE_DPI`.
+def _save_png(fig, path, bbox) -> None:
+    """Save ``fig`` (inside ``bbox``, inches) as a PNG at :data:`FIGURE_DPI` to ``path`` (a
+    file name or a binary file object).
 
     The pixels are matplotlib's own (Agg at ``FIGURE_DPI``). What differs from
     ``savefig(path)`` is the encoding: an opaque figure (every one of ours: the white
@@ -427,9 +413,7 @@ def findings_markdown(table: pd.DataFrame, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def setup(
-    data: str, year: int, out_dir: str = "", *, notebook: str, show: bool = True, figures_ind: bool = True
-) -> Report:
+def setup(data: str, year: int, out_dir: str = "", *, notebook: str, show: bool = True) -> Report:
     """Load the dataset, keep the year, decide where outputs go, show the banner.
 
     Parameters
@@ -444,19 +428,13 @@ def setup(
         The notebook's name, e.g. ``"01_juror_agreement"`` (recorded in the findings).
     show : bool
         Display the banner (title, dataset note, provenance).
-    figures_ind : bool
-        Also draw the figures a brief may lift with Indonesian text, for the Indonesian
-        brief (``draw_ind`` of :meth:`Report.figure`). ``kinerja run`` sets it to whether
-        the run makes that brief; a notebook run by hand draws them.
     """
     full = load_dataset(data)
     ds = full.for_year(year)
     scratch = not out_dir
     out = scratch_dir(ds.name, year) if scratch else Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rep = Report(
-        ds=ds, full=full, year=int(year), notebook=notebook, out=out, scratch=scratch, figures_ind=bool(figures_ind)
-    )
+    rep = Report(ds=ds, full=full, year=int(year), notebook=notebook, out=out, scratch=scratch)
     if show:
         rep.banner()
     return rep

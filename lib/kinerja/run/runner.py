@@ -992,30 +992,11 @@ def _plan(data, years, out, notebooks, notebook_dir, parameters, overwrite) -> l
                 for suffix, extra in _variants(s, params):
                     job = _Job(name, path, year, s, folder.path, {**params, **extra}, hashes[s.path], s.name + suffix)
                     folder.jobs.append(job)
-            _set_figures_ind(folder.jobs, user)
             folders.append(folder)
 
     if problems:
         raise RunConfigurationError(problems)
     return folders
-
-
-#: Parameter of the notebooks whose figures the Indonesian brief may lift: draw them with
-#: Indonesian text too (:func:`kinerja.report.notebook.setup`).
-FIGURES_IND_PARAMETER = "figures_ind"
-
-
-def _set_figures_ind(jobs: list[_Job], user: Mapping[str, Any]) -> None:
-    """Draw the brief's figures with Indonesian text only in a run that makes the
-    Indonesian brief (a notebook with ``lang="id"`` in the same folder): the drawing costs
-    a few tenths of a second per figure, for nothing when no brief reads it. A value
-    given with ``-p figures_ind=...`` is kept."""
-    if FIGURES_IND_PARAMETER in user:
-        return
-    makes_ind = any(job.parameters.get("lang") == "id" for job in jobs)
-    for job in jobs:
-        if FIGURES_IND_PARAMETER in job.spec.parameters:
-            job.parameters[FIGURES_IND_PARAMETER] = makes_ind
 
 
 def _variants(spec: NotebookSpec, params: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
