@@ -125,6 +125,24 @@ def test_a_figure_without_a_printed_drawing_gives_none_and_a_missing_table_names
         )
 
 
+def test_ids_that_look_like_numbers_are_read_as_the_text_they_are(tmp_path):
+    # a dataset whose unit ids are "007", "010": the names of the units must still be found
+    (tmp_path / "results").mkdir()
+    pd.DataFrame(
+        {
+            "subject_id": ["007", "010"],
+            "total": [70.0, 80.0],
+            "se": [1.0, 1.0],
+            "provenance": provenance_label(["named"]),
+        }
+    ).to_csv(tmp_path / "results" / "unit_precision.csv", index=False)
+    run = brief_figures.RunTables(tmp_path, names={"007": "Dinas A", "010": "Dinas B"})
+    table = run.table("unit_precision")
+    assert table["subject_id"].tolist() == ["007", "010"] and "provenance" not in table
+    assert table["subject_id"].map(run.names).tolist() == ["Dinas A", "Dinas B"]
+    assert run.bases("unit_precision") == ["named"]
+
+
 def test_figure_names_come_from_the_file_names_the_notebooks_write():
     assert brief_figures.figure_name("01_juror_agreement/fig01_unit_precision.png") == "unit_precision"
     assert brief_figures.figure_name("05_trends/fig12_grade_distribution.png") == "grade_distribution"

@@ -275,3 +275,30 @@ def test_indonesian_axis_numbers_are_the_english_ones_with_a_comma():
     ]
     with pytest.raises(ValueError, match="lang"):
         plots.words("grade", "fr")
+
+
+def test_unit_names_in_the_grade_change_plot_keep_clear_of_the_band_names():
+    # units most at risk sit right under the band names (C, CC, B, ...) at the top of the
+    # axes: their names move down rather than print over them (seen in contoh 2023)
+    stab = pd.DataFrame(
+        {
+            "subject_id": ["a", "b", "c", "d", "e"],
+            "total": [52.0, 62.0, 72.0, 68.0, 45.0],
+            "grade": ["CC", "B", "BB", "B", "C"],
+            "p_change": [0.47, 0.46, 0.45, 0.05, 0.02],
+        }
+    )
+    names = {"a": "Kecamatan Contoh Hulu", "b": "Dinas Pariwisata", "c": "Badan Keuangan"}
+    _, ax = plt.subplots(figsize=(3.35, 2.7), layout="constrained")  # as printed in a brief
+    ax = plots.grade_change_plot(stab, ["synthetic"], labels=names, n_labels=3, ax=ax)
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_text() in {"C", "CC", "B", "BB", "A"}]
+    unit_names = [t for t in ax.texts if t.get_text() in names.values()]
+    assert len(unit_names) == 3 and len(texts) >= 3
+    for name in unit_names:
+        box = name.get_window_extent(renderer)
+        for band in texts:
+            assert not box.overlaps(band.get_window_extent(renderer)), (name.get_text(), band.get_text())
+    plt.close(fig)

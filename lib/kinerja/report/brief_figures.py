@@ -49,6 +49,11 @@ PRINT_RC = {
 }
 
 
+#: Columns of the results tables read as text, as the dataset's own ids and labels are
+#: (an id such as "007" stays "007" and finds its unit's name).
+TEXT_COLUMNS = ("subject_id", "unit_id", "juror_id", "category", "award_group", "grade", "grade_from", "grade_to")
+
+
 @dataclass
 class RunTables:
     """The saved results of one report folder, as the drawings need them."""
@@ -63,7 +68,7 @@ class RunTables:
             path = self.folder / "results" / f"{name}.csv"
             if not path.is_file():
                 raise FileNotFoundError(f"the brief's figure needs {path}, which the run did not write")
-            self._cache[name] = pd.read_csv(path, keep_default_na=True)
+            self._cache[name] = pd.read_csv(path, dtype=dict.fromkeys(TEXT_COLUMNS, str))
         return self._cache[name].drop(columns=["provenance"], errors="ignore")
 
     def bases(self, name: str) -> list[str]:

@@ -733,9 +733,15 @@ def grade_change_plot(
     for e in edges:
         if x0 < e < x1:
             ax.axvline(e, color="#444444", linestyle="--", linewidth=0.8, zorder=1)
+    ax.set_xlim(x0, x1)  # before any text is placed: the band names' boxes are measured in pixels
+    band_boxes = []
     for g, r in bands.iterrows():
         lo, hi = max(float(r["score_lower_exclusive"]), x0), min(float(r["score_upper_inclusive"]), x1)
         if hi - lo > 0.03 * (x1 - x0):
+            bx, by = ax.transAxes.transform((0, 0.98))
+            cx = ax.transData.transform(((lo + hi) / 2, 0))[0]
+            w, h = 0.6 * 9 * len(g) * ax.figure.dpi / 72 + 6, 9 * 1.3 * ax.figure.dpi / 72
+            band_boxes.append((cx - w / 2, by - h, w, h))
             ax.text(
                 (lo + hi) / 2,
                 0.98,
@@ -761,10 +767,9 @@ def grade_change_plot(
                 label=words("grade_g", lang, g=g),
             )
     top_p = max(0.55, float(t["p_change"].max()) + 0.08) if len(t) else 1.0
-    ax.set_xlim(x0, x1)
     ax.set_ylim(-0.02, top_p)
     if labels is not None and n_labels > 0:
-        _place_labels(ax, t.nlargest(n_labels, "p_change"), "total", "p_change", labels)
+        _place_labels(ax, t.nlargest(n_labels, "p_change"), "total", "p_change", labels, avoid=band_boxes)
     ax.set_xlabel(words("change_x", lang))
     ax.set_ylabel(words("change_y", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
@@ -772,10 +777,13 @@ def grade_change_plot(
     return _finish(ax, bases, lang)
 
 
-def _place_labels(ax, rows: pd.DataFrame, x: str, y: str, labels: dict, fontsize: float = 7.0) -> None:
+def _place_labels(
+    ax, rows: pd.DataFrame, x: str, y: str, labels: dict, fontsize: float = 7.0, avoid: Iterable = ()
+) -> None:
     """Name points without overlapping names: each label goes right of its point and moves
-    down in steps until its box clears the labels already placed."""
-    placed: list[tuple[float, float, float, float]] = []
+    down in steps until its box clears the labels already placed and the boxes of
+    ``avoid`` (``(x0, y0, width, height)`` in display pixels: other text of the axes)."""
+    placed: list[tuple[float, float, float, float]] = list(avoid)
     height = fontsize * 1.3
     for _, r in rows.iterrows():
         text = str(labels.get(r["subject_id"], r["subject_id"]))
