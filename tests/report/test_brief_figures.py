@@ -147,3 +147,25 @@ def test_figure_names_come_from_the_file_names_the_notebooks_write():
     assert brief_figures.figure_name("01_juror_agreement/fig01_unit_precision.png") == "unit_precision"
     assert brief_figures.figure_name("05_trends/fig12_grade_distribution.png") == "grade_distribution"
     assert brief_figures.figure_name("x/plain.png") == "plain"
+
+
+def test_long_row_names_are_wrapped_rather_than_squeezing_the_axes(tmp_path):
+    # a dataset whose categories are spelled out in full (held-out datasets have other names)
+    (tmp_path / "results").mkdir()
+    cats = ["Dinas Pemberdayaan Perempuan dan Perlindungan Anak", "Badan Perencanaan Pembangunan Daerah", "Kecamatan"]
+    rows = [(c, g, n) for c in cats for g, n in (("A", 2), ("BB", 3))]
+    table = pd.DataFrame(rows, columns=["category", "grade", "n_units"]).assign(provenance=provenance_label(["named"]))
+    table.to_csv(tmp_path / "results" / "grade_counts.csv", index=False)
+    drawing = brief_figures.DRAWINGS[("00_data_overview", "grades_by_category")]
+    with plt.rc_context(brief_figures.PRINT_RC):
+        ax = drawing(brief_figures.RunTables(tmp_path), 2020, "en")
+        try:
+            brief_figures._fit_for_print(ax, "en")
+            notebook._freeze_layout(ax.figure)
+            share = ax.get_position().width  # of the figure's width
+            names = [t.get_text() for t in ax.get_yticklabels()]
+        finally:
+            plt.close(ax.figure)
+    assert share >= 0.45, share
+    assert sorted(n.replace("\n", " ") for n in names) == sorted(cats)  # every word kept
+    assert any("\n" in n for n in names)

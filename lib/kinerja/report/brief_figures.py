@@ -117,6 +117,7 @@ def _fit_for_print(ax, lang: str) -> None:
     for a in fig.axes:
         _wrap_to(a.xaxis.label, 0.66 * fig.bbox.width)
         _wrap_to(a.yaxis.label, 0.8 * fig.bbox.height)
+        _wrap_row_names(a, 0.4 * fig.bbox.width)
     for t in fig.texts:  # the stamp is the figure's supxlabel (labels.stamp)
         _wrap_to(t, 0.97 * fig.bbox.width, parts=True)
 
@@ -140,6 +141,28 @@ def _wrap_to(text, limit_px: float, parts: bool = False) -> None:
         wrapped = _wrap_parts(words, width) if parts else textwrap.fill(words, width)
         text.set_text(wrapped)
         if wrapped.count("\n") >= 5:
+            break
+
+
+def _wrap_row_names(ax, limit_px: float) -> None:
+    """Row names (y tick labels) longer than ``limit_px`` wrapped onto at most three lines,
+    so that a long category or unit name does not squeeze the axes to a sliver."""
+    renderer = ax.figure.canvas.get_renderer()
+    ticks, labels = ax.get_yticks(), ax.get_yticklabels()
+    texts = [t.get_text() for t in labels]
+    if not texts or max(t.get_window_extent(renderer).width for t in labels) <= limit_px:
+        return
+    size = labels[0].get_fontsize()
+    width = max(len(t) for t in texts)
+    while width > 12:
+        width = int(width * 0.85)
+        wrapped = [textwrap.fill(t, width) for t in texts]
+        ax.set_yticks(ticks, wrapped, fontsize=size)
+        new = ax.get_yticklabels()
+        if (
+            max(t.get_window_extent(renderer).width for t in new) <= limit_px
+            or max(w.count("\n") for w in wrapped) >= 2
+        ):
             break
 
 
