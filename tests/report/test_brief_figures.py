@@ -169,3 +169,32 @@ def test_long_row_names_are_wrapped_rather_than_squeezing_the_axes(tmp_path):
     assert share >= 0.45, share
     assert sorted(n.replace("\n", " ") for n in names) == sorted(cats)  # every word kept
     assert any("\n" in n for n in names)
+
+
+@pytest.mark.parametrize(("n", "named"), [(20, True), (29, True), (36, False), (60, False)])
+def test_the_printed_interval_plot_names_units_only_where_the_names_can_be_read(tmp_path, n, named):
+    # batu has 29 units a year, contoh 36; a national dataset may have 60. Names print at
+    # 5.5-6 pt on rows at least 1.08 times as high, or not at all (then the axis says so)
+    (tmp_path / "results").mkdir()
+    rng = np.random.default_rng(n)
+    ids = [f"U{i:02d}" for i in range(n)]
+    prec = pd.DataFrame({"subject_id": ids, "total": rng.uniform(60, 92, n), "se": rng.uniform(0.5, 2, n)})
+    prec.assign(provenance=provenance_label(["synthetic"])).to_csv(tmp_path / "results" / "unit_precision.csv")
+    run = brief_figures.RunTables(tmp_path, names={u: f"Dinas {u}" for u in ids})
+    with plt.rc_context(brief_figures.PRINT_RC):
+        ax = brief_figures.DRAWINGS[("01_juror_agreement", "unit_precision")](run, 2020, "en")
+        try:
+            brief_figures._fit_for_print(ax, "en")
+            notebook._freeze_layout(ax.figure)
+            labels = [t for t in ax.get_yticklabels() if t.get_text()]
+            pitch_pt = ax.get_window_extent().height / ax.figure.dpi * 72 / (n + 2)
+            height = ax.figure.get_figheight()
+        finally:
+            plt.close(ax.figure)
+    assert height <= brief_figures.PRINT_MAX_HEIGHT_IN
+    if named:
+        assert len(labels) == n and all(t.get_fontsize() >= 5.5 for t in labels)
+        assert pitch_pt >= 1.0 * max(t.get_fontsize() for t in labels), pitch_pt  # rows do not overlap
+    else:
+        assert not labels and ax.get_ylabel() == f"{n} units, lowest total at the bottom"
+        assert pitch_pt >= 3.0, pitch_pt  # the intervals still stand apart

@@ -37,6 +37,8 @@ PRINT_WIDTH_IN = 3.35
 #: The tallest a printed brief figure is drawn (two of them and the first page's text
 #: fit on two A4 pages).
 PRINT_MAX_HEIGHT_IN = 3.9
+#: What a printed interval plot needs besides its rows (inches): legend, axis, stamp.
+_PRECISION_FRAME_IN = 1.3
 #: Font sizes of a printed figure (points, printed at that size).
 PRINT_RC = {
     "font.size": 7.5,
@@ -208,10 +210,19 @@ def _unit_precision(run: RunTables, year: int, lang: str):
 
     prec = run.table("unit_precision")
     n = int(prec["total"].notna().sum())
-    ax = _print_axes(0.085 * n + 1.0)  # a row per unit: 6 pt names, 5.5 pt past 30 units
-    return plots.precision_plot(
-        prec, run.bases("unit_precision"), ax=ax, labels=run.names, lang=lang, label_size=6 if n <= 30 else 5.5
-    )
+    # a row per unit, named where the names can be read: 6 pt (5.5 pt if need be) on rows
+    # 1.08 times as high; more units than that fit are drawn unnamed, sorted by total
+    for size in (6.0, 5.5):
+        height = (n + 2) * 1.08 * size / 72 + _PRECISION_FRAME_IN
+        if height <= PRINT_MAX_HEIGHT_IN:
+            ax = _print_axes(height)
+            return plots.precision_plot(prec, run.bases("unit_precision"), ax=ax, labels=run.names, lang=lang,
+                                        label_size=size)  # fmt: skip
+    ax = _print_axes(min(0.06 * n + _PRECISION_FRAME_IN, PRINT_MAX_HEIGHT_IN))
+    ax = plots.precision_plot(prec, run.bases("unit_precision"), ax=ax, lang=lang)
+    ax.set_yticks([])
+    ax.set_ylabel(plots.words("units_by_total", lang, n=n))
+    return ax
 
 
 def _grade_change(run: RunTables, year: int, lang: str):
