@@ -503,7 +503,6 @@ def _figure_choice(
     (``print`` False). ``src`` is the image shown; nothing is written to ``folder``."""
     import warnings
 
-    from . import brief_figures
     from .notebook import FIGURE_DPI, read_figures
 
     path = folder / "figures" / "figures.csv"
