@@ -100,7 +100,7 @@ def _fit_a_figure(fig, stamp):
         ax.set_title("A title the caption says")
         ax.set_xlabel("a long axis label that runs far wider than the printed column allows, in words")
         stamp(ax, BASES, "id")
-        brief_figures._fit_for_print(ax, "id")
+        brief_figures._fit_for_print(ax)
         assert ax.get_title() == "" and ax.get_legend() is None and len(fig.legends) == 1
         notebook._freeze_layout(fig)
         renderer = fig.canvas.get_renderer()
@@ -160,7 +160,7 @@ def test_long_row_names_are_wrapped_rather_than_squeezing_the_axes(tmp_path):
     with plt.rc_context(brief_figures.PRINT_RC):
         ax = drawing(brief_figures.RunTables(tmp_path), 2020, "en")
         try:
-            brief_figures._fit_for_print(ax, "en")
+            brief_figures._fit_for_print(ax)
             notebook._freeze_layout(ax.figure)
             share = ax.get_position().width  # of the figure's width
             names = [t.get_text() for t in ax.get_yticklabels()]
@@ -184,7 +184,7 @@ def test_the_printed_interval_plot_names_units_only_where_the_names_can_be_read(
     with plt.rc_context(brief_figures.PRINT_RC):
         ax = brief_figures.DRAWINGS[("01_juror_agreement", "unit_precision")](run, 2020, "en")
         try:
-            brief_figures._fit_for_print(ax, "en")
+            brief_figures._fit_for_print(ax)
             notebook._freeze_layout(ax.figure)
             labels = [t for t in ax.get_yticklabels() if t.get_text()]
             pitch_pt = ax.get_window_extent().height / ax.figure.dpi * 72 / (n + 2)

@@ -88,7 +88,7 @@ def _print_axes(height: float):
     return fig.add_subplot()
 
 
-def _fit_for_print(ax, lang: str) -> None:
+def _fit_for_print(ax) -> None:
     """A screen drawing made to fit a narrow printed column: no title (the brief's caption
     says it), the legend that sat right of the axes moved above them, axis labels and the
     provenance stamp wrapped to the width (measured at the resolution the PNG is drawn at,
@@ -219,10 +219,7 @@ def _unit_precision(run: RunTables, year: int, lang: str):
             return plots.precision_plot(prec, run.bases("unit_precision"), ax=ax, labels=run.names, lang=lang,
                                         label_size=size)  # fmt: skip
     ax = _print_axes(min(0.06 * n + _PRECISION_FRAME_IN, PRINT_MAX_HEIGHT_IN))
-    ax = plots.precision_plot(prec, run.bases("unit_precision"), ax=ax, lang=lang)
-    ax.set_yticks([])
-    ax.set_ylabel(plots.words("units_by_total", lang, n=n))
-    return ax
+    return plots.precision_plot(prec, run.bases("unit_precision"), ax=ax, lang=lang, label_size=0)
 
 
 def _grade_change(run: RunTables, year: int, lang: str):
@@ -322,7 +319,7 @@ def draw(folder: Path, *, notebook: str, file: str, year: int, lang: str, names:
         ax = drawing(run, int(year), lang)
         fig = ax.figure
         try:
-            _fit_for_print(ax, lang)
+            _fit_for_print(ax)
             buf = io.BytesIO()
             _save_png(fig, buf, _freeze_layout(fig))
         finally:

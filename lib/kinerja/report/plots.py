@@ -482,7 +482,8 @@ def precision_plot(
 ):
     """Each unit's panel-mean total with a ``z`` x standard-error bar, against the grade
     band boundaries; bars that cross a boundary (grade not settled by the data) in red;
-    units named in ``label_size`` points.
+    units named in ``label_size`` points, or (``label_size=0``, more units than can be
+    named legibly) not named, the axis saying how many units it shows, lowest at the bottom.
 
     ``prec`` has ``subject_id, total, se`` (as from
     :func:`kinerja.analyses.agreement.unit_precision`)."""
@@ -507,7 +508,11 @@ def precision_plot(
             ax.hlines(idx, lo[mask], hi[mask], color=color, linewidth=2, label=lab, zorder=2)
             ax.plot(t.loc[mask, "total"], idx, "o", color=color, markersize=4, zorder=3)
     names = t["subject_id"].map(labels).fillna(t["subject_id"]) if labels else t["subject_id"]
-    ax.set_yticks(range(len(t)), names, fontsize=label_size)
+    if label_size > 0:
+        ax.set_yticks(range(len(t)), names, fontsize=label_size)
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(words("units_by_total", lang, n=len(t)))
     ax.set_xlim(x0, x1)
     ax.set_ylim(-1, len(t) + 1)
     ax.set_xlabel(words("precision_x", lang, z=_number(z, lang)))
@@ -740,7 +745,7 @@ def grade_change_plot(
     for g, r in bands.iterrows():
         lo, hi = max(float(r["score_lower_exclusive"]), x0), min(float(r["score_upper_inclusive"]), x1)
         if hi - lo > 0.03 * (x1 - x0):
-            bx, by = ax.transAxes.transform((0, 0.98))
+            by = ax.transAxes.transform((0, 0.98))[1]
             cx = ax.transData.transform(((lo + hi) / 2, 0))[0]
             w, h = 0.6 * 9 * len(g) * ax.figure.dpi / 72 + 6, 9 * 1.3 * ax.figure.dpi / 72
             band_boxes.append((cx - w / 2, by - h, w, h))
