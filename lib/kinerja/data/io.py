@@ -852,22 +852,30 @@ def _explain_csv(path: Path, scan: _CsvScan, where: str) -> int:
     widest = width
     multi: list[tuple[int, int, int]] = []  # (first line, last line, cell index)
     long: list[tuple[int, list[str]]] = []
+    # a stray quote can swallow the rest of the file into one cell: let the csv module
+    # read a cell as long as the file (its default limit, 131,072 characters, is a few
+    # thousand lines of scores, and it would stop with an error of its own)
+    limit = csv.field_size_limit()
     with open(path, encoding=scan.encoding, newline="", errors="replace") as fh:
         for _ in range(scan.skip):
             fh.readline()
         reader = csv.reader(fh, delimiter=scan.sep, quotechar='"', strict=False)
         prev = scan.skip
-        for k, rec in enumerate(reader):
-            start, end = prev + 1, scan.skip + reader.line_num
-            prev = end
-            if end > start:
-                j = next((i for i, c in enumerate(rec) if "\n" in c or "\r" in c), 0)
-                multi.append((start, end, j))
-            elif len(rec) > width and k:
-                if any(c.strip() for c in rec[width:]):
-                    long.append((start, rec))
-                else:
-                    widest = max(widest, len(rec))
+        csv.field_size_limit(max(limit, path.stat().st_size + 1))
+        try:
+            for k, rec in enumerate(reader):
+                start, end = prev + 1, scan.skip + reader.line_num
+                prev = end
+                if end > start:
+                    j = next((i for i, c in enumerate(rec) if "\n" in c or "\r" in c), 0)
+                    multi.append((start, end, j))
+                elif len(rec) > width and k:
+                    if any(c.strip() for c in rec[width:]):
+                        long.append((start, rec))
+                    else:
+                        widest = max(widest, len(rec))
+        finally:
+            csv.field_size_limit(limit)
     last_line = prev
     problems: list[Problem] = []
     for start, end, j in multi:

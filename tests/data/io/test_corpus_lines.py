@@ -40,6 +40,19 @@ def test_quote_never_closed(tmp_path):
     expect_error(ds, "units.csv, row 3, column 'name' (C)", "runs over 2 lines, to line 4 (the end of the file)")
 
 
+def test_stray_quote_swallowing_more_than_the_csv_modules_field_limit(tmp_path):
+    """The lines a stray quote swallows can hold more than 131,072 characters (the csv
+    module's default limit on one cell; a few thousand lines of scores): the DataError
+    names the line, not the csv module's own error."""
+    tables = valid_tables()
+    tables["scores"]["source"] = "minutes of the jury meeting " * 2500  # 70,000 characters a line
+    ds = folder(tmp_path, tables)
+    edit_lines(ds / "scores.csv", lambda lines: [lines[0], lines[1].replace(",minutes", ',"minutes', 1), *lines[2:]])
+    n = len((ds / "scores.csv").read_text().splitlines())
+    expect_error(ds, "scores.csv, row 2, column 'source' (I)", f"runs over {n - 1} lines, to line {n} (the end of the file)")
+    expect_years_error(ds, "scores.csv, row 2, column 'source' (I)")
+
+
 def test_stray_quote_in_a_semicolon_file(tmp_path):
     ds = folder(tmp_path, sep=";")
     edit_lines(ds / "jurors.csv", lambda lines: [lines[0], lines[1].replace(";named;", ';"named;'), *lines[2:]])
