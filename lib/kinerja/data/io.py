@@ -55,7 +55,8 @@ import pandas as pd
 
 from ..paths import DATA_DIR, PROJ_ROOT
 from .grades import GRADE_ORDER, band, grade_dtype, grade_from_total, normalise_grade
-from .pseudonyms import pseudonymise
+from .pseudonyms import MODES as PSEUDONYM_MODES
+from .pseudonyms import MappingError, pseudonymise
 from .schema import BASIS_VALUES, TABLES, WEIGHT_SUM_TOL, Column, ForeignKey, Table
 
 __all__ = [
@@ -2657,6 +2658,49 @@ def _read_meta(folder: Path) -> dict:
         ) from None
     if not isinstance(meta, dict):
         raise DataError(f"{_META_FILE} in {folder} must contain a JSON object {{...}}, not a {type(meta).__name__}.")
+    return _check_meta(meta, f"{_META_FILE} in {folder}")
+
+
+def _json_type(value: object) -> str:
+    return {dict: "an object {...}", list: "a list [...]", str: "a text", bool: "true/false"}.get(
+        type(value), "null" if value is None else "a number"
+    )
+
+
+def _check_meta(meta: dict, where: str) -> dict:
+    """The keys of ``dataset.json`` that kinerja reads, checked before anything uses them:
+    ``title`` and ``description`` are texts, ``year_notes`` maps years to texts and
+    ``pseudonymise_jurors`` is one of :data:`kinerja.data.pseudonyms.MODES` (any case;
+    returned in lower case). Other keys are the dataset's own and are kept as they are."""
+    problems = []
+    for key in ("title", "description"):
+        if key in meta and not isinstance(meta[key], str):
+            problems.append(f'"{key}" is {_json_type(meta[key])}; it must be a text in quotes ("...")')
+    notes = meta.get("year_notes")
+    if "year_notes" in meta:
+        if not isinstance(notes, dict):
+            problems.append(
+                f'"year_notes" is {_json_type(notes)}; it must be an object of years and notes, '
+                'e.g. {"2022": "No competition was held this year."}'
+            )
+        else:
+            for y, text in notes.items():
+                if not re.fullmatch(r"\d{4}", str(y).strip()):
+                    problems.append(f'"year_notes" has the key "{y}", which is not a year such as "2022"')
+                elif not isinstance(text, str):
+                    problems.append(f'"year_notes" gives year {y} {_json_type(text)}; a note is a text in quotes')
+    if "pseudonymise_jurors" in meta:
+        mode = meta["pseudonymise_jurors"]
+        if isinstance(mode, str) and mode.strip().lower() in PSEUDONYM_MODES:
+            meta = {**meta, "pseudonymise_jurors": mode.strip().lower()}
+        else:
+            shown = json.dumps(mode, ensure_ascii=False)
+            problems.append(
+                f'"pseudonymise_jurors" is {shown}; it must be "auto" (replace juror ids that look like names) '
+                'or "all" (replace every juror id)'
+            )
+    if problems:
+        raise DataError(f"{where}: " + "; ".join(problems) + ". Correct it, or remove the key (every key is optional).")
     return meta
 
 
@@ -2969,7 +3013,10 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
 
     tables = {name: _final_frame(p) for name, p in parsed.items()}
     # Juror names never get past the loader: pseudonyms here, the mapping beside the data.
-    tables, renamed = pseudonymise(tables, path, mode=str(meta.get("pseudonymise_jurors", "auto")))
+    try:
+        tables, renamed = pseudonymise(tables, path, mode=meta.get("pseudonymise_jurors", "auto"))
+    except MappingError as exc:
+        raise DataError(str(exc)) from None
     notes += renamed
     accounts = _accounts_frame(
         row for name, p in parsed.items() for row in _accounts_rows(name, p.file, p.rows_read, p.excluded)

@@ -62,14 +62,75 @@ def mapping_path(dataset_path: str | os.PathLike) -> Path:
     return path / MAPPING_FILE
 
 
+class MappingError(ValueError):
+    """The juror pseudonym mapping cannot be read, is inconsistent, or cannot be written;
+    the message names the file and says what to do (the loader raises it as a
+    :class:`kinerja.data.io.DataError`)."""
+
+
+def _restore_or_delete(path: Path) -> str:
+    return (
+        f"Restore {path.name} from a backup, or correct it (two columns, juror_name and pseudonym, one juror a "
+        "line). Deleting it numbers the jurors anew: their pseudonyms in earlier reports would then not match."
+    )
+
+
 def read_mapping(path: Path) -> dict[str, str]:
-    """``name -> pseudonym`` from a mapping file (empty when there is none)."""
+    """``name -> pseudonym`` from a mapping file (empty when there is none).
+
+    The file is read as a spreadsheet program may have saved it again: UTF-8 (with or
+    without a byte-order mark) or Windows-1252, separated by commas, semicolons or tabs.
+    An empty or unreadable file, a file without the two columns, or a name or pseudonym
+    given twice is a :class:`MappingError`: the mapping is the only link between reports
+    and people, so it is never guessed at or rebuilt without the user's say."""
     if not path.is_file():
         return {}
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if not {"juror_name", "pseudonym"} <= set(table.columns):
-        raise ValueError(f"{path}: a juror pseudonym mapping needs the columns juror_name and pseudonym")
-    return dict(zip(table["juror_name"], table["pseudonym"]))
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise MappingError(f"{path}: the juror pseudonym mapping is empty. {_restore_or_delete(path)}")
+    sep = max((",", ";", "\t"), key=lines[0].count)
+    import csv
+
+    rows = list(csv.reader(lines, delimiter=sep))
+    header = [h.strip().lower() for h in rows[0]]
+    if "juror_name" not in header or "pseudonym" not in header:
+        raise MappingError(
+            f"{path}, row 1: a juror pseudonym mapping needs the columns juror_name and pseudonym (found: "
+            f"{', '.join(repr(h) for h in rows[0])}). {_restore_or_delete(path)}"
+        )
+    i, j = header.index("juror_name"), header.index("pseudonym")
+    mapping: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for line_no, row in enumerate(rows[1:], start=2):
+        name = row[i].strip() if i < len(row) else ""
+        pseudonym = row[j].strip() if j < len(row) else ""
+        if not name and not pseudonym:
+            continue
+        where = f"{path}, row {line_no}"
+        if not name or not pseudonym:
+            raise MappingError(f"{where}: a juror name without a pseudonym, or the reverse. {_restore_or_delete(path)}")
+        if not looks_like_pseudonym(pseudonym):
+            raise MappingError(
+                f"{where}: the pseudonym {pseudonym!r} does not look like one (a few letters and digits, such as "
+                f"P01), so it might be a name, and names never reach a report. {_restore_or_delete(path)}"
+            )
+        if name in mapping:
+            raise MappingError(f"{where}: a juror name is listed twice. {_restore_or_delete(path)}")
+        if pseudonym in owner:
+            raise MappingError(
+                f"{where}: the pseudonym {pseudonym} is given to two jurors, which would merge their scores into "
+                f"one juror's. {_restore_or_delete(path)}"
+            )
+        mapping[name] = pseudonym
+        owner[pseudonym] = name
+    return mapping
 
 
 def _next_pseudonyms(names: list[str], taken: set[str], width: int) -> dict[str, str]:
@@ -132,6 +193,7 @@ def pseudonymise(
     >>> (folder / MAPPING_FILE).read_text().splitlines()
     ['juror_name,pseudonym', 'Budi Santoso,P01']
     """
+    mode = str(mode).strip().lower()
     if mode not in MODES:
         raise ValueError(f"pseudonymise_jurors must be one of {MODES}, not {mode!r} (dataset.json)")
     ids = set()
@@ -147,16 +209,30 @@ def pseudonymise(
     if new:
         import fcntl
 
-        with open(path.with_name(f".{path.name}.lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            mapping = read_mapping(path)  # another process may have added names meanwhile
-            new = [n for n in names if n not in mapping]
-            if new:
-                taken = set(mapping.values()) | (ids - set(names))
-                width = max(2, len(str(len(mapping) + len(new))))
-                mapping.update(_next_pseudonyms(new, taken, width))
-                _write_mapping(path, mapping)
+        try:
+            with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                mapping = read_mapping(path)  # another process may have added names meanwhile
+                new = [n for n in names if n not in mapping]
+                if new:
+                    taken = set(mapping.values()) | (ids - set(names))
+                    width = max(2, len(str(len(mapping) + len(new))))
+                    mapping.update(_next_pseudonyms(new, taken, width))
+                    _write_mapping(path, mapping)
+        except OSError as exc:
+            raise MappingError(
+                f"{path}: {len(new)} juror id(s) look like names and need pseudonyms, but the mapping that keeps "
+                f"them cannot be written there ({exc.strerror or exc}). Copy the dataset to a folder you can write "
+                "to and load it from there, or replace the names by pseudonyms yourself (J01, J02, ...)."
+            ) from None
     used = {n: mapping[n] for n in names}
+    clash = sorted(set(used.values()) & (ids - set(names)))
+    if clash:
+        raise MappingError(
+            f"{path}: the pseudonym(s) {', '.join(clash)} of the mapping are also juror ids in the data as they "
+            "are, so two jurors would become one. Give those jurors other ids in the data, or other pseudonyms in "
+            "the mapping."
+        )
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(used, key=len, reverse=True)) + r")\b", re.I)
     lower = {n.lower(): p for n, p in used.items()}
     out = dict(tables)

@@ -49,7 +49,9 @@ def test_stray_quote_swallowing_more_than_the_csv_modules_field_limit(tmp_path):
     ds = folder(tmp_path, tables)
     edit_lines(ds / "scores.csv", lambda lines: [lines[0], lines[1].replace(",minutes", ',"minutes', 1), *lines[2:]])
     n = len((ds / "scores.csv").read_text().splitlines())
-    expect_error(ds, "scores.csv, row 2, column 'source' (I)", f"runs over {n - 1} lines, to line {n} (the end of the file)")
+    expect_error(
+        ds, "scores.csv, row 2, column 'source' (I)", f"runs over {n - 1} lines, to line {n} (the end of the file)"
+    )
     expect_years_error(ds, "scores.csv, row 2, column 'source' (I)")
 
 

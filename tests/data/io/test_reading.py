@@ -147,6 +147,41 @@ def test_bad_metadata_is_a_data_error(tmp_path, tables):
         load_dataset(folder)
 
 
+@pytest.mark.parametrize(
+    "meta, expected",
+    [
+        (
+            {"year_notes": ["2022: no competition"]},
+            '"year_notes" is a list [...]; it must be an object of years and notes',
+        ),
+        ({"year_notes": "no competition in 2022"}, '"year_notes" is a text; it must be an object'),
+        ({"year_notes": {"tahun 2022": "x"}}, '"year_notes" has the key "tahun 2022", which is not a year'),
+        ({"year_notes": {"2022": ["x"]}}, '"year_notes" gives year 2022 a list [...]; a note is a text'),
+        ({"title": 2020}, '"title" is a number; it must be a text'),
+        ({"description": None}, '"description" is null; it must be a text'),
+        ({"pseudonymise_jurors": True}, '"pseudonymise_jurors" is true; it must be "auto"'),
+        ({"pseudonymise_jurors": "some"}, '"pseudonymise_jurors" is "some"; it must be "auto"'),
+    ],
+)
+def test_metadata_that_a_report_would_trip_over_is_a_data_error(tmp_path, tables, meta, expected):
+    """Keys of dataset.json that kinerja reads are checked when the dataset loads: a list of
+    year notes had loaded, and notebook 00 then failed with an AttributeError."""
+    folder = write_csv(tmp_path / "kota", tables)
+    (folder / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_dataset(folder)
+    assert str(err.value).startswith(f"dataset.json in {folder}: "), err.value
+    assert expected in str(err.value) and "remove the key" in str(err.value)
+
+
+def test_metadata_mode_in_any_case(tmp_path, tables):
+    folder = write_csv(tmp_path / "kota", tables)
+    (folder / "dataset.json").write_text(json.dumps({"pseudonymise_jurors": " ALL", "own": [1]}), encoding="utf-8")
+    ds = load_dataset(folder)
+    assert ds.meta == {"pseudonymise_jurors": "all", "own": [1]}  # other keys kept as they are
+    assert set(ds.jurors["juror_id"]) == {"P01", "P02"}
+
+
 def test_xlsx_round_trip_equals_csv(tmp_path, tables):
     from_csv = load_dataset(write_csv(tmp_path / "mini", tables))
     from_xlsx = load_dataset(write_xlsx(tmp_path / "mini.xlsx", tables))
