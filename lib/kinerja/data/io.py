@@ -56,7 +56,7 @@ import pandas as pd
 from ..paths import DATA_DIR, PROJ_ROOT
 from .grades import GRADE_ORDER, band, grade_dtype, grade_from_total, normalise_grade
 from .pseudonyms import MODES as PSEUDONYM_MODES
-from .pseudonyms import MappingError, pseudonymise
+from .pseudonyms import MappingError, looks_like_pseudonym, pseudonymise
 from .schema import BASIS_VALUES, TABLES, WEIGHT_SUM_TOL, Column, ForeignKey, Table
 
 __all__ = [
@@ -226,12 +226,30 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-# Characters that never carry meaning in a cell: zero-width ones (and the byte-order
-# mark, which is a zero-width no-break space inside a text) are removed, unusual spaces
-# (no-break, thin, ideographic, ...) become ordinary spaces.
-_ZERO_WIDTH = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
+# Characters that never carry meaning in a cell are removed: every invisible format
+# character (Unicode category Cf: zero-width spaces and joiners, the byte-order mark
+# inside a text, the soft hyphen, left-to-right and other direction marks that text
+# copied from a web page or a right-to-left document brings along), variation
+# selectors and control characters other than tab and line breaks (DOS's end-of-file
+# Ctrl-Z, DEL). Unusual spaces (no-break, thin, ideographic, ...) become ordinary spaces.
 _ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
-_CLEAN_TABLE = {ord(c): None for c in _ZERO_WIDTH} | {ord(c): " " for c in _ODD_SPACES}
+
+
+class _CleanTable(dict):
+    """``str.translate`` table of :func:`_strip_cell`, filled in as characters are met."""
+
+    def __missing__(self, code: int):
+        invisible = (
+            (code < 0x20 and code not in (0x09, 0x0A, 0x0D))
+            or code == 0x7F
+            or 0xFE00 <= code <= 0xFE0F
+            or unicodedata.category(chr(code)) == "Cf"
+        )
+        self[code] = value = None if invisible else code
+        return value
+
+
+_CLEAN_TABLE = _CleanTable({ord(c): " " for c in _ODD_SPACES})
 
 
 def _strip_cell(text: str) -> str | None:
@@ -242,9 +260,13 @@ def _strip_cell(text: str) -> str | None:
     'J01'
     >>> _strip_cell(" \\ufeff ") is None
     True
+    >>> _strip_cell("\\u200eJ01\\u200f\\x1a"), _strip_cell("85\\u202c")
+    ('J01', '85')
     """
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text.translate(_CLEAN_TABLE))
+    if not (text.isascii() and text.isprintable()):
+        text = text.translate(_CLEAN_TABLE)
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
     text = text.strip()
     return text or None
 
@@ -263,9 +285,29 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[\s\-]+", "_", text.lower())
 
 
+#: How copies of a file or sheet are named: ``scores (1)`` (a browser's second download,
+#: Excel's copied sheet ``scores (2)``), ``scores - Copy`` / ``scores - Salinan`` and
+#: ``Copy of scores`` / ``Salinan scores`` (Windows, in English and Indonesian).
+_COPY_MARK = re.compile(
+    r"^(?:copy of|salinan(?: dari)?)\s+|\s*-\s*(?:copy|salinan)(?:\s*\(\d+\))?$|\s*\(\d+\)$", re.IGNORECASE
+)
+
+
 def _table_key(name: str) -> str:
-    """The table a file stem or sheet title names: case, spaces and invisible characters ignored."""
-    return (_strip_cell(name) or "").lower()
+    """The table a file stem or sheet title names: case, spaces, invisible characters and
+    the marks of a copy (:data:`_COPY_MARK`) ignored.
+
+    >>> [_table_key(n) for n in (" Scores", "scores (1)", "Scores - Copy (2)", "Salinan scores", "scores_2020")]
+    ['scores', 'scores', 'scores', 'scores', 'scores_2020']
+    """
+    text = (_strip_cell(name) or "").lower()
+    return _COPY_MARK.sub("", text).strip() or text
+
+
+def _is_copy_name(name: str) -> bool:
+    """Whether a file stem or sheet title names its table as a copy does (``scores (1)``)."""
+    text = (_strip_cell(name) or "").lower()
+    return _table_key(name) != text
 
 
 def _show(value: object) -> str:
@@ -426,6 +468,8 @@ def _file_kind(path: Path, head: bytes) -> _Kind:
                 "a damaged or incomplete zip file (an .xlsx workbook is a zip file, and the end of this one "
                 "is missing or broken, as when a copy, download or save is cut off)",
             )
+        if "xl/workbook.bin" in names:
+            return _Kind("xlsb", "an Excel Binary Workbook (.xlsb)")
         if any(n.startswith("xl/") for n in names):
             return _Kind("xlsx", "an Excel workbook (.xlsx)")
         if b"spreadsheet" in mimetype:
@@ -760,11 +804,21 @@ def _diagnose_encoding(path: Path, bad: int, where: str, sep: str, header: list[
         )
 
 
+def _ends_blank(path: Path, scan: _CsvScan) -> bool:
+    """Whether the last line of a CSV file holds nothing but separators and spaces: a file
+    of Excel's full height whose data ended earlier (its used range ran on), not one cut off."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 4096))
+        tail = fh.read().decode(scan.encoding, errors="replace")
+    lines = tail.splitlines()
+    return bool(lines) and not lines[-1].replace(scan.sep, "").strip()
+
+
 def _read_csv(path: Path, table: str, notes: list[str], only: Sequence[str] | None = None) -> _Raw:
     """Read a CSV file into raw text columns, with every physical line accounted for."""
     where = path.name
     scan = _scan_csv(path, where, notes)
-    if scan.lines + scan.skip == _EXCEL_MAX_ROWS:
+    if scan.lines + scan.skip == _EXCEL_MAX_ROWS and not _ends_blank(path, scan):
         raise _file_error(
             where,
             f"the file has exactly {_EXCEL_MAX_ROWS:,} lines, the most an Excel sheet holds: it was probably "
@@ -827,6 +881,8 @@ def _read_csv(path: Path, table: str, notes: list[str], only: Sequence[str] | No
 def _check_unended(scan: _CsvScan, where: str, table: Table | None) -> None:
     """A last line without a line break and with required cells missing: the file was cut off."""
     cells = next(csv.reader([scan.unended], delimiter=scan.sep), [])
+    if not any(_strip_cell(c) for c in cells):
+        return  # nothing but spaces or DOS's end-of-file mark (Ctrl-Z): a blank row, not a cut
     names = [normalise_header(h) for h in scan.header]
     lost = [n for n in names[len(cells) :] if table is not None and n in table.required_columns]
     if len(cells) < len(names) and lost:
@@ -985,16 +1041,60 @@ def _format_kind(code: str) -> str | None:
 
     >>> [_format_kind(c) for c in ("0%", "0.00%", "General", "000", "mmm-yy", "dd/mm/yyyy", '0.0"%"')]
     ['percent', 'percent', None, 'zeros3', 'month', None, None]
+    >>> [_format_kind(c) for c in ('"J"00', "00-00", '[Blue]0" poin"')]
+    ['literal:"J"00', 'literal:00-00', 'literal:0" poin"']
     """
     plain = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", code).split(";")[0].strip()
     if "%" in plain:
         return "percent"
+    section = re.sub(r"\[[^\]]*\]", "", code.split(";")[0])  # without [Red], [$-421] ...
+    if _LITERAL_FORMAT.fullmatch(section) and re.search(r'"[^"]+"|\\.|[^0#?"\\]', section):
+        return "literal:" + section
     if re.fullmatch(r"0{2,}", plain):
         return f"zeros{len(plain)}"
     low = plain.lower()
     if "y" in low and "m" in low and "d" not in low and not re.search(r"[hs]", low):
         return "month"
     return None
+
+
+#: A number format of digit placeholders and literal text only (``"J"00``, ``00-00``,
+#: ``0" poin"``): what Excel shows is text the number does not hold.
+_LITERAL_FORMAT = re.compile(
+    r'(?:"[^"]*"|\\.|[0#?]|[^0#?.,eE@"\\*_\[;%ymdhs])*[0#?](?:"[^"]*"|\\.|[0#?]|[^0#?.,eE@"\\*_\[;%ymdhs])*'
+)
+
+
+def _shown_number(code: str, value: float) -> str | None:
+    """What Excel shows for a whole number ``value`` >= 0 in a number format of digit
+    placeholders and literal text (:data:`_LITERAL_FORMAT`); None for anything else.
+
+    >>> [_shown_number(c, v) for c, v in (('"J"00', 1), ("00-00", 1201), ('0" poin"', 85), ("#-0", 7))]
+    ['J01', '12-01', '85 poin', '-7']
+    """
+    section = code.split(";")[0]
+    if value < 0 or not float(value).is_integer() or not _LITERAL_FORMAT.fullmatch(section):
+        return None
+    tokens = re.findall(r'"[^"]*"|\\.|.', section)
+    slots = [i for i, t in enumerate(tokens) if t in ("0", "#", "?")]
+    digits = str(int(value))
+    fill = {}
+    for k, i in enumerate(reversed(slots)):  # digits fill the placeholders from the right
+        d = digits[len(digits) - 1 - k] if k < len(digits) else None
+        fill[i] = d if d is not None else {"0": "0", "#": "", "?": " "}[tokens[i]]
+    if len(digits) > len(slots):  # more digits than placeholders: the first one takes the rest
+        fill[slots[0]] = digits[: len(digits) - len(slots) + 1]
+    out = []
+    for i, t in enumerate(tokens):
+        if i in fill:
+            out.append(fill[i])
+        elif t.startswith('"'):
+            out.append(t[1:-1])
+        elif t.startswith("\\"):
+            out.append(t[1:])
+        else:
+            out.append(t)
+    return "".join(out)
 
 
 def _style_kinds(z: zipfile.ZipFile, part: str | None) -> dict[int, str]:
@@ -1154,11 +1254,14 @@ def _excel_value(value: object, kind: str | None, epoch) -> str | _Special | Non
         if kind == "percent":
             pct = float(f"{value * 100:.12g}")
             return _Special("percent", f"{_show(pct)}%", pct, float(value))
-        if kind and kind.startswith("zeros") and float(value).is_integer() and value >= 0:
-            return str(int(value)).zfill(int(kind[5:]))
         if abs(value) >= 1e15 and float(value).is_integer():  # Excel keeps 15 significant digits
             shown = str(int(Decimal(f"{value:.15g}")))
             return _Special("long", shown, shown, float(value))
+        if kind and kind.startswith("zeros") and float(value).is_integer() and value >= 0:
+            return str(int(value)).zfill(int(kind[5:]))
+        if kind and kind.startswith("literal:"):
+            number = str(int(value)) if float(value).is_integer() else repr(float(value))
+            return _Special("formatted", _shown_number(kind[8:], value), number, float(value))
         if isinstance(value, float):
             return str(int(value)) if value.is_integer() else repr(value)
         return str(value)
@@ -1247,6 +1350,10 @@ def _open_workbook(path: Path):
     return wb, z, fh, sheets, kinds
 
 
+#: openpyxl's warning for a number in a date-formatted cell that is no date.
+_BAD_DATE = re.compile(r"Cell ([A-Z]+[0-9]+) is marked as a date but the serial value (\S+) is outside the limits")
+
+
 def _read_sheet(
     ws, book: str, table: str, z: zipfile.ZipFile, info: _SheetInfo | None, kinds: dict[int, str], notes: list[str]
 ) -> _Raw:
@@ -1259,8 +1366,8 @@ def _read_sheet(
     ws.reset_dimensions()  # do not trust the stored sheet size: read every row
     # Rows that Excel stores without values (formatted, or emptied) come back as empty
     # tuples and are counted as blank rows.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         if styled:  # a percentage or zero-padded format is in use: read each cell's format
             fmt_kinds: dict[str, str | None] = {}
 
@@ -1282,6 +1389,16 @@ def _read_sheet(
     values = np.full((len(rows), width), None, dtype=object)
     for i, r in enumerate(rows):
         values[i, : len(r)] = r
+    for w in caught:  # openpyxl turns a number it cannot make a date of into '#VALUE!'
+        m = _BAD_DATE.match(str(w.message))
+        if m:
+            from openpyxl.utils.cell import coordinate_to_tuple
+
+            r, c = coordinate_to_tuple(m.group(1))
+            if r <= len(rows) and c <= width:
+                number = float(m.group(2))
+                shown = str(int(number)) if number.is_integer() and abs(number) < 1e21 else m.group(2)
+                values[r - 1, c - 1] = _Special("bad date", shown, None, number)
     if has_formula:
         for (r, c), formula in _formulas_without_result(z, info.part).items():
             if r <= len(rows) and c <= width:
@@ -1522,6 +1639,9 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
                 ignored.append(f"column {letter_of(j)} (no header)")
             continue
         if name in position:
+            if name not in table.column_names:  # two columns of the user's own, both ignored
+                ignored.append(f"'{raw.header[j]}'")
+                continue
             if only is None or name in only:
                 first = position[name]
                 problems.one(
@@ -1699,6 +1819,18 @@ def _special_text(sp: _Special, col: Column) -> str:
             f"the cell holds the number {sp.shown} ({len(sp.shown.lstrip('-'))} digits): Excel keeps only 15 digits "
             "of a number, so the digits after the 15th are lost. Format the column as Text and type the value "
             "again (ids such as an 18-digit NIP must be text)."
+        )
+    if sp.kind == "bad date":
+        return (
+            f"the cell holds the number {sp.shown} and is formatted as a date, but no date has that number (it is "
+            "too large or below zero; Excel shows ####). Format the column as "
+            f"{'Number' if col.kind in ('int', 'float') else 'Text'} and check the value: '{col.name}' is: "
+            f"{col.description}"
+        )
+    if sp.kind == "formatted":
+        return (
+            f"the cell holds the number {sp.value} with a number format that shows it with other text, which "
+            f"cannot be read back for sure. Format the column as Text and type '{col.name}' as it should read."
         )
     if sp.kind == "percent":
         return (
@@ -1887,6 +2019,10 @@ def _convert(
                 text_u[k], converted[k] = repr(sp.value), True
             elif sp.kind == "long" and col.kind in ("int", "float"):
                 text_u[k], converted[k] = sp.value, True
+            elif sp.kind == "formatted" and col.kind in ("int", "float"):
+                text_u[k], converted[k] = sp.value, True  # 85 shown as '85 poin' is 85
+            elif sp.kind == "formatted" and sp.shown is not None:
+                text_u[k], converted[k] = sp.shown, True  # 1 shown as 'J01' is the id J01
         pct_u = converted & np.array([isinstance(u, _Special) and u.kind == "percent" for u in uniq], dtype=bool)
         if pct_u.any():
             n, first = note_rows(pct_u)
@@ -1895,6 +2031,19 @@ def _convert(
                 f"{where}, column '{col.name}': {_plural(n, 'cell')} formatted as percentages (e.g. row {first}) "
                 f"were read as the number shown ({example.shown} -> {_show(example.value)}), because "
                 f"'{col.name}' is in points out of 100."
+            )
+        shown_u = converted & np.array([isinstance(u, _Special) and u.kind == "formatted" for u in uniq], dtype=bool)
+        if shown_u.any():
+            n, first = note_rows(shown_u)
+            example = next(uniq[k] for k in np.flatnonzero(shown_u))
+            read = (
+                f"the number ({example.shown} -> {example.value})"
+                if col.kind in ("int", "float")
+                else f"the text Excel shows ({example.value} -> {example.shown})"
+            )
+            notes.append(
+                f"{where}, column '{col.name}': {_plural(n, 'cell')} holding numbers that their number format shows "
+                f"with other text (e.g. row {first}) were read as {read}."
             )
         merged_u = np.array([isinstance(u, _Special) and u.kind == "merged" for u in uniq], dtype=bool)
         report(merged_u, lambda v: _special_text(v, col), grouped=True)
@@ -2604,7 +2753,7 @@ def _table_files(folder: Path, problems: _Problems, notes: list[str]) -> tuple[d
     for p in files:
         if p in locks or p.name.startswith("._") or p.name == _META_FILE:
             continue
-        key, suffix = _table_key(p.stem), p.suffix.lower()
+        key, suffix = _table_key(p.stem), p.suffix.strip().lower()
         if key in TABLES and (suffix == ".csv" or suffix in _TABLE_LIKE_SUFFIXES):
             by_key.setdefault(key, []).append(p)
         elif suffix == ".csv" or suffix in _EXCEL_SUFFIXES:
@@ -2612,19 +2761,20 @@ def _table_files(folder: Path, problems: _Problems, notes: list[str]) -> tuple[d
     found: dict[str, Path] = {}
     unread: dict[str, list[Path]] = {}
     for key, paths in by_key.items():
-        csvs = [p for p in paths if p.suffix.lower() == ".csv"]
+        csvs = [p for p in paths if p.suffix.strip().lower() == ".csv"]
         if len(paths) > 1 and csvs:
             times = sorted((p.stat().st_mtime, p.name) for p in paths)
             keep = f", which is probably {times[-1][1]} (the last modified)" if times[-1][0] - times[-2][0] >= 1 else ""
             listed = " and ".join(f"{p.name} (modified {_modified(p)})" for p in paths)
-            extra = [p.name for p in paths if p.suffix.lower() != ".csv"]
+            extra = [p.name for p in paths if p.suffix.strip().lower() != ".csv"]
             problems.one(
                 _STRUCTURE,
                 Problem(
                     " and ".join(p.name for p in paths),
                     (),
                     None,
-                    f"{len(paths)} files name the table '{key}' ({listed}; file names ignore case and spaces), so it "
+                    f"{len(paths)} files name the table '{key}' ({listed}; file names ignore case, spaces and the "
+                    "marks of a copy such as ' (1)' or ' - Copy'), so it "
                     f"is not clear which one holds the data"
                     + (
                         f" (a folder is read from CSV files only, so {', '.join(extra)} would be ignored)"
@@ -2639,6 +2789,8 @@ def _table_files(folder: Path, problems: _Problems, notes: list[str]) -> tuple[d
             found[key] = None  # type: ignore[assignment]
         elif csvs:
             found[key] = csvs[0]
+            if _is_copy_name(csvs[0].stem) or csvs[0].suffix != csvs[0].suffix.strip():
+                notes.append(f"{folder.name}: {csvs[0].name!r} was read as the table '{key}' ({key}.csv).")
         else:
             unread[key] = paths
     if others:
@@ -2715,9 +2867,15 @@ def _missing_file(folder: Path, name: str, unread: dict[str, list[Path]]) -> Pro
     else:
         stems = [p.stem for p in folder.iterdir() if p.suffix.lower() == ".csv"]
         close = difflib.get_close_matches(name, [s.strip().lower() for s in stems], n=1, cutoff=0.75)
+        books = sorted(p.name for p in folder.iterdir() if p.suffix.strip().lower() in _EXCEL_SUFFIXES)
         if close:
             actual = next(s for s in stems if s.strip().lower() == close[0])
             hint = f" Did you mean {actual}.csv? Rename it to {name}.csv."
+        elif books and not stems:
+            hint = (
+                f" The folder holds the workbook {books[0]}: to load a workbook, give its own path "
+                f"({folder / books[0]}), not the folder's."
+            )
     return Problem(
         f"{name}.csv",
         (),
@@ -2736,7 +2894,8 @@ def _ambiguous_sheets(book: str, name: str, titles: list[str], states: dict[str,
     hidden = [t for t in titles if states.get(t, "visible") != "visible"]
     text = (
         f"{len(titles)} sheets name the table '{name}' ({', '.join(label(t) for t in titles)}; sheet names ignore "
-        "case and surrounding spaces), so it is not clear which one holds the data. "
+        "case, surrounding spaces and the marks of a copy such as ' (2)'), so it is not clear which one holds "
+        "the data. "
     )
     if hidden and len(hidden) < len(titles):
         text += (
@@ -2768,11 +2927,12 @@ def _read_book(
         titles = list(wb.sheetnames)
         info = {s.title: s for s in sheets}
         states = {t: info[t].state if t in info else getattr(wb[t], "sheet_state", "visible") for t in titles}
+        charts = {c.title for c in getattr(wb, "chartsheets", [])}  # a chart sheet holds no cells
         groups: dict[str, list[str]] = {}
         for t in titles:
-            if _table_key(t) in TABLES:
+            if _table_key(t) in TABLES and t not in charts:
                 groups.setdefault(_table_key(t), []).append(t)
-        ignored = [t for t in titles if _table_key(t) not in TABLES]
+        ignored = [t for t in titles if _table_key(t) not in TABLES or t in charts]
         shown_ignored = [t for t in ignored if _table_key(t) != "readme"]
         if shown_ignored and only is None:
             notes.append(
@@ -2791,7 +2951,13 @@ def _read_book(
                     failed.add(name)
                     close = difflib.get_close_matches(name, [_table_key(t) for t in ignored], n=1, cutoff=0.75)
                     hint = ""
-                    if close:
+                    chart = next((t for t in charts if _table_key(t) == name), None)
+                    if chart is not None:
+                        hint = (
+                            f" The sheet '{chart}' is a chart sheet (it shows a chart and holds no cells): name the "
+                            f"sheet that holds the data '{name}', and the chart sheet otherwise."
+                        )
+                    elif close:
                         actual = next(t for t in ignored if _table_key(t) == close[0])
                         hint = f" Did you mean the sheet '{actual}'? Rename it to '{name}'."
                     problems.one(
@@ -2808,6 +2974,8 @@ def _read_book(
                     )
                 continue
             title = found[0]
+            if _is_copy_name(title) and only is None:
+                notes.append(f"{book}: the sheet '{title}' was read as the table '{name}'.")
             if states.get(title, "visible") != "visible" and only is None:
                 state = "very hidden" if states[title] == "veryHidden" else "hidden"
                 notes.append(f"{book}: the sheet '{title}' is {state}; it was read as the table '{name}'.")
@@ -2889,6 +3057,8 @@ def _read_all(
             f"the file is {kind.what}, neither a folder of CSV files nor an Excel workbook (.xlsx). Give the folder "
             f"that contains {', '.join(t + '.csv' for t in TABLES)}, or a workbook with one sheet per table."
         )
+        if kind.code in ("xlsb", "ods", "xml", "html"):
+            text += " Open it in your spreadsheet program and save it as 'Excel Workbook (.xlsx)'."
     problems.one(_STRUCTURE, Problem(path.name, (), None, text))
     problems.raise_if_any(label)
     raise AssertionError("unreachable")
@@ -3012,6 +3182,7 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     problems.raise_if_any(label)
 
     tables = {name: _final_frame(p) for name, p in parsed.items()}
+    notes += _case_twins(tables, parsed)
     # Juror names never get past the loader: pseudonyms here, the mapping beside the data.
     try:
         tables, renamed = pseudonymise(tables, path, mode=meta.get("pseudonymise_jurors", "auto"))
@@ -3035,6 +3206,32 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
             )
         ds = ds.for_year(requested)
     return ds
+
+
+def _case_twins(tables: dict[str, pd.DataFrame], parsed: dict) -> list[str]:
+    """Notes on unit and juror ids that differ only in case (``disdik`` and ``Disdik``):
+    ids are compared exactly, so they are two units (or jurors), which is seldom meant.
+    Juror ids that look like names are not shown (they are replaced by pseudonyms)."""
+    out = []
+    for name, column in (("units", "unit_id"), ("jurors", "juror_id")):
+        df = tables.get(name)
+        if df is None or column not in df or not len(df):
+            continue
+        ids = pd.Series(df[column].dropna().astype(str).unique())
+        groups = ids.groupby(ids.str.casefold()).agg(list)
+        twins = [sorted(g) for g in groups if len(g) > 1]
+        if not twins:
+            continue
+        shown = [g for g in twins if name == "units" or all(looks_like_pseudonym(i) for i in g)]
+        listed = "; ".join(" and ".join(repr(i) for i in g) for g in shown[:5]) + ("; ..." if len(shown) > 5 else "")
+        hidden = len(twins) - len(shown)
+        what = "unit" if name == "units" else "juror"
+        given = (listed + (f"; and {hidden} more, of names" if hidden else "")) if shown else f"{hidden}, of names"
+        out.append(
+            f"{parsed[name].file}, column '{column}': ids that differ only in case ({given}) are read as different "
+            f"{what}s, since ids are compared exactly. If they are the same {what}, write them alike."
+        )
+    return out
 
 
 def dataset_years(path: str | os.PathLike) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from .corpus import SHEET_PART, book, expect_error, expect_load, folder, rewrite_part
@@ -261,6 +262,63 @@ def test_zero_padded_number_format_keeps_the_zeros(tmp_path):
     assert loaded.units["unit_id"].iloc[0] == "007"
 
 
+def test_number_format_with_text_shows_the_id_that_is_read(tmp_path):
+    """Juror numbers formatted '"J"00' are shown as J01, J02 and mean J01, J02 (they were
+    read as 01, 02); '00-00' shows 1201 as 12-01; a score formatted '0" poin"' is 85."""
+    tables = valid_tables()
+    for name, col in (("units", "unit_id"), ("grades", "unit_id"), ("innovations", "unit_id")):
+        tables[name][col] = tables[name][col].replace("disdik", "12-01")
+    tables["scores"]["subject_id"] = tables["scores"]["subject_id"].replace("disdik", "12-01")
+
+    def edit(wb):
+        for sheet, col in (("jurors", "B"), ("scores", "E")):
+            ws = wb[sheet]
+            for r in range(2, ws.max_row + 1):
+                n = int(ws[f"{col}{r}"].value[1:])
+                ws[f"{col}{r}"], ws[f"{col}{r}"].number_format = n, '"J"00'
+        wb["units"]["B2"], wb["units"]["B2"].number_format = 1201, "00-00"
+        wb["scores"]["G2"], wb["scores"]["G2"].number_format = 85, '[Blue]0" poin"'
+
+    loaded = expect_load(book(tmp_path, edit, tables))
+    assert set(loaded.jurors["juror_id"]) == set(loaded.scores["juror_id"]) == {"J01", "J02"}
+    assert loaded.units["unit_id"].iloc[0] == "12-01" and loaded.scores["score"].iloc[0] == 85.0
+    notes = " ".join(loaded.notes)
+    assert "sheet 'jurors', column 'juror_id': 2 cells holding numbers that their number format shows" in notes
+    assert "were read as the text Excel shows (1 -> J01)" in notes
+    assert "sheet 'scores', column 'score': 1 cell holding numbers" in notes and "(85 poin -> 85)" in notes
+
+
+def test_long_id_in_a_zero_padded_cell_is_refused_like_any_long_number(tmp_path):
+    """A format of 18 zeros shows an 18-digit NIP in full, but the cell keeps 15 digits."""
+
+    def edit(wb):
+        for cell in ("B2", "B3"):
+            wb["jurors"][cell] = int(wb["jurors"][cell].value)
+            wb["jurors"][cell].number_format = "0" * 18
+
+    expect_error(
+        book(tmp_path, edit, _nip_tables()),
+        "book.xlsx, sheet 'jurors', row 2, column 'juror_id' (B)",
+        "the number 198501012010011000 (18 digits): Excel keeps only 15 digits",
+        count=2,
+    )
+
+
+def test_number_in_a_date_formatted_cell_that_no_date_has(tmp_path):
+    """Excel shows ####; openpyxl gives '#VALUE!', which was reported as a failed formula."""
+
+    def edit(wb):
+        wb["grades"]["E2"], wb["grades"]["E2"].number_format = 3_000_000, "yyyy-mm-dd"
+
+    err = expect_error(
+        book(tmp_path, edit),
+        "book.xlsx, sheet 'grades', row 2, column 'announced' (E)",
+        "the cell holds the number 3000000 and is formatted as a date, but no date has that number",
+        count=1,
+    )
+    assert "formula" not in str(err)
+
+
 # --- numbers written in other ways ------------------------------------------------------------
 
 
@@ -360,6 +418,35 @@ def test_invisible_and_no_break_spaces_in_ids(tmp_path):
     assert loaded.units["unit_id"].iloc[0] == "disdik"
 
 
+@pytest.mark.parametrize(
+    "mark", ["\u200e", "\u200f", "\u202a", "\u202c", "\u2066", "\u061c", "\u2063", "\u180e", "\ufe0f", "\x1a", "\x7f"]
+)
+def test_direction_marks_and_control_characters_are_invisible_too(tmp_path, mark):
+    """Text copied from a web page or a right-to-left document brings direction marks;
+    old exporters leave Ctrl-Z. 'J01' + LRM was reported as "'J01' is not listed. Did
+    you mean 'J01'?", and '85' + PDF as "'85' is not a number"."""
+    tables = valid_tables()
+    tables["scores"]["juror_id"] = tables["scores"]["juror_id"] + mark
+    tables["scores"]["score"] = tables["scores"]["score"].astype(str) + mark
+    tables["units"] = tables["units"].rename(columns={"unit_id": "unit_id" + mark})
+    loaded = expect_load(folder(tmp_path, tables))
+    assert sorted(set(loaded.scores["juror_id"])) == ["J01", "J02"]
+    assert loaded.scores["score"].notna().all()
+
+
+def test_ids_differing_only_in_case_are_two_ids_with_a_note(tmp_path):
+    tables = valid_tables()
+    extra = tables["units"].iloc[[0]].assign(unit_id="Disdik")
+    tables["units"] = pd.concat([tables["units"], extra], ignore_index=True)
+    rows = {n: len(t) for n, t in tables.items()}
+    loaded = expect_load(folder(tmp_path, tables), rows=rows)
+    assert len(loaded.units) == 4
+    assert (
+        "units.csv, column 'unit_id': ids that differ only in case ('Disdik' and 'disdik') are read as different "
+        "units, since ids are compared exactly. If they are the same unit, write them alike."
+    ) in loaded.notes
+
+
 def test_composed_and_decomposed_accents_are_the_same_id(tmp_path):
     tables = valid_tables()
     for name, col in (("units", "unit_id"), ("grades", "unit_id"), ("innovations", "unit_id")):
@@ -384,6 +471,15 @@ def test_duplicate_headers_differing_in_case(tmp_path):
     tables = valid_tables()
     tables["units"]["NAME"] = tables["units"]["name"]
     expect_error(folder(tmp_path, tables), "units.csv, row 1 (header), column 'name' (H)", "columns C and H both")
+
+
+def test_two_columns_of_the_users_own_with_one_header_are_both_ignored(tmp_path):
+    """Columns outside the data model are ignored, so two of them named alike are no problem."""
+    tables = valid_tables()
+    tables["units"]["catatan"] = "a"
+    tables["units"]["Catatan "] = "b"
+    loaded = expect_load(folder(tmp_path, tables))
+    assert "units.csv: ignored columns that are not in the data model: 'catatan', 'Catatan '." in loaded.notes
 
 
 # --- long ids (an 18-digit NIP) ------------------------------------------------------------------

@@ -247,3 +247,23 @@ def test_strict_open_xml_workbook(tmp_path):
         ),
     )
     expect_error(path, "book.xlsx: the workbook is saved as 'Strict Open XML Spreadsheet'", "'Excel Workbook (.xlsx)'")
+
+
+def test_excel_binary_workbook(tmp_path):
+    """An .xlsb is a zip file too, with xl/workbook.bin: it was called a damaged workbook."""
+    import zipfile
+
+    for name in ("book.xlsb", "renamed.xlsx"):
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    expect_error(
+        tmp_path / "book.xlsb",
+        "book.xlsb: the file is an Excel Binary Workbook (.xlsb)",
+        "save it as 'Excel Workbook (.xlsx)'",
+    )
+    expect_error(
+        tmp_path / "renamed.xlsx",
+        "renamed.xlsx: the file is an Excel Binary Workbook (.xlsb), not an Excel workbook (.xlsx)",
+        "save it as 'Excel Workbook (.xlsx)'",
+    )

@@ -286,6 +286,32 @@ def test_file_with_exactly_excels_row_limit(tmp_path):
     expect_error(ds, "units.csv: the file has exactly 1,048,576 lines, the most an Excel sheet holds")
 
 
+def test_excels_full_height_of_empty_lines_after_the_data_is_not_a_cut(tmp_path):
+    """Excel saves a used range that ran on to its last row as empty ';;;' lines: nothing
+    was lost, so there is nothing to report but blank rows."""
+    from .corpus import expect_load
+
+    ds = folder(tmp_path, sep=";")
+    path = ds / "units.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\r\n".join(lines + [";" * 6] * (1_048_576 - len(lines))) + "\r\n", encoding="utf-8")
+    loaded = expect_load(ds)
+    blank = loaded.accounts.query("table == 'units'")
+    assert int(blank["rows_read"].iloc[0]) == 1_048_575
+
+
+def test_dos_end_of_file_mark_is_not_a_cut_off_line(tmp_path):
+    """Old DOS exporters end a file with Ctrl-Z (0x1A), after the last line break or not."""
+    from .corpus import expect_load
+
+    for name, ending in (("lf", b"\n\x1a"), ("cr", b"\r\x1a")):
+        ds = folder(tmp_path / name)
+        path = ds / "units.csv"
+        data = path.read_bytes().rstrip(b"\n")
+        path.write_bytes(data.replace(b"\n", ending[:1]) + ending)
+        expect_load(ds)
+
+
 def test_lines_with_another_separator_than_the_header(tmp_path):
     ds = folder(tmp_path, sep=";")
     edit_lines(ds / "scores.csv", lambda lines: [*lines[:3], *(x.replace(";", ",") for x in lines[3:5]), *lines[5:]])

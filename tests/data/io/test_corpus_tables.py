@@ -47,6 +47,32 @@ def test_csv_and_workbook_for_one_table(tmp_path):
     )
 
 
+def test_copies_of_a_file_name_the_same_table(tmp_path):
+    """A second download ('scores (1).csv') or Windows's copy ('scores - Copy.csv', in an
+    Indonesian Windows 'scores - Salinan.csv') beside the file: which is current is not guessed."""
+    for copy in ("scores (1).csv", "scores - Copy.csv", "Salinan scores.csv"):
+        ds = folder(tmp_path / copy)
+        (ds / copy).write_bytes((ds / "scores.csv").read_bytes())
+        expect_error(ds, f"{copy} and scores.csv: 2 files name the table 'scores' ({copy} (modified", count=1)
+    ds = folder(tmp_path / "only")
+    (ds / "units.csv").rename(ds / "units - Copy.csv")
+    (ds / "jurors.csv").rename(ds / "jurors.CSV ")  # a space after the extension
+    notes = expect_load(ds).notes
+    assert "ds: 'units - Copy.csv' was read as the table 'units' (units.csv)." in notes
+    assert "ds: 'jurors.CSV ' was read as the table 'jurors' (jurors.csv)." in notes
+
+
+def test_a_folder_that_holds_only_a_workbook(tmp_path):
+    (tmp_path / "kab").mkdir()
+    write_xlsx(tmp_path / "kab" / "data kinerja.xlsx", valid_tables())
+    expect_error(
+        tmp_path / "kab",
+        "units.csv: the file is missing",
+        f"The folder holds the workbook data kinerja.xlsx: to load a workbook, give its own path "
+        f"({tmp_path / 'kab' / 'data kinerja.xlsx'}), not the folder's.",
+    )
+
+
 def test_table_only_as_a_workbook_in_a_folder(tmp_path):
     ds = folder(tmp_path)
     (ds / "scores.csv").unlink()
@@ -132,10 +158,50 @@ def test_only_sheet_of_a_table_is_hidden(tmp_path):
 def test_sheet_title_with_spaces_and_case(tmp_path):
     def edit(wb):
         wb["jurors"].title = " JURORS "
-        wb.create_sheet("scores (2)")
+        wb.create_sheet("scores 2021")
 
     loaded = expect_load(book(tmp_path, edit))
-    assert "book.xlsx: ignored sheets that are not tables of the data model: 'scores (2)'." in loaded.notes
+    assert "book.xlsx: ignored sheets that are not tables of the data model: 'scores 2021'." in loaded.notes
+
+
+def test_copy_of_a_sheet_beside_it(tmp_path):
+    """Excel's Move or Copy names the copy 'scores (2)': which of the two is current is not
+    for the loader to guess (it used to read 'scores' and only mention the copy)."""
+
+    def edit(wb):
+        wb.copy_worksheet(wb["scores"]).title = "scores (2)"
+
+    path = book(tmp_path, edit)
+    expect_error(path, "book.xlsx, sheets 'scores' and 'scores (2)': 2 sheets name the table 'scores'", count=1)
+    expect_years_error(path, "book.xlsx, sheets 'scores' and 'scores (2)'")
+
+
+def test_chart_sheet_named_like_a_table(tmp_path):
+    """A chart sheet holds no cells: it cannot be the table, and the message says so
+    (it said the sheet could not be read and should be saved again)."""
+    from openpyxl.chart import BarChart, Reference
+
+    def edit(wb):
+        wb["scores"].title = "scores_data"
+        chart = BarChart()
+        chart.add_data(Reference(wb["scores_data"], min_col=7, min_row=1, max_row=5), titles_from_data=True)
+        wb.create_chartsheet("Scores ").add_chart(chart)
+
+    expect_error(
+        book(tmp_path, edit),
+        "book.xlsx, sheet 'scores': the sheet is missing",
+        "The sheet 'Scores ' is a chart sheet (it shows a chart and holds no cells): name the sheet that holds "
+        "the data 'scores'",
+        count=1,
+    )
+
+
+def test_only_a_copy_named_sheet_is_read_and_noted(tmp_path):
+    def edit(wb):
+        wb["scores"].title = "Scores (2)"
+
+    loaded = expect_load(book(tmp_path, edit))
+    assert "book.xlsx: the sheet 'Scores (2)' was read as the table 'scores'." in loaded.notes
 
 
 def test_misspelt_sheet(tmp_path):
