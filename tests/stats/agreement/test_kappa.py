@@ -693,13 +693,71 @@ def test_one_rater_everything_undefined_with_reason():
     assert "at least two raters" in ck["note"].iloc[0]
 
 
-def test_one_subject_estimate_but_no_se():
+def test_one_subject_percent_agreement_but_no_se_and_nothing_beyond_chance():
+    """One subject: the share of agreeing pairs is there (without an SE); agreement beyond
+    chance is not identified (the rule of krippendorff_alpha: at least 2 subjects with
+    two or more ratings), whatever the coefficient."""
     d = _long([(1, "a", 1), (1, "b", 1), (1, "c", 2)])
     res = gwet_ac(d, categories=[1, 2, 3]).set_index("statistic")
     assert res.loc["percent_agreement", "estimate"] == pytest.approx(1 / 3)
+    assert "SE needs at least two subjects" in res.loc["percent_agreement", "note"]
+    beyond = res.drop(index="percent_agreement")
+    assert beyond["estimate"].isna().all() and beyond["note"].str.startswith("not identified: a single subject").all()
     assert res["se"].isna().all()
-    assert res["note"].str.contains("SE needs at least two subjects").all()
     assert res["ci_low"].isna().all() and res["p_value"].isna().all()
+
+
+def test_one_subject_rated_twice_among_many_rated_once_is_not_identified():
+    """Six subjects, one of them rated by two jurors: the coefficients had a full estimate,
+    SE, interval and p-value (Fleiss' kappa -1.06, CI [-3.8, 1]) with no note."""
+    d = pd.DataFrame(
+        {
+            "subject_id": ["U05", "U03", "U03", "U01", "U10", "U07", "U02"],
+            "juror_id": ["B", "A", "B", "C", "A", "B", "C"],
+            "score": [1, 1, 2, 2, 1, 2, 1],
+        }
+    )
+    for res in (gwet_ac(d), fleiss_kappa(d)):
+        beyond = res[res["statistic"] != "percent_agreement"]
+        assert beyond[["estimate", "se", "ci_low", "ci_high", "p_value"]].isna().all().all()
+        assert beyond["note"].str.startswith("not identified: a single subject has two or more ratings").all()
+    pair = cohen_kappa(d.query("juror_id != 'C'"))
+    assert np.isnan(pair["estimate"].iloc[0]) and pair["note"].iloc[0].startswith("not identified: a single subject")
+
+
+def test_few_subjects_are_said_to_be_barely_identified():
+    d = _long([(s, j, (s + (j == "b")) % 3) for s in range(4) for j in "ab"])
+    res = fleiss_kappa(d)
+    assert np.isfinite(res["estimate"].iloc[0])
+    assert "barely identified: only 4 subjects have two or more ratings (fewer than 5)" in res["note"].iloc[0]
+    assert (
+        "barely identified"
+        not in fleiss_kappa(_long([(s, j, (s + (j == "b")) % 3) for s in range(5) for j in "ab"]))["note"].iloc[0]
+    )
+
+
+def test_zero_se_interval_of_cohens_kappa_says_so():
+    """Perfect agreement: SE 0 and the interval [1, 1]; the note saying why had been dropped."""
+    d = _long([(s, j, s % 3) for s in range(10) for j in "ab"])
+    row = cohen_kappa(d).iloc[0]
+    assert row["estimate"] == 1.0 and row["ci_low"] == row["ci_high"] == 1.0
+    assert "SE is 0" in row["note"]
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_categorical_scores_are_labels_in_their_own_order(ordered):
+    """A pandas Categorical of labels: ordered ones were refused ('low' not among the
+    categories) and unordered ones with a missing rating raised a TypeError."""
+    levels = ["low", "mid", "high"]
+    rows = [(s, j, levels[(s + (j == "b") * (s % 2)) % 3]) for s in range(9) for j in "ab"]
+    plain = _long(rows)
+    cat = plain.assign(score=pd.Categorical(plain["score"], categories=levels, ordered=ordered))
+    cat.loc[0, "score"] = np.nan
+    plain.loc[0, "score"] = np.nan
+    got = gwet_ac(cat, weights="linear")
+    want = gwet_ac(plain, weights="linear", categories=levels)
+    pd.testing.assert_frame_equal(got, want)
+    pd.testing.assert_frame_equal(cohen_kappa(cat), cohen_kappa(plain, categories=levels))
 
 
 def test_constant_ratings_kappa_undefined_ac1_defined():
@@ -743,7 +801,13 @@ def test_subject_with_single_rating():
     # and Krippendorff drops it (irrCAC: cac.raw4raters subject 12 is such a case)
     d = _long([(1, "a", 1), (1, "b", 1), (2, "a", 2), (2, "b", 3), (3, "a", 1), (4, "a", 2), (4, "b", 2)])
     res = gwet_ac(d).set_index("statistic")
-    assert res["estimate"].notna().all() and (res["note"] == "").all()
+    assert res["estimate"].notna().all()
+    # three subjects with two or more ratings: the identification rule's note, nothing else
+    assert (
+        res["note"]
+        .str.fullmatch(r"barely identified: only 3 subjects have two or more ratings \(fewer than 5\); .*")
+        .all()
+    )
     assert res.loc["percent_agreement", "estimate"] == pytest.approx(2 / 3)
     without = gwet_ac(d[d["subject_id"] != 3]).set_index("statistic")
     assert res.loc["krippendorff_alpha", "estimate"] == pytest.approx(without.loc["krippendorff_alpha", "estimate"])

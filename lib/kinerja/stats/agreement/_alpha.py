@@ -12,6 +12,8 @@ from scipy import sparse
 
 from ..bootstrap import bootstrap_interval, check_rng, resample_counts
 from ._common import (
+    FEW_UNITS,
+    MIN_UNITS,
     AgreementInputError,
     agreement_api,
     blank_note,
@@ -26,11 +28,10 @@ __all__ = ["krippendorff_alpha"]
 
 #: Columns of :func:`krippendorff_alpha` after ``statistic`` and the inference columns.
 ALPHA_EXTRAS = ("level", "n_pairable", "n_boot")
-#: Identification rule (see :func:`krippendorff_alpha`, Notes): fewer pairable units
-#: than MIN_UNITS give NaN; fewer than FEW_UNITS give the estimate with a note and no
+#: Identification rule (see :func:`krippendorff_alpha`, Notes, and
+#: :data:`kinerja.stats.agreement._common.MIN_UNITS`): fewer pairable units than
+#: MIN_UNITS give NaN; fewer than FEW_UNITS give the estimate with a note and no
 #: bootstrap interval.
-MIN_UNITS = 2
-FEW_UNITS = 5
 
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
 _CHUNK_ELEMS = 4_000_000  # max elements of a temporary block (32 MB of float64)

@@ -33,6 +33,14 @@ INFERENCE_COLUMNS = (
 )
 
 
+#: Identification rule of the agreement coefficients: fewer subjects (units) with two or
+#: more ratings than MIN_UNITS give NaN with the reason; fewer than FEW_UNITS give the
+#: estimate with a note that it is barely identified (:func:`krippendorff_alpha` then
+#: gives no bootstrap interval; the Gwet family keeps its analytic SE).
+MIN_UNITS = 2
+FEW_UNITS = 5
+
+
 class AgreementInputError(ValueError):
     """Raised when the data given to an agreement statistic cannot be used as given."""
 

@@ -33,7 +33,9 @@ import pandas as pd
 
 from .._dist import norm_cdf, norm_ppf, norm_sf, t_cdf, t_ppf, t_sf
 from ._common import (
+    FEW_UNITS,
     INFERENCE_COLUMNS,
+    MIN_UNITS,
     AgreementInputError,
     agreement_api,
     blank_note,
@@ -120,7 +122,18 @@ def _encode(values: pd.Series, categories, name: str) -> tuple[list, np.ndarray]
     """Map rating values to category codes 0..q-1 (NaN stays NaN), positionally."""
     mask = values.notna().to_numpy()
     present = values[mask]
-    if categories is None:
+    declared = None
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # a categorical's own order is the scale's (ordered or not); its values are
+        # compared as the labels they are, not by category order
+        declared = list(values.dtype.categories)
+        present = present.astype(object)
+    if categories is None and declared is not None:
+        seen = set(present)
+        cats = [c for c in declared if c in seen]
+        if is_numeric_scale(cats):
+            cats = sorted(float(c) for c in cats)
+    elif categories is None:
         numeric = pd.api.types.is_numeric_dtype(values.dtype) and not (pd.api.types.is_bool_dtype(values.dtype))
         if numeric:
             x = present.to_numpy(dtype=float)
@@ -444,6 +457,16 @@ def _family_rows(A, W, D, which) -> list[dict]:
             rows.append(dict(statistic=name, estimate=est, se=se, pa=pa, pe=0.0, note=why))
         else:  # pragma: no cover
             raise AssertionError(name)
+    if n2 < MIN_UNITS:  # the share of agreeing pairs is there; agreement beyond chance is not
+        why = (
+            f"not identified: a single subject has two or more ratings (agreement beyond chance needs at least "
+            f"{MIN_UNITS}; the chance term and the observed term are then the same subject's)"
+        )
+        for row in rows:
+            if row["statistic"] != "percent_agreement":
+                row.update(estimate=np.nan, se=np.nan, note=why)
+                if "se_h0" in row:
+                    row["se_h0"] = np.nan
     return rows
 
 
@@ -497,8 +520,23 @@ def _ci_words(ci_dist: str) -> str:
     return "t(n-1)" if ci_dist == "t" else "normal"
 
 
-def _family_frame(rows, scheme, n, n_raters, ci, ci_dist, alternative, notes, test_se=None) -> pd.DataFrame:
-    """Contract rows of the Gwet (2014) family; ``test_se="h0"`` tests with ``se_h0``."""
+def _few_note(estimate: float, n2: int | None) -> str:
+    """The identification rule shared with :func:`krippendorff_alpha`: an estimate from
+    fewer than :data:`FEW_UNITS` subjects with two or more ratings says so."""
+    if n2 is None or not np.isfinite(estimate) or n2 >= FEW_UNITS:
+        return ""
+    return (
+        f"barely identified: only {n2} {'subject has' if n2 == 1 else 'subjects have'} two or more ratings "
+        f"(fewer than {FEW_UNITS}); "
+        "the estimate and its interval rest on them"
+    )
+
+
+def _family_frame(
+    rows, scheme, n, n_raters, ci, ci_dist, alternative, notes, test_se=None, n2: int | None = None
+) -> pd.DataFrame:
+    """Contract rows of the Gwet (2014) family; ``test_se="h0"`` tests with ``se_h0``;
+    ``n2``: subjects with two or more ratings (for the identification note)."""
     out = []
     for row in rows:
         row = dict(row)
@@ -522,7 +560,7 @@ def _family_frame(rows, scheme, n, n_raters, ci, ci_dist, alternative, notes, te
                 "n_subjects": int(n),
                 "n_raters": int(n_raters),
                 "method": method,
-                "note": _join(row["note"], inf["note"], *notes),
+                "note": _join(row["note"], inf["note"], _few_note(row["estimate"], n2), *notes),
                 "weights": scheme,
                 "z": inf["z"],
                 "se_h0": row.get("se_h0", np.nan),
@@ -754,7 +792,16 @@ def _gwet_ac_impl(
     A = D.sum(axis=1).astype(float)
     rows = _family_rows(A, W, D.astype(float) if "conger_kappa" in which else None, which)
     return _family_frame(
-        rows, scheme_name(weights), A.shape[0], design.idx.shape[1], ci, ci_dist, alternative, design.notes, test_se
+        rows,
+        scheme_name(weights),
+        A.shape[0],
+        design.idx.shape[1],
+        ci,
+        ci_dist,
+        alternative,
+        design.notes,
+        test_se,
+        n2=int((A.sum(axis=1) >= 2).sum()),
     )
 
 
@@ -857,7 +904,16 @@ def _counts_family(counts, weights, categories, ci, ci_dist, alternative, which,
         raise AgreementInputError("counts table has no ratings: every row sums to 0")
     rows = _family_rows(A, W, None, which)
     return _family_frame(
-        rows, scheme_name(weights), A.shape[0], int(A.sum(axis=1).max()), ci, ci_dist, alternative, notes, test_se
+        rows,
+        scheme_name(weights),
+        A.shape[0],
+        int(A.sum(axis=1).max()),
+        ci,
+        ci_dist,
+        alternative,
+        notes,
+        test_se,
+        n2=int((A.sum(axis=1) >= 2).sum()),
     )
 
 
@@ -1069,6 +1125,11 @@ def _cohen_stats(T: np.ndarray, W: np.ndarray) -> dict:
     nan = dict(estimate=np.nan, se=np.nan, se_h0=np.nan, pa=np.nan, pe=np.nan)
     if n == 0:
         return dict(nan, note="no subject rated by both raters")
+    if n < MIN_UNITS:
+        return dict(
+            nan,
+            note=f"not identified: a single subject rated by both raters (agreement beyond chance needs at least {MIN_UNITS})",
+        )
     p = T / n
     row, col = p.sum(axis=1), p.sum(axis=0)
     pa = float((W * p).sum())
@@ -1106,7 +1167,7 @@ def _cohen_row(T, W, scheme, ci, ci_dist, alternative) -> dict:
         "method": (
             f"Fleiss-Cohen-Everitt (1969) SE, {_ci_words(ci_dist)} interval; z test with the SE under H0 (normal)"
         ),
-        "note": _join(s["note"], test["note"]),
+        "note": _join(s["note"], inf["note"], test["note"] if test["note"] != inf["note"] else ""),
         "weights": scheme,
         "z": test["z"],
         "se_h0": s["se_h0"],
