@@ -559,6 +559,19 @@ def test_cliffs_delta_edges():
     assert np.isnan(none["estimate"]) and "no units" in none["note"]
 
 
+def test_cliffs_delta_says_why_an_interval_has_no_width_and_what_it_left_out():
+    """A zero-width CI had no note; NaN was dropped without a word and inf with it,
+    although an infinite value is simply the largest."""
+    apart = cliffs_delta([5, 6, 7], [1, 2, 3], n_boot=300, seed=1).iloc[0]
+    assert apart["ci_low"] == apart["ci_high"] == 1.0
+    assert "zero width (the groups do not overlap" in apart["note"]
+    same = cliffs_delta([1, 1, 1], [1, 1, 1], n_boot=300, seed=1).iloc[0]
+    assert same["ci_low"] == same["ci_high"] == 0.0 and "zero width (the units are alike)" in same["note"]
+    r = cliffs_delta([1, np.nan, 3, np.inf], [2, 2, 2], n_boot=0).iloc[0]
+    assert r["n"] == 6 and r["estimate"] == pytest.approx(1 / 3)  # inf above every 2, 1 below, 3 above
+    assert "1 missing value(s) left out" in r["note"]
+
+
 # ----------------------------------------------------------------------------------------
 # Ordinal regression
 # ----------------------------------------------------------------------------------------

@@ -102,6 +102,24 @@ def bootstrap_interval(
     return float(lo), float(hi)
 
 
+def zero_width_note(ci_low: float, ci_high: float, why: str = "the units are alike") -> str:
+    """The note every bootstrap interval of zero width carries (empty otherwise): it
+    shows that resampling found no variation (``why``: every unit alike, or one group
+    above the other in every resample), not that the estimate is certain.
+
+    >>> zero_width_note(0.5, 0.5)
+    'every resample gave the same value, so the bootstrap interval has zero width (the units are alike): that is no variation under resampling, not certainty about the estimate'
+    >>> zero_width_note(0.2, 0.7)
+    ''
+    """
+    if not (np.isfinite(ci_low) and np.isfinite(ci_high)) or ci_high - ci_low > 1e-12 * max(1.0, abs(ci_low)):
+        return ""
+    return (
+        f"every resample gave the same value, so the bootstrap interval has zero width ({why}): that is no "
+        "variation under resampling, not certainty about the estimate"
+    )
+
+
 def bootstrap_intervals(
     boot, estimates, jackknife=None, ci: float = 0.95, method: str = "bca"
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .bootstrap import bootstrap_interval, check_rng, resample_counts
+from .bootstrap import bootstrap_interval, check_rng, resample_counts, zero_width_note
 
 __all__ = [
     "MIN_UNITS",
@@ -1150,7 +1150,10 @@ def cliffs_delta(x, y, *, n_boot: int = 2000, ci: float = 0.95, seed=None) -> pd
     0  Cliff's delta  0.888889  6
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
-    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    # +-inf are the largest and smallest values, which is all a rank statistic needs;
+    # missing values are left out and counted
+    n_missing = int(np.isnan(x).sum() + np.isnan(y).sum())
+    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
     nx, ny = len(x), len(y)
     row = dict(
         statistic="Cliff's delta",
@@ -1160,12 +1163,13 @@ def cliffs_delta(x, y, *, n_boot: int = 2000, ci: float = 0.95, seed=None) -> pd
         p_value=np.nan,
         n=nx + ny,
         method="share of pairs x > y minus share x < y",
-        note="",
+        note=f"{n_missing} missing value(s) left out" if n_missing else "",
     )
     if nx == 0 or ny == 0:
-        row["note"] = "a group has no units"
+        row["note"] = _join(row["note"], "a group has no units")
         return _tidy([row], [])
-    dom = np.sign(x[:, None] - y[None, :])
+    with np.errstate(invalid="ignore"):  # inf - inf: two equal extremes, a tie
+        dom = np.nan_to_num(np.sign(x[:, None] - y[None, :]), nan=0.0)
     est = float(dom.mean())
     row["estimate"] = est
     if n_boot > 0:
@@ -1181,7 +1185,9 @@ def cliffs_delta(x, y, *, n_boot: int = 2000, ci: float = 0.95, seed=None) -> pd
         row.update(ci_low=lo, ci_high=hi)
         row["method"] += f"; BCa bootstrap CI, {n_boot:,} resamples of units within groups"
         if nx < 3 or ny < 3:
-            row["note"] = "a group has fewer than 3 units: the bootstrap CI is unreliable"
+            row["note"] = _join(row["note"], "a group has fewer than 3 units: the bootstrap CI is unreliable")
+        apart = "the groups do not overlap: one is above the other in every resample"
+        row["note"] = _join(row["note"], zero_width_note(lo, hi, apart if abs(est) == 1 else "the units are alike"))
     return _tidy([row], [])
 
 

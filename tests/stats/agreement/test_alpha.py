@@ -459,3 +459,11 @@ def test_few_pairable_units_barely_identified_and_no_interval(units):
     y5 = np.vstack([y, rng.normal(size=(5 - units, 3)) + 10])  # five units: no note, an interval
     five = krippendorff_alpha(to_long(y5), n_boot=200, seed=0).iloc[0]
     assert "identified" not in five["note"] and np.isfinite(five["ci_low"])
+
+
+def test_zero_width_bootstrap_interval_says_so():
+    """Every unit alike: the bootstrap interval of alpha is a point, which the note explains."""
+    y = np.tile([1.0, 2.0, 3.0], (8, 1))
+    row = krippendorff_alpha(to_long(y), level="interval", n_boot=200, seed=1).iloc[0]
+    assert row["ci_low"] == row["ci_high"]
+    assert "bootstrap interval has zero width" in row["note"]

@@ -625,3 +625,67 @@ def test_enough_subjects_rated_twice_get_no_identification_note():
     # a complete design with few subjects needs no rule: exact F intervals
     small = icc(to_long(simulate(3, 4, seed=2)))
     assert small["estimate"].notna().all() and not small["note"].str.contains("identified").any()
+
+
+# --------------------------------------------------------------------------------------
+# Values no ICC can take (found by an adversarial review, 2026-12-01)
+# --------------------------------------------------------------------------------------
+
+
+def _wide(rows) -> pd.DataFrame:
+    y = np.asarray(rows, float)
+    n, k = y.shape
+    return pd.DataFrame(
+        [(f"S{n - i:02d}", f"R{k - j}", y[i, j]) for i in range(n) for j in range(k)],
+        columns=["subject_id", "juror_id", "score"],
+    ).sample(frac=1, random_state=1)
+
+
+def test_mean_of_k_form_past_the_spearman_brown_pole_is_undefined():
+    """pingouin gives ICC(2,k) = 6.4 here (ICC(2,1) = -1.45 < -1/(k-1) = -1): no
+    reliability can be 6.4. Nearer the pole the lower limit came out above the upper."""
+    res = icc(_wide([[1, 4], [4, 1], [3, 3], [4, 1]])).set_index("statistic")
+    assert res.loc["ICC(2,1)", "estimate"] == pytest.approx(-16 / 11)
+    assert "below -1/(k-1) = -1, the smallest value the model allows" in res.loc["ICC(2,1)", "note"]
+    assert np.isnan(res.loc["ICC(2,k)", ["estimate", "ci_low", "ci_high"]].astype(float)).all()
+    assert "is not above -1/(k-1) = -1, the pole of the Spearman-Brown step" in res.loc["ICC(2,k)", "note"]
+    near = icc(_wide([[3, 4, 2], [1, 1, 3], [3, 2, 1]])).set_index("statistic").loc["ICC(2,k)"]
+    assert near["ci_low"] == -np.inf and near["ci_low"] <= near["estimate"] <= near["ci_high"]
+    assert "CI lower limit unbounded (-inf)" in near["note"]
+
+
+def test_every_subject_with_the_same_profile():
+    """Subject mean square 0: ICC(1,k) was -inf with CI [-inf, -inf]; ICC(1,1) had a
+    zero-width interval, and the bootstrap a CI of [0, 0], all without a note."""
+    long = _wide(np.tile([1.0, 2, 1, 2], (10, 1)))
+    res = icc(long).set_index("statistic")
+    assert np.isnan(res.loc["ICC(1,k)", "estimate"]) and "subject mean square 0" in res.loc["ICC(1,k)", "note"]
+    assert res.loc["ICC(1,1)", "ci_low"] == res.loc["ICC(1,1)", "ci_high"]
+    assert "the interval has zero width: the subject mean square is 0" in res.loc["ICC(1,1)", "note"]
+    boot = icc_bootstrap(long, types=["ICC(2,1)"], n_boot=200, seed=1).iloc[0]
+    assert boot["ci_low"] == boot["ci_high"] and "bootstrap interval has zero width" in boot["note"]
+
+
+@pytest.mark.parametrize("ci_method", ["gci", "coverage"])
+def test_negative_estimate_outside_the_generalized_interval_says_so(ci_method):
+    """The GCI's variance components are truncated at 0, the ANOVA estimate is not."""
+    rng = np.random.default_rng(0)
+    long = _wide(rng.integers(1, 6, size=(12, 4)).astype(float)[:, :2])
+    res = icc(long, ci_method=ci_method).set_index("statistic")
+    for form in ("ICC(2,1)", "ICC(2,k)"):
+        row = res.loc[form]
+        assert row["estimate"] < 0 == row["ci_low"]
+        assert "does not contain the estimate" in row["note"]
+
+
+def test_every_interval_contains_its_estimate_or_says_why():
+    rng = np.random.default_rng(5)
+    for _ in range(60):
+        n, k = int(rng.integers(3, 7)), int(rng.integers(2, 5))
+        res = icc(_wide(rng.integers(1, 6, size=(n, k))), ci_method="gci")
+        for _, r in res.iterrows():
+            if np.isfinite(r["estimate"]) and np.isfinite(r["ci_low"]) and np.isfinite(r["ci_high"]):
+                inside = r["ci_low"] - 1e-9 <= r["estimate"] <= r["ci_high"] + 1e-9
+                assert inside or "does not contain the estimate" in r["note"], r.to_dict()
+            assert not (np.isfinite(r["estimate"]) and r["estimate"] > 1 + 1e-12), r.to_dict()
+            assert not (r["ci_low"] > r["ci_high"]), r.to_dict()

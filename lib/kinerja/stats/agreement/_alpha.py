@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..bootstrap import bootstrap_interval, check_rng, resample_counts
+from ..bootstrap import bootstrap_interval, check_rng, resample_counts, zero_width_note
 from ._common import (
     FEW_UNITS,
     MIN_UNITS,
@@ -524,6 +524,8 @@ def krippendorff_alpha(
 
                 jack = _batched(metric, jack_weights())
             lo, hi = bootstrap_interval(boot, est, jack if jack.size else None, ci, ci_method)
+            if zero_width_note(lo, hi):
+                notes.append(zero_width_note(lo, hi))
             finite = boot[np.isfinite(boot)]
             se = float(np.std(finite, ddof=1)) if finite.size > 1 else np.nan
             n_bad = int((~np.isfinite(boot)).sum())

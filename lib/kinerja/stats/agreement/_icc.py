@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ..bootstrap import bootstrap_intervals, check_rng, resample_counts
+from ..bootstrap import bootstrap_intervals, check_rng, resample_counts, zero_width_note
 from ..varcomp._core import single_threaded_blas
 from ..varcomp._reml import fit_two_way
 from ._common import AgreementInputError, agreement_api, result_frame, to_matrix
@@ -640,8 +640,81 @@ def _identification_note(prep: _Prepared) -> str:
     return ""
 
 
+def _outside_the_scale(table: dict, k: float) -> None:
+    """Estimates and limits that no ICC can take, made explicit (in place).
+
+    - An infinite estimate (ICC(1,k) or ICC(3,k) when the subject mean square is 0:
+      every subject has the same profile of scores) is NaN with the reason.
+    - A mean-of-k form above 1: its single-rater form lies below -1/(k-1), where the
+      Spearman-Brown step k r / (1 + (k - 1) r) has its pole (with mean squares that
+      far from the model, e.g. raters' mean square below the residual's), so the
+      k-rater reliability is undefined: NaN with the reason. pingouin reports the
+      number the formula gives (e.g. 6.4).
+    - A mean-of-k lower limit past that pole came out above the upper limit: the
+      limit is unbounded below (-inf), said so.
+    - An interval that does not contain its estimate (a negative ANOVA estimate with a
+      generalized interval, whose variance components are truncated at 0) says so.
+    """
+    est, lo, hi, notes = table["estimate"], table["ci_low"], table["ci_high"], table["notes"]
+    pole = -1.0 / (k - 1) if k > 1 else -np.inf
+    for i in range(6):
+        if np.isinf(est[i]):
+            est[i] = lo[i] = hi[i] = np.nan
+            notes[i].append("no variance between the subjects' mean scores (subject mean square 0): ICC is undefined")
+            continue
+        # at or past the pole (to rounding: the same data in another row order must give
+        # the same answer, and at the pole the formula divides rounding noise by 0)
+        if i >= 3 and np.isfinite(est[i - 3]) and est[i - 3] <= pole + 1e-9:
+            at_pole = est[i - 3] > pole - 1e-9
+            notes[i].append(
+                f"undefined: the single-rater form {est[i - 3]:.3g} is not above -1/(k-1) = {pole:.3g}, the pole of "
+                "the Spearman-Brown step to k raters "
+                + (
+                    "(the step divides by 0 there)"
+                    if at_pole
+                    else f"(the formula gives {est[i]:.3g}, which no reliability can be)"
+                )
+            )
+            est[i] = lo[i] = hi[i] = np.nan
+            continue
+        if i < 3 and est[i] < pole - 1e-9:
+            notes[i].append(
+                f"below -1/(k-1) = {pole:.3g}, the smallest value the model allows: the scores fit the model badly "
+                "(e.g. the raters' mean square is below the residual's); read it as no agreement"
+            )
+        if np.isfinite(est[i]) and np.isfinite(lo[i]) and lo[i] == hi[i]:
+            notes[i].append(
+                "the interval has zero width: "
+                + (
+                    "the subjects' scores vary by nothing but the subject effect (F is infinite)"
+                    if lo[i] == 1
+                    else "the subject mean square is 0 (every subject has the same profile of scores: F = 0)"
+                )
+            )
+        if np.isfinite(lo[i]) and np.isfinite(hi[i]) and lo[i] > hi[i] + 1e-12:
+            lo[i] = -np.inf
+            notes[i].append(
+                "CI lower limit unbounded (-inf): the single-rater lower limit lies below -1/(k-1), the pole of the "
+                "Spearman-Brown step to k raters"
+            )
+        if (
+            np.isfinite(est[i])
+            and np.isfinite(lo[i])
+            and np.isfinite(hi[i])
+            and not (lo[i] - 1e-9 <= est[i] <= hi[i] + 1e-9)
+        ):
+            notes[i].append(
+                "the estimate is below 0 and the generalized interval, built on variance components truncated at 0, "
+                "starts at 0: it does not contain the estimate (the subjects differ less than chance alone would "
+                "make them; read the ICC as 0)"
+                if est[i] < lo[i]
+                else "the interval does not contain the estimate"
+            )
+
+
 def _frame(prep: _Prepared, table: dict, ci: float | None) -> pd.DataFrame:
     n, k = prep.values.shape
+    _outside_the_scale(table, float(k))
     ident = _identification_note(prep)
     notes = ["; ".join([*prep.notes, *table["notes"][i], *([ident] if ident else [])]) for i in range(6)]
     nan6 = np.full(6, np.nan)
@@ -806,8 +879,11 @@ def icc(
     The raters' sum of squares enters ICC(2,·), so **the interval treats the raters as
     a sample too**, unlike a bootstrap over subjects. For balanced data this is the
     known GCI of the two-way model, and for ICC(1,·) and ICC(3,·) it reproduces the
-    exact F intervals (up to Monte Carlo error); the draws use a fixed seed, so the
-    result is deterministic (limits move by about 0.003 between seeds).
+    exact F intervals (up to Monte Carlo error) wherever the F interval's lower limit
+    is at least 0 (the GCI's components are truncated at 0, so its lower limit is
+    never below 0, and a negative estimate then lies outside it: ``note`` says so);
+    the draws use a fixed seed, so the result is deterministic (limits move by about
+    0.003 between seeds).
 
     *Coverage in simulation* (benchmarks/coverage_icc.py, run of 2026-11-30, table in
     benchmarks/README.md): 1,000 seeded replicates per cell (Monte Carlo SE 0.007) of
@@ -825,7 +901,11 @@ def icc(
       0.643-0.911; it holds the raters fixed.
 
     **Degenerate designs** (one rater, one subject, all scores equal, no subject with
-    two ratings) give NaN estimates with the reason in ``note``, never an error.
+    two ratings) give NaN estimates with the reason in ``note``, never an error; so do
+    the forms no reliability can take: an infinite ICC(1,k) or ICC(3,k) (every subject
+    with the same profile of scores) and a mean-of-k form beyond the Spearman-Brown
+    pole (single-rater form below -1/(k-1), where the formula gives values above 1; a
+    lower limit past that pole is -inf).
 
     **Identification rule for incomplete designs.** With missing cells the subject
     variance is told apart from the rater and residual variances only through the
@@ -1091,6 +1171,7 @@ def icc_bootstrap(
             parts.append(f"unbalanced: {prep.n_missing} of {n * k} cells missing")
         if reason is None:
             parts.append(_identification_note(prep))
+            parts.append(zero_width_note(lo[t], hi[t]))
         notes.append("; ".join(p_ for p_ in parts if p_))
     return result_frame(
         {

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._dist import chi2_sf
-from ..bootstrap import METHODS, bootstrap_interval, check_rng, resample_counts
+from ..bootstrap import METHODS, bootstrap_interval, check_rng, resample_counts, zero_width_note
 from ._common import INFERENCE_COLUMNS, AgreementInputError, agreement_api, join_notes, result_frame, to_matrix
 
 __all__ = ["kendall_w"]
@@ -260,7 +260,9 @@ def kendall_w(
     finite = boot[np.isfinite(boot)]
     se = float(np.std(finite, ddof=1)) if finite.size > 1 else np.nan
     n_bad = n_boot - finite.size
-    note = join_notes(f"{n_bad} of {n_boot} resamples had nothing to rank and were dropped" if n_bad else "")
+    note = join_notes(
+        f"{n_bad} of {n_boot} resamples had nothing to rank and were dropped" if n_bad else "", zero_width_note(lo, hi)
+    )
     return row(w, chi2, p, note=note, se=se, lo=lo, hi=hi, how="boot")
 
 
