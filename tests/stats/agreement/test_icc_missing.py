@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinerja.agreement import _icc, icc
+from kinerja.agreement import _icc, icc, icc_bootstrap
 
 from .reference import REFERENCE, close_at, load_expected
 
@@ -224,3 +224,27 @@ def test_coverage_method_keeps_degenerate_forms_without_an_interval():
     assert r.loc["ICC(2,1)", "estimate"] == pytest.approx(1.0)
     const = icc(to_long(np.full((5, 3), 4.0)), ci_method="coverage")
     assert const["estimate"].isna().all() and const["ci_low"].isna().all()
+
+
+def test_bootstrap_refits_do_not_stop_on_a_false_boundary():
+    """A warm-started refit stopped at a rater variance of 0 that was not the REML
+    optimum (deviance -13.95 against -14.36) in 2 of 100 resamples of this 14 x 4 design,
+    so the interval moved when a constant was added to every score. A refit that ends on
+    a boundary is now checked from the method-1 start."""
+    rng = np.random.default_rng(2)
+    n, k = 14, 4
+    y = rng.normal(size=n)[:, None] + rng.normal(scale=0.5, size=k)[None, :] + rng.normal(scale=0.7, size=(n, k))
+    y = np.clip(np.round(y * 1.2 + 2.5), 1, 5)
+    subjects = [f"U{(n - i) * 7 % 1000:03d}" for i in range(n)]
+    raters = [f"J{(k - j) * 3:02d}" for j in range(k)]
+    long = pd.DataFrame(
+        [(subjects[i], raters[j], y[i, j]) for i in range(n) for j in range(k)],
+        columns=["subject_id", "juror_id", "score"],
+    )
+    long = long[~(rng.random(len(long)) < 0.15)].sample(frac=1, random_state=2)
+    runs = [
+        icc_bootstrap(d, types=["ICC(2,1)"], n_boot=100, seed=3)[["ci_low", "ci_high"]].to_numpy(float)
+        for d in (long, long.assign(score=long["score"] + 100), long.assign(score=long["score"] * 1e-9))
+    ]
+    np.testing.assert_allclose(runs[1], runs[0], atol=1e-6)
+    np.testing.assert_allclose(runs[2], runs[0], atol=1e-6)
