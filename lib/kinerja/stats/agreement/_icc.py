@@ -658,36 +658,37 @@ def _outside_the_scale(table: dict, k: float) -> None:
     est, lo, hi, notes = table["estimate"], table["ci_low"], table["ci_high"], table["notes"]
     pole = -1.0 / (k - 1) if k > 1 else -np.inf
     for i in range(6):
-        if np.isinf(est[i]):
-            est[i] = lo[i] = hi[i] = np.nan
-            notes[i].append("no variance between the subjects' mean scores (subject mean square 0): ICC is undefined")
-            continue
-        # at or past the pole (to rounding: the same data in another row order must give
-        # the same answer, and at the pole the formula divides rounding noise by 0)
+        # a mean-of-k form at or past the pole (to rounding: the same data in another row
+        # order must give the same answer, and at the pole the formula divides rounding
+        # noise by 0, giving +-inf or +-1e16 as it happens)
         if i >= 3 and np.isfinite(est[i - 3]) and est[i - 3] <= pole + 1e-9:
             at_pole = est[i - 3] > pole - 1e-9
             notes[i].append(
                 f"undefined: the single-rater form {est[i - 3]:.3g} is not above -1/(k-1) = {pole:.3g}, the pole of "
                 "the Spearman-Brown step to k raters "
                 + (
-                    "(the step divides by 0 there)"
+                    "(the step divides by 0 there, as when the subjects' mean scores do not differ at all)"
                     if at_pole
                     else f"(the formula gives {est[i]:.3g}, which no reliability can be)"
                 )
             )
             est[i] = lo[i] = hi[i] = np.nan
             continue
+        if np.isinf(est[i]):
+            est[i] = lo[i] = hi[i] = np.nan
+            notes[i].append("no variance between the subjects' mean scores (subject mean square 0): ICC is undefined")
+            continue
         if i < 3 and est[i] < pole - 1e-9:
             notes[i].append(
                 f"below -1/(k-1) = {pole:.3g}, the smallest value the model allows: the scores fit the model badly "
                 "(e.g. the raters' mean square is below the residual's); read it as no agreement"
             )
-        if np.isfinite(est[i]) and np.isfinite(lo[i]) and lo[i] == hi[i]:
+        if np.isfinite(est[i]) and np.isfinite(lo[i]) and abs(hi[i] - lo[i]) <= 1e-12:
             notes[i].append(
                 "the interval has zero width: "
                 + (
                     "the subjects' scores vary by nothing but the subject effect (F is infinite)"
-                    if lo[i] == 1
+                    if abs(lo[i] - 1) <= 1e-12
                     else "the subject mean square is 0 (every subject has the same profile of scores: F = 0)"
                 )
             )

@@ -331,12 +331,26 @@ def fit_anova(
             comp_notes[m].append("not estimable: every sum of squares has zero degrees of freedom")
     for m in np.flatnonzero(df == 0):
         comp_notes[m].append("zero degrees of freedom (a facet with one level, or one observation per cell)")
+    for m in np.flatnonzero(df < 0):
+        # method 1 takes the terms as crossed; nested or coinciding terms (each subject
+        # rated by one juror only) give a row whose "sum of squares" is a difference of
+        # other rows, not a sum of squares
+        comp_notes[m].append(
+            f"{int(df[m])} degrees of freedom: the terms are nested or coincide in these data (e.g. each subject "
+            "rated by one juror only), which Henderson's method 1 does not allow for; no sum of squares"
+        )
+        ss[m] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         ms = np.where(df > 0, ss / np.where(df > 0, df, 1), np.nan)
         ems = np.where(df[:, None] > 0, a_mat / np.where(df > 0, df, 1)[:, None], np.nan)
     pos = np.where(np.isfinite(variance), np.maximum(variance, 0.0), 0.0)
     total = pos.sum()
     share = np.where(np.isfinite(variance), pos / total if total > 0 else np.nan, np.nan)
+    unseparated = [labels[m] for m in range(n_comp) if not np.isfinite(variance[m])]
+    if unseparated and np.isfinite(variance).any():
+        # a share of a total that leaves out what cannot be separated would overstate the rest
+        share = np.full(n_comp, np.nan)
+        notes.append(f"no shares: {', '.join(unseparated)} cannot be estimated, so the total variance is unknown")
     sd = np.where(np.isfinite(variance) & (variance >= 0), np.sqrt(np.abs(variance)), np.nan)
     for m in range(n_comp):
         if np.isfinite(variance[m]) and variance[m] < 0:
@@ -348,8 +362,10 @@ def fit_anova(
         name = "anova" if balanced else "henderson1"
     if not balanced:
         notes.append("unbalanced data: Henderson's method 1 (analogous ANOVA)")
-    if total == 0 and np.isfinite(variance).any():
+    if not np.any(yc):
         notes.append("no variation in the response")
+    elif total == 0 and np.isfinite(variance).any():
+        notes.append("every component that can be estimated is 0 or negative")
     components = pd.DataFrame(
         {
             "component": labels,
