@@ -111,7 +111,8 @@ def collection(tmp_path_factory, kinerja_kernel) -> tuple[list[Report], list[str
             jobs=2,
             progress=False,
         )
-        failures += [f"{r.label}: {r.failure}" for r in summary.failures]
+        if summary.failures:
+            failures.append(summary.failure_table())
     return reports, failures
 
 
