@@ -86,3 +86,16 @@ def test_moved_summary_helpers_warn_and_still_work():
 
     with pytest.warns(DeprecationWarning, match="kinerja.analyses.agreement"):
         assert agreement.agreement_summary is agreement_summary
+
+
+def test_documented_module_commands_run_under_their_public_names():
+    """`python -m kinerja.synth` (data/README.md, `make data`'s docs) crashed in runpy:
+    the alias loader gave no code to run."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "kinerja.synth", "--help"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage: python -m kinerja.synth")

@@ -101,6 +101,20 @@ class _PublicNameFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__spec__ = module.__dict__.pop("_kinerja_real_spec")
         module.__loader__ = module.__spec__.loader
 
+    def get_code(self, fullname):
+        """Code that runs the real module as ``__main__``, so that ``python -m
+        kinerja.synth`` works as documented (runpy asks the loader of the name given for
+        code to run; the real module's own code would resolve its relative imports
+        against the alias's package)."""
+        real = self.real_name(fullname)
+        return compile(
+            f"import runpy\nrunpy.run_module({real!r}, run_name='__main__', alter_sys=True)\n", fullname, "exec"
+        )
+
+    def is_package(self, fullname):
+        spec = importlib.util.find_spec(self.real_name(fullname))
+        return spec.submodule_search_locations is not None
+
 
 if not any(isinstance(f, _PublicNameFinder) for f in sys.meta_path):
     sys.meta_path.insert(0, _PublicNameFinder())
