@@ -207,3 +207,25 @@ def test_figure_lists_written_by_notebooks_at_the_same_time_never_read_half_writ
     assert errors == []
     combined = read_figures(figures / "figures.csv")
     assert sorted(combined["notebook"].unique()) == ["00_nb", "01_nb", "02_nb"]
+
+
+def test_names_from_the_data_are_shown_as_written(shown):
+    """An innovation named '<script>alert(1)</script> Inovasi $100$ & <i>Sip</i>' was
+    written raw into the report's tables and prose (found by an adversarial review)."""
+    from kinerja.report import labels, plots
+
+    name = "<script>alert(1)</script> Inovasi $100$ & <i>Sip</i>"
+    df = pd.DataFrame({"innovation": [name], name: [1.5]}, index=pd.Index([name], name="unit"))
+    page = labels.styled(df, f"Awards of {name}", bases=["synthetic"]).to_html()
+    assert "<script>" not in page and "<i>" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt; Inovasi $100$ &amp; &lt;i&gt;Sip&lt;/i&gt;") == 4
+    notebook._markdown(f"**{name}** scored 80.")
+    text = shown[-1].data if hasattr(shown[-1], "data") else str(shown[-1])
+    assert text == "**&lt;script&gt;alert(1)&lt;/script&gt; Inovasi \\$100\\$ &amp; &lt;i&gt;Sip&lt;/i&gt;** scored 80."
+    # figures draw such names as text, not as mathematics
+    assert plots.plt.rcParams["text.parse_math"] is False
+    fig, ax = plt.subplots()
+    label = ax.set_title("Bapenda $PAD$ 2021")
+    fig.canvas.draw()
+    assert not label._preprocess_math(label.get_text())[1]  # not parsed as math
+    plt.close(fig)

@@ -7,6 +7,7 @@ visible label: a caption for tables and a stamp on figures.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 import pandas as pd
@@ -38,7 +39,13 @@ def styled(
     itself is used when none are given).
     """
     srcs = sources or (df,)
-    sty = df.style.set_caption(caption(title, *srcs, bases=bases)).format(precision=precision, na_rep="—")
+    # cells, headers and caption shown as written: names come from the user's data
+    sty = (
+        df.style.set_caption(html.escape(caption(title, *srcs, bases=bases), quote=False))
+        .format(precision=precision, na_rep="—", escape="html")
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+    )
     if isinstance(df.index, pd.RangeIndex):
         sty = sty.hide(axis="index")  # a 0..n-1 row number says nothing to a reader
     return sty.set_table_styles(

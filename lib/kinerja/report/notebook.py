@@ -69,10 +69,23 @@ def _display(obj, raw: bool = False) -> None:
     display(obj, raw=raw)
 
 
+def plain_markdown(text: str) -> str:
+    """Markdown whose text shows as written: HTML special characters escaped (a unit or
+    innovation named ``<b>Sip</b>`` or ``A & B`` is shown so, never run as HTML) and
+    dollar signs escaped (a name holding ``$100$`` is not typeset as mathematics).
+    Every sentence a report shows goes through here: names in it come from the user's
+    data. Markdown emphasis of our own (``**...**``) is kept.
+
+    >>> plain_markdown("**Unit** <i>Sip</i> & $100$")
+    '**Unit** &lt;i&gt;Sip&lt;/i&gt; &amp; \\\\$100\\\\$'
+    """
+    return html.escape(text, quote=False).replace("$", "\\$")
+
+
 def _markdown(text: str) -> None:
     from IPython.display import Markdown
 
-    _display(Markdown(text))
+    _display(Markdown(plain_markdown(text)))
 
 
 def _slug(text: str) -> str:

@@ -19,6 +19,9 @@ from ..analyses.findings import fmt_number
 from ..data.grades import GRADE_ORDER
 from .labels import stamp
 
+# Names in figures come from the user's data: '$100$' or 'PAD $x^2$' is text, not mathematics.
+plt.rcParams["text.parse_math"] = False
+
 #: One colour per SAKIP grade, D (dark) to AA (light): a perceptually ordered palette
 #: (viridis steps) whose neighbours stay distinguishable in print and for colour-blind
 #: readers.
