@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..data.grades import GRADE_ORDER
 from ..data.provenance import bases_of_label
+from .labels import unit_labels
 
 #: Width of a printed brief figure: one of the brief's two columns (48.5% of a 180 mm
 #: text block, about 87 mm) less a little margin.
@@ -295,9 +296,8 @@ def figure_name(file: str) -> str:
 
 
 def unit_names(units: pd.DataFrame) -> dict:
-    """Unit id -> short name (abbreviation, else name), as the notebooks label units."""
-    u = units.drop_duplicates("unit_id").set_index("unit_id")
-    return u["abbreviation"].fillna(u["name"]).to_dict()
+    """Unit id -> short name, as the notebooks label units (:func:`labels.unit_labels`)."""
+    return unit_labels(units.drop_duplicates("unit_id"))
 
 
 def draw(folder: Path, *, notebook: str, file: str, year: int, lang: str, names: dict | None = None) -> bytes | None:

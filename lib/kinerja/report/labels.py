@@ -53,6 +53,28 @@ def styled(
     )
 
 
+#: Longest unit label a figure shows (characters); longer ones end in an ellipsis.
+UNIT_LABEL_WIDTH = 28
+
+
+def unit_labels(units: pd.DataFrame, width: int = UNIT_LABEL_WIDTH) -> dict:
+    """``unit_id -> label`` for figures: the abbreviation, or the name when there is none
+    (or the id when there is neither), shortened to ``width`` characters with an
+    ellipsis. A label that long would take the figure's width from its data (a full
+    name such as "Sekretariat Daerah Kabupaten ..." squeezed the axes to nothing).
+
+    >>> u = pd.DataFrame({"unit_id": ["001", "002", "003"], "abbreviation": ["Setda", "", None],
+    ...                   "name": ["Sekretariat Daerah", "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten", None]})
+    >>> unit_labels(u)
+    {'001': 'Setda', '002': 'Dinas Pekerjaan Umum dan Pe…', '003': '003'}
+    """
+    out = {}
+    for uid, abbr, name in zip(units["unit_id"], units["abbreviation"], units["name"]):
+        label = next((str(v).strip() for v in (abbr, name) if isinstance(v, str) and v.strip()), str(uid))
+        out[uid] = label if len(label) <= width else label[: width - 1].rstrip() + "…"
+    return out
+
+
 def provenance_words(bases, lang: str = "en") -> str:
     """:func:`provenance_label` in ``lang``, or ``""`` when no basis is given (a brief's
     line about its data is then left out).

@@ -17,7 +17,7 @@ from matplotlib.ticker import ScalarFormatter
 
 from ..analyses.findings import fmt_number
 from ..data.grades import GRADE_ORDER
-from .labels import stamp
+from .labels import stamp, unit_labels
 
 # Names in figures come from the user's data: '$100$' or 'PAD $x^2$' is text, not mathematics.
 plt.rcParams["text.parse_math"] = False
@@ -281,7 +281,7 @@ def totals_vs_grades(tbl: pd.DataFrame, bases: Iterable[str], title: str = "", a
             zorder=3,
             label=f"grade on record: {g}",
         )
-    ax.set_yticks(range(len(t)), t["abbreviation"].fillna(t["name"]).fillna(t["unit_id"]), fontsize=7)
+    ax.set_yticks(range(len(t)), [unit_labels(t)[u] for u in t["unit_id"]], fontsize=7)
     ax.set_xlim(lo_all, hi_all)
     ax.set_xlabel("juror-mean SAKIP total (0-100); shaded bands: grade boundaries")
     ax.set_ylim(-1, len(t) + 1)
