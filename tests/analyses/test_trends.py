@@ -144,3 +144,13 @@ def test_a_rubric_change_between_years_is_flagged(batu):
     assert "rubric changed between 2021 and 2022" in f["statement"]
     assert "Instrumen SAKIP berubah antara 2021 dan 2022" in f["statement_ind"]
     assert np.isnan(res.table("drift").set_index("statistic").loc["mean change", "ci_low"])  # n_boot=0
+
+
+def test_a_rubric_change_outside_the_years_compared_is_not_blamed(batu):
+    """2022-2023 share one rubric: the 2021-2022 change does not concern the 2022-2023
+    transitions (the sentence said it did; found by running the collection on other data)."""
+    res = trends.analyse(batu, year=2023, n_boot=0)
+    assert (2021, 2022) in res.facts["rubric_changes"] and (2022, 2023) not in res.facts["rubric_changes"]
+    f = res.findings.set_index("finding_id").loc["trends.transitions"]
+    assert "Between 2022 and 2023" in f["statement"]
+    assert "rubric changed" not in f["statement"] and "Instrumen SAKIP berubah" not in f["statement_ind"]

@@ -552,11 +552,12 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
     year, prev, first = res.year, res.facts["previous_year"], res.facts["first_year"]
     out = []
     note = res.notes[-1] if res.facts.get("rubric_changes") else ""
-    # a rubric change inside the window is said in the sentences too (both languages)
-    last_change = res.facts.get("rubric_changes", [])[-1:] or None
+    # a rubric change between the two years compared is said in the sentence too (both
+    # languages); one elsewhere in the window does not concern this comparison
+    between = [(a, b) for a, b in res.facts.get("rubric_changes", []) if prev is not None and prev <= a and b <= year]
     rubric_en = rubric_id = ""
-    if last_change:
-        a, b = last_change[0]
+    if between:
+        a, b = between[-1]
         rubric_en = (
             f" The SAKIP rubric changed between {a} and {b}, so part of any change may come from the instrument."
         )
