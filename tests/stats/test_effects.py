@@ -485,3 +485,23 @@ def test_panel_effects_recovered_and_wald_level():
     assert hits / n >= 0.85, hits / n
     # with the containment degrees of freedom the test keeps its level (Wald z/chi-square: ~11%)
     assert rej0 / reps <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / reps), rej0 / reps
+
+
+def test_one_juror_per_panel_type_is_no_test_of_panels():
+    """With one juror per panel, panel and juror coincide: the test had judged the two
+    jurors' difference against the residual and reported p < 0.001 (found by running the
+    collection on a two-juror dataset)."""
+    rng = np.random.default_rng(1)
+    rows = [
+        (f"U{s}", jid, pan, 60 + s * 0.5 + j * 5 + rng.normal())
+        for s in range(20)
+        for j, (jid, pan) in enumerate([("J1", "akademisi"), ("J2", "inspektorat")])
+    ]
+    df = pd.DataFrame(rows, columns=["subject_id", "juror_id", "panel", "score"])
+    res = fx.panel_effects(df)
+    t = res.test.iloc[0]
+    assert np.isnan(t["p_value"]) and np.isnan(t["chi2"])
+    assert "every panel type has a single juror: panel and juror coincide" in t["note"]
+    other = res.effects[~res.effects["reference"]].iloc[0]
+    assert other["estimate"] == pytest.approx(5, abs=1) and np.isnan(other["ci_low"])
+    assert "one juror: the panel's difference is that juror's" in other["note"]

@@ -1216,6 +1216,15 @@ def panel_effects(
             for p_, n in zip(panels, note_each)
         ]
     n_j = int(counts["n_raters"].sum())
+    if n_j <= len(panels):
+        # one juror per panel type: panel and juror coincide, so there is nothing to judge
+        # a panel difference against (a test against the residual called two jurors'
+        # difference "significant", p < 0.001)
+        why = (
+            "every panel type has a single juror: panel and juror coincide, so whether panel types differ beyond "
+            "how jurors differ cannot be tested (each difference is one juror's)"
+        )
+        return frame(est, nan, None, note_each, dict(df=len(panels) - 1, note=why, method=""), None, fit)
     juror_fitted = not any(t.dropped for t in fit.terms if t.label == rater)
     dfd = n_j - len(panels) if juror_fitted and n_j - len(panels) >= 1 else None
     w = fit.wald.iloc[0]
