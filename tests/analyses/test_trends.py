@@ -154,3 +154,18 @@ def test_a_rubric_change_outside_the_years_compared_is_not_blamed(batu):
     f = res.findings.set_index("finding_id").loc["trends.transitions"]
     assert "Between 2022 and 2023" in f["statement"]
     assert "rubric changed" not in f["statement"] and "Instrumen SAKIP berubah" not in f["statement_ind"]
+
+
+def test_two_returning_jurors_do_not_make_a_severity_correlation():
+    """Two jurors' deviations from their panel are mirror images: the pooled r was 1.00
+    [0.96, 1.00] and read as 'a harsher juror stays harsher' (found on a two-juror dataset)."""
+    sev = pd.DataFrame(
+        {
+            "year": [2021, 2021, 2022, 2022, 2023, 2023],
+            "juror_id": ["J1", "J2"] * 3,
+            "severity": [2.0, -2.0, -1.0, 1.0, 3.0, -3.0],
+        }
+    )
+    stab = trends.severity_stability(sev, [2021, 2022, 2023]).set_index("year_from")
+    assert stab[["estimate", "ci_low", "ci_high"]].isna().all().all()
+    assert "a correlation needs at least 3" in stab.loc["all", "note"]

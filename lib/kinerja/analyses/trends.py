@@ -300,7 +300,9 @@ def juror_severity(totals: pd.DataFrame, jurors: pd.DataFrame) -> pd.DataFrame:
 
 
 def severity_stability(sev: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    """Correlation of returning jurors' severity between consecutive years (and pooled)."""
+    """Correlation of returning jurors' severity between consecutive years (and pooled
+    over the pairs of years with at least 3 returning jurors: with two, the deviations
+    from the panel are mirror images and correlate at +-1 whatever the jurors did)."""
     rows, xs, ys, ids = [], [], [], set()
     wide = sev.pivot_table(index="juror_id", columns="year", values="severity", observed=True) if len(sev) else None
     for y0, y1 in zip(years[:-1], years[1:]):
@@ -321,9 +323,13 @@ def severity_stability(sev: pd.DataFrame, years: list[int]) -> pd.DataFrame:
                 note=r["note"],
             )
         )
-        xs += pair[y0].tolist()
-        ys += pair[y1].tolist()
-        ids |= set(pair.index)
+        # severities are deviations from the panel, so they sum to about 0 within a year:
+        # two jurors' are mirror images and would correlate at +-1 whatever they did;
+        # pairs of years with fewer than 3 returning jurors add nothing to the pooled r
+        if len(pair) >= 3:
+            xs += pair[y0].tolist()
+            ys += pair[y1].tolist()
+            ids |= set(pair.index)
     if len(years) > 2:
         r = correlation(np.array(xs, float), np.array(ys, float)).iloc[0]
         note = r["note"] or (
