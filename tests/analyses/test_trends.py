@@ -169,3 +169,25 @@ def test_two_returning_jurors_do_not_make_a_severity_correlation():
     stab = trends.severity_stability(sev, [2021, 2022, 2023]).set_index("year_from")
     assert stab[["estimate", "ci_low", "ci_high"]].isna().all().all()
     assert "a correlation needs at least 3" in stab.loc["all", "note"]
+
+
+def test_drift_is_claimed_only_when_the_sign_test_agrees(batu):
+    """Three units, each one grade up: the bootstrap interval of the mean change is [1, 1]
+    but the sign test gives p = 0.25; the sentence had said 'a drift towards the top grades'
+    (while 2 up, 0 down, p = 0.5 with an interval including 0 said 'no clear drift')."""
+    from dataclasses import replace
+
+    g = batu.grades
+    units = list(g.loc[(g["year"] == 2020) & g["grade"].astype(str).isin(["BB", "B"]), "unit_id"][:3])
+    keep = g[g["unit_id"].isin(units) & g["year"].isin([2020, 2021])].copy()
+    step = {"BB": "A", "B": "BB"}
+    first = keep[keep["year"] == 2020]
+    second = first.assign(year=2021, grade=first["grade"].astype(str).map(step).astype(g["grade"].dtype), total=np.nan)
+    grades = pd.concat([first, second], ignore_index=True)
+    ds = replace(batu, tables={**batu.tables, "grades": grades})
+    res = trends.analyse(ds, year=2021, n_boot=200, seed=1)
+    d = res.table("drift").set_index("statistic")
+    assert d.loc["mean change", "ci_low"] > 0 and d.loc["sign test", "p_value"] == pytest.approx(0.25)
+    f = res.findings.set_index("finding_id").loc["trends.drift"]
+    assert "no clear drift: the interval excludes no change, but too few units changed grade" in f["statement"]
+    assert "tidak tampak pergeseran yang jelas" in f["statement_ind"]

@@ -598,10 +598,21 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
     ok = np.isfinite(mc["estimate"])
     ci_en = format_ci(mc["estimate"], mc["ci_low"], mc["ci_high"])
     ci_id = format_ci(mc["estimate"], mc["ci_low"], mc["ci_high"], lang="id")
-    if np.isfinite(mc["ci_low"]) and mc["ci_low"] > 0:
+    # a drift is claimed when the interval and the sign test agree: with a handful of units
+    # the bootstrap interval can exclude 0 (3 up, 0 down) while the sign test cannot (p = 0.25)
+    signed = np.isfinite(st["p_value"]) and st["p_value"] < 0.05
+    excludes = (np.isfinite(mc["ci_low"]) and mc["ci_low"] > 0) or (np.isfinite(mc["ci_high"]) and mc["ci_high"] < 0)
+    if excludes and signed and mc["ci_low"] > 0:
         verdict = ("a drift towards the top grades", "terjadi pergeseran ke predikat yang lebih tinggi")
-    elif np.isfinite(mc["ci_high"]) and mc["ci_high"] < 0:
+    elif excludes and signed:
         verdict = ("a drift towards lower grades", "terjadi pergeseran ke predikat yang lebih rendah")
+    elif excludes:
+        verdict = (
+            "no clear drift: the interval excludes no change, but too few units changed grade for the sign test "
+            "to rule out chance",
+            "tidak tampak pergeseran yang jelas: intervalnya tidak mencakup nol, tetapi terlalu sedikit perangkat "
+            "daerah yang berubah predikat untuk menyingkirkan kebetulan dengan uji tanda",
+        )
     else:
         verdict = (
             "no clear drift (the interval includes no change)",
