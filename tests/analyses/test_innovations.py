@@ -385,3 +385,22 @@ def test_degenerate_datasets_give_defined_results_or_reasons(tmp_path, make, und
         assert np.isnan(f.loc[fid, "estimate"])
         assert "cannot" in f.loc[fid, "statement"] or "No " in f.loc[fid, "statement"]
         assert "lihat catatan" not in f.loc[fid, "statement_ind"]  # every reason has its Indonesian wording
+
+
+def test_halo_reading_follows_the_interval(res2020):
+    """Four jurors, r = 0.90 [-0.44, 1.00]: the sentence had said that a lenient juror's
+    generosity reaches both rankings; the interval cannot tell."""
+    import copy
+
+    from kinerja.analyses.innovations import _findings
+
+    res = copy.deepcopy(res2020)
+    res.facts["halo"] = {**res.facts["halo"], "estimate": 0.90, "ci_low": -0.44, "ci_high": 1.0, "n": 4}
+    f = {x.finding_id: x for x in _findings(res)}["innovations.halo"]
+    assert "go together strongly" in f.statement and "generosity reaches both" not in f.statement
+    assert "with 4 jurors the interval reaches below 0, so the data cannot tell" in f.statement
+    assert "data belum dapat memastikannya" in f.statement_ind
+    strong = copy.deepcopy(res2020)
+    strong.facts["halo"] = {**strong.facts["halo"], "estimate": 0.90, "ci_low": 0.6, "ci_high": 0.98, "n": 8}
+    f = {x.finding_id: x for x in _findings(strong)}["innovations.halo"]
+    assert "a lenient juror's generosity reaches both rankings" in f.statement

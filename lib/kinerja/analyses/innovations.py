@@ -1169,7 +1169,24 @@ def _findings(res: Analysis) -> list[Finding]:
         strength_id = {"strongly": "kuat", "moderately": "sedang", "weakly": "lemah", "hardly": "hampir tidak"}[
             strength
         ]
-        tail = ", so a lenient juror's generosity reaches both rankings." if h["estimate"] >= 0.4 else "."
+        # the reading follows the interval: a strong r whose interval reaches below 0 (four
+        # jurors: 0.90 [-0.44, 1.00]) says the data cannot tell, not that leniency carries over
+        shown = h["estimate"] >= 0.4 and np.isfinite(h["ci_low"]) and h["ci_low"] > 0
+        unsure = np.isfinite(h["ci_low"]) and h["ci_low"] <= 0 and h["estimate"] >= 0.1
+        tail = (
+            ", so a lenient juror's generosity reaches both rankings."
+            if shown
+            else f"; with {int(h['n'])} jurors the interval reaches below 0, so the data cannot tell."
+            if unsure
+            else "."
+        )
+        tail_id = (
+            ", jadi kemurahan seorang evaluator menjangkau kedua peringkat."
+            if shown
+            else f"; dengan {int(h['n'])} evaluator intervalnya mencapai di bawah 0, jadi data belum dapat memastikannya."
+            if unsure
+            else "."
+        )
         st = (
             f"Among the {int(h['n'])} jurors who judged both evaluations, leniency in SAKIP and in {comp} go together "
             f"{strength}: r = {format_ci(h['estimate'], h['ci_low'], h['ci_high'])} (95% CI){tail}"
@@ -1177,7 +1194,7 @@ def _findings(res: Analysis) -> list[Finding]:
         st_id = (
             f"Di antara {int(h['n'])} evaluator yang menilai kedua evaluasi, kemurahan dalam SAKIP dan {comp} "
             f"berhubungan {strength_id}: r = {format_ci(h['estimate'], h['ci_low'], h['ci_high'], lang='id')} (IK 95%)"
-            + (", jadi kemurahan seorang evaluator menjangkau kedua peringkat." if h["estimate"] >= 0.4 else ".")
+            + tail_id
         )
         out.append(
             Finding(
