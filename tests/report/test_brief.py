@@ -25,13 +25,18 @@ from kinerja.run.runner import _export_html
 YEAR = 2020
 
 
-def _f(fid, est=float("nan"), lo=float("nan"), hi=float("nan"), status="estimated", measure="ICC(A,1)", n=29):
+def _f(
+    fid, est=float("nan"), lo=float("nan"), hi=float("nan"), status="estimated", measure="ICC(A,1)", n=29, said=None
+):
     q = "Q?"
     return Finding(
         fid,
         q,
-        f"{fid} in English is {est:.2f}." if est == est else f"{fid}: not computed.",
-        f"{fid} dalam bahasa Indonesia {str(round(est, 2)).replace('.', ',')}." if est == est else f"{fid}: tidak.",
+        said or (f"{fid} in English is {est:.2f}." if est == est else f"{fid}: not computed."),
+        said
+        or (
+            f"{fid} dalam bahasa Indonesia {str(round(est, 2)).replace('.', ',')}." if est == est else f"{fid}: tidak."
+        ),
         estimate=est,
         ci_low=lo,
         ci_high=hi,
@@ -61,6 +66,8 @@ def folder(tmp_path_factory):
         "05_trends": [
             _f("trends.drift", 0.41, 0.14, 0.62, measure="grade steps"),
             _f("trends.severity", status="undefined"),
+            _f("trends.transitions", status="undefined", said="Not computed: no previous year."),
+            _f("trends.stable_units", status="undefined", said="Not computed: no previous year."),
         ],
     }
     for nb, fs in parts.items():
@@ -170,7 +177,13 @@ def test_a_figure_without_a_drawing_for_print_is_shown_as_the_notebook_drew_it(f
 
 def test_what_is_not_supported_names_undefined_and_missing_analyses_and_synthetic_data(briefs):
     text = _text(briefs["en"].html())
-    assert "trends.severity: trends.severity: not computed." in text
+    trends_q = brief.QUESTIONS["trends"][0]
+    # in the reader's words, once per question and reason (not the findings' ids, five
+    # times over for a year without a previous one)
+    assert f"{trends_q} — trends.severity: not computed." in text
+    assert text.count("Not computed: no previous year.") == 1
+    assert f"{trends_q} — Not computed: no previous year." in text
+    assert "trends.transitions:" not in text
     assert "Do scores differ across unit categories" in text and "no findings in this run" in text
     assert "SYNTHETIC" in text
     assert "03_categories (FAILED)" in text and "06_policy_brief.id" not in text

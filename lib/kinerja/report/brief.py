@@ -352,8 +352,12 @@ class Brief:
                         n=len(evidence),
                     )
                 )
+        # one line per question and reason, in the reader's words (not the findings' ids):
+        # a year without a previous one left five trend findings with the same sentence
+        undefined: dict[tuple[str, str], None] = {}
         for _, r in self.findings[self.findings["status"] == "undefined"].iterrows():
-            nots.append(f"{r['finding_id']}: {self._statement(r)}")
+            undefined[(self._question(_analysis(r["finding_id"])), self._statement(r))] = None
+        nots += [f"{question} — {statement}" for question, statement in undefined]
         for a in (a for a in QUESTIONS if a not in ("data",) and a not in present):
             nots.append(t["missing"].format(question=self._question(a)))
         if "synthetic" in self.bases:
