@@ -242,3 +242,30 @@ def test_provenance_table_names_the_tables_and_counts_rows_in_the_briefs_languag
     assert "<td>nilai evaluator (scores)</td>" in ind and "<td>perangkat daerah (units)</td>" in ind
     assert f"<td>{n_scores:,}</td>".replace(",", ".") in ind  # Indonesian thousands separator
     assert "<td>scores</td>" in en and f"<td>{n_scores:,}</td>" in en
+
+
+#: Measures that are the names of statistics, the same in both languages.
+STATISTIC_NAMES = {"ICC(A,k)", "ICC(A,1)", "Gwet's AC1", "Pearson r", "ms"}
+
+
+def test_every_measure_a_finding_can_have_is_in_indonesian_in_the_indonesian_brief():
+    """The Indonesian brief showed 'SD of juror leniency (points)', 'p-value (Freeman–Halton
+    exact test)' and 'points, inspektorat minus tim_sakip' in English (found on a run of
+    another dataset). Every literal measure of the analyses, and each pattern, is checked."""
+    import ast
+
+    from kinerja.paths import PACKAGE_DIR
+
+    literals, patterns = set(), []
+    for path in (PACKAGE_DIR / "analyses").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "measure":
+                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                    literals.add(node.value.value)
+                elif isinstance(node.value, ast.JoinedStr):
+                    patterns.append("".join(v.value if isinstance(v, ast.Constant) else "X" for v in node.value.values))
+    assert len(literals) >= 20 and len(patterns) >= 5
+    for m in sorted(literals - STATISTIC_NAMES):
+        assert brief.measure_words(m, "id") != m, m
+    for m in patterns:
+        assert brief.measure_words(m, "id") != m, m

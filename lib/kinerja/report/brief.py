@@ -41,6 +41,7 @@ import base64
 import html
 import json
 import os
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,7 +235,40 @@ MEASURE_ID = {
     "share": "proporsi",
     "share of units whose grade changed": "proporsi perangkat daerah yang predikatnya berubah",
     "change in ICC(A,1)": "perubahan ICC(A,1)",
+    "units graded": "jumlah perangkat daerah yang dinilai",
+    "units expected to change grade": "jumlah perangkat daerah yang diperkirakan berubah predikat",
+    "share of units": "proporsi perangkat daerah",
+    "SD of juror leniency (points)": "SD kemurahan evaluator (poin)",
+    "points (own unit minus other jurors)": "poin (unit kerja sendiri dikurangi evaluator lain)",
+    "points (awarded - other, within category)": "poin (yang mendapat penghargaan dikurangi yang lain, dalam kategori)",
+    "p-value (Freeman–Halton exact test)": "nilai p (uji eksak Freeman–Halton)",
+    "odds ratio": "rasio odds",
+    "odds ratio (conditional MLE)": "rasio odds (MLE bersyarat)",
+    "odds ratio detectable with 80% power": "rasio odds yang terdeteksi dengan kuasa 80%",
+    "smallest difference in share detectable with 80% power (exact Fisher test, alpha 0.05)": (
+        "selisih proporsi terkecil yang terdeteksi dengan kuasa 80% (uji eksak Fisher, alfa 0,05)"
+    ),
+    "Pearson r of juror leniencies": "r Pearson kemurahan evaluator",
+    "Kendall's tau-b to the official ranking (median over reweightings)": (
+        "tau-b Kendall terhadap peringkat resmi (median atas pembobotan ulang)"
+    ),
+    "Phi (dependability)": "Phi (keterandalan)",
 }
+
+#: Measures written with names from the data: (English pattern, Indonesian form).
+MEASURE_ID_PATTERNS = (
+    (r"points, (.+) minus (.+)", r"poin, \1 dikurangi \2"),
+    (
+        r"points of SAKIP total, (.+) minus (.+) \(mixed model, jurors as random effects\)",
+        r"poin total SAKIP, \1 dikurangi \2 (model campuran, evaluator sebagai efek acak)",
+    ),
+    (
+        r"share graded (.+) on the evaluating side \(Clopper–Pearson CI\)",
+        r"proporsi berpredikat \1 di pihak penilai (IK Clopper–Pearson)",
+    ),
+    (r"share graded (.+) \(Clopper–Pearson CI\)", r"proporsi berpredikat \1 (IK Clopper–Pearson)"),
+    (r"ICC\(A,k\), (.+) stage", r"ICC(A,k), tahap \1"),
+)
 
 
 def measure_words(measure: str, lang: str) -> str:
@@ -242,9 +276,19 @@ def measure_words(measure: str, lang: str) -> str:
 
     >>> measure_words("units", "id"), measure_words("ICC(A,k)", "id"), measure_words("units", "en")
     ('jumlah perangkat daerah', 'ICC(A,k)', 'units')
+    >>> measure_words("points, inspektorat minus tim_sakip", "id")
+    'poin, inspektorat dikurangi tim_sakip'
     """
     measure = str(measure)
-    return MEASURE_ID.get(measure, measure) if lang == "id" else measure
+    if lang != "id":
+        return measure
+    if measure in MEASURE_ID:
+        return MEASURE_ID[measure]
+    for pattern, form in MEASURE_ID_PATTERNS:
+        m = re.fullmatch(pattern, measure)
+        if m:
+            return m.expand(form)
+    return measure
 
 
 def uncertainty_text(row, lang: str) -> str:
