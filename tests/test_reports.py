@@ -304,3 +304,15 @@ def test_briefs_of_the_bundled_data_fit_on_two_a4_pages(collection):
             assert pages <= 2, f"{r.label} {r.year}: {pdf.name} has {pages} pages"
             checked += 1
     assert checked >= 2 * len([r for r in reports if r.label in BUNDLED])
+
+
+def test_no_sentence_prints_an_undefined_value_as_a_dash(collection):
+    """'Equal weights give τ = — and keep 12 of the top five', 'the correlation ... is —',
+    'Fleiss' kappa = —.': an undefined value is said in words with its reason, never
+    printed as a dash in a sentence (found on a dataset whose every score is equal)."""
+    reports, _ = collection
+    for r in reports:
+        for nb in PAGES:
+            text = _html_text(r.folder / f"{nb}.html")
+            bad = re.findall(r"[^.]{0,60}(?:=|\bis|\bof) —(?! \()[;.,][^.]{0,20}", text)
+            assert not bad, f"{r.label} {r.year} {nb}: {bad[:3]}"

@@ -620,7 +620,8 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
             f"Nilai total SAKIP dua evaluator untuk perangkat daerah yang sama berbeda hingga "
             f"{fmt_number(d95, 1, 'id')} poin pada 95% pasangan evaluator (terbesar "
             f"{fmt_number(diffs['diff'].max(), 1, 'id')}); kesepakatan nilai satu evaluator dengan evaluator "
-            f"lain ICC(A,1) = {format_ci(est, a1['ci_low'], a1['ci_high'], lang='id')}."
+            f"lain ICC(A,1) = {format_ci(est, a1['ci_low'], a1['ci_high'], lang='id')}"
+            + ("." if ok else " (tidak terdefinisi).")
         )
         out.append(
             Finding(
@@ -651,8 +652,9 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
         )
         ind = (
             f"Nilai yang diumumkan adalah rata-rata {fmt_number(k_med, 0, 'id')} evaluator (median): "
-            f"reliabilitasnya ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'], lang='id')} dan galat "
-            f"bakunya sekitar {fmt_number(se_med, 1, 'id')} poin."
+            f"reliabilitasnya ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'], lang='id')}"
+            + ("" if okk else " (tidak terdefinisi)")
+            + f" dan galat bakunya sekitar {fmt_number(se_med, 1, 'id')} poin."
         )
         out.append(
             Finding(
@@ -701,16 +703,27 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
             col = _stat_col(ga)
             u = ga[ga["weights"] == "unweighted"].set_index(col)
             pa, ac1, kap = u.loc["percent_agreement"], u.loc["gwet_ac1"], u.loc["fleiss_kappa"]
+            # an undefined kappa (e.g. every juror's total gives one grade: chance agreement 1)
+            # is said in words with its reason, not printed as '= —'
+            kap_en = (
+                f" and Fleiss' kappa = {format_ci(kap['estimate'], kap['ci_low'], kap['ci_high'])}."
+                if np.isfinite(kap["estimate"])
+                else f"; Fleiss' kappa is undefined ({str(kap['note']).split('; ')[0] or 'see grade_agreement.csv'})."
+            )
+            kap_id = (
+                f" dan kappa Fleiss = {format_ci(kap['estimate'], kap['ci_low'], kap['ci_high'], lang='id')}."
+                if np.isfinite(kap["estimate"])
+                else "; kappa Fleiss tidak terdefinisi (alasannya dalam grade_agreement.csv)."
+            )
             en = (
                 f"Jurors' own totals imply the same letter grade in {fmt_number(100 * pa['estimate'], 0)}% of "
                 f"juror pairs; chance-corrected, Gwet's AC1 = {format_ci(ac1['estimate'], ac1['ci_low'], ac1['ci_high'])}"
-                f" and Fleiss' kappa = {format_ci(kap['estimate'], kap['ci_low'], kap['ci_high'])}."
+                + kap_en
             )
             ind = (
                 f"Nilai total masing-masing evaluator menghasilkan predikat yang sama pada "
                 f"{fmt_number(100 * pa['estimate'], 0, 'id')}% pasangan evaluator; setelah koreksi peluang, AC1 "
-                f"Gwet = {format_ci(ac1['estimate'], ac1['ci_low'], ac1['ci_high'], lang='id')} dan kappa Fleiss "
-                f"= {format_ci(kap['estimate'], kap['ci_low'], kap['ci_high'], lang='id')}."
+                f"Gwet = {format_ci(ac1['estimate'], ac1['ci_low'], ac1['ci_high'], lang='id')}" + kap_id
             )
             okg = np.isfinite(ac1["estimate"])
             out.append(
@@ -740,10 +753,15 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
         parts_en, parts_id = [], []
         first = None
         for _, r in kov.iterrows():
-            parts_en.append(f"{r['stage']} stage ICC(A,k) = {format_ci(r['estimate'], r['ci_low'], r['ci_high'])}")
-            parts_id.append(
-                f"tahap {r['stage']} ICC(A,k) = {format_ci(r['estimate'], r['ci_low'], r['ci_high'], lang='id')}"
-            )
+            if np.isfinite(r["estimate"]):
+                parts_en.append(f"{r['stage']} stage ICC(A,k) = {format_ci(r['estimate'], r['ci_low'], r['ci_high'])}")
+                parts_id.append(
+                    f"tahap {r['stage']} ICC(A,k) = {format_ci(r['estimate'], r['ci_low'], r['ci_high'], lang='id')}"
+                )
+            else:  # said with its reason, not printed as '= —'
+                why = str(r["note"] or "").split("; ")[0] or "see agreement.csv"
+                parts_en.append(f"{r['stage']} stage ICC(A,k) undefined ({why})")
+                parts_id.append(f"tahap {r['stage']} ICC(A,k) tidak terdefinisi (alasannya dalam agreement.csv)")
             first = first if first is not None else r
         okv = np.isfinite(first["estimate"])
         out.append(
