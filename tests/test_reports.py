@@ -316,3 +316,18 @@ def test_no_sentence_prints_an_undefined_value_as_a_dash(collection):
             text = _html_text(r.folder / f"{nb}.html")
             bad = re.findall(r"[^.]{0,60}(?:=|\bis|\bof) —(?! \()[;.,][^.]{0,20}", text)
             assert not bad, f"{r.label} {r.year} {nb}: {bad[:3]}"
+
+
+def test_a_jury_whose_pairs_are_all_undefined_gets_a_sentence_not_an_empty_heatmap(collection):
+    """Every score equal: the juror-pair heatmap had only its diagonal, and its alt text
+    read 'pair values from nan (J02 and J02) to nan'."""
+    reports, _ = collection
+    for r in reports:
+        if r.label != "constant_scores":
+            continue
+        text = _html_text(r.folder / "01_juror_agreement.html")
+        assert "No pair of jurors has a defined ICC(A,1)" in text
+        assert "pair values from nan" not in text
+        break
+    else:
+        raise AssertionError("no constant_scores report in the collection")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pandas as pd
@@ -279,3 +280,14 @@ def test_one_juror_gives_undefined_findings_with_reasons(tmp_path):
         f.loc[["agreement.two_jurors", "agreement.published_total", "agreement.near_boundary"], "status"] == "undefined"
     ).all()
     assert "only one juror" in f.loc["agreement.two_jurors", "statement"]
+
+
+def test_the_published_totals_reading_keeps_what_its_interval_spans(analysis2020):
+    """The label applies to the whole interval (the notebook says so); the finding had
+    cut 'good (CI spans poor to excellent)' down to 'good' (found on a two-juror dataset)."""
+    f = analysis2020.findings.set_index("finding_id").loc["agreement.published_total", "statement"]
+    assert re.search(r"ICC\(A,k\) = [^(]+\((excellent|good|moderate|poor)(; its CI spans \w+ to \w+)?\)", f), f
+    reading = analysis2020.table("agreement")
+    row = reading[(reading["statistic"] == "ICC(2,k)") & (reading["measure"] == "total") & (reading["panel"] == "all")]
+    if "CI spans" in str(row["reading"].iloc[0]):
+        assert "; its CI spans" in f

@@ -575,6 +575,17 @@ def _get(summary: pd.DataFrame, evaluation: str, stage: str | None, statistic: s
     return None if s.empty else s.iloc[0]
 
 
+def _inline(reading: str) -> str:
+    """A verbal reading to sit inside parentheses: 'good (CI spans poor to excellent)' ->
+    'good; its CI spans poor to excellent'.
+
+    >>> _inline("good (CI spans poor to excellent)"), _inline("excellent")
+    ('good; its CI spans poor to excellent', 'excellent')
+    """
+    head, sep, rest = str(reading).partition(" (")
+    return f"{head}; its {rest.rstrip(')')}" if sep else head
+
+
 def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
     from .findings import Finding, fmt_number, format_ci
 
@@ -646,8 +657,10 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
         ek = ak["estimate"] if ak is not None else np.nan
         okk = np.isfinite(ek)
         en = (
+            # the reading keeps what the interval spans ("good (CI spans poor to excellent)"):
+            # the label alone read as settled where the interval was not
             f"The published total is the mean of {fmt_number(k_med, 0)} jurors (median): its reliability is "
-            f"ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'])} ({ak['reading'].split(' (')[0]}) and its standard error "
+            f"ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'])} ({_inline(ak['reading'])}) and its standard error "
             f"about {fmt_number(se_med, 1)} points."
         )
         ind = (
