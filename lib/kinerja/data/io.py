@@ -2738,8 +2738,9 @@ def _modified(p: Path) -> str:
 def _table_files(folder: Path, problems: _Problems, notes: list[str]) -> tuple[dict[str, Path], dict[str, list[Path]]]:
     """The CSV file of each table in a folder, and the files of other formats named after a table.
 
-    Files whose names differ only in case, spaces or invisible characters name the same
-    table: two of them are a problem (naming both), never a silent choice.
+    Files whose names differ only in case, spaces, invisible characters or the marks
+    of a copy (``scores (1).csv``, ``scores - Copy.csv``) name the same table: two of
+    them are a problem (naming both), never a silent choice.
     """
     files = sorted(p for p in folder.iterdir() if p.is_file())
     locks = [p for p in files if p.name.startswith(("~$", ".~lock."))]
@@ -3123,8 +3124,11 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     are empty).
 
     Cells: headers ignore case, surrounding spaces and spaces vs. underscores. Cells
-    are trimmed, invisible characters (zero-width spaces, byte-order marks) removed
-    and unusual spaces (no-break) made plain; an empty cell is missing. Numbers
+    are trimmed, invisible characters (zero-width spaces, byte-order marks, direction
+    marks, control characters such as Ctrl-Z) removed and unusual spaces (no-break)
+    made plain; an empty cell is missing. A number whose Excel format shows it with
+    text (``"J"00`` shows 1 as J01) is read as shown in text columns and as the number
+    in number columns, with a note. Numbers
     accept a decimal comma (``72,5``) and scientific notation; in the 0-100 columns
     (score, weight, total) a percentage (``85%``, or an Excel cell formatted as a
     percentage, which stores 0.85) is read as the number shown (85) and mentioned in
