@@ -193,7 +193,23 @@ def constant_scores(folder: str | Path) -> Path:
     )
 
 
+def partial_cells(folder: str | Path) -> Path:
+    """Every 12th SAKIP score row (one juror's score of one criterion of one unit) is
+    left out: about 45% of juror x unit cells are scored on some criteria only, as when
+    worksheets come back incomplete. A juror's total of such a cell is undefined."""
+    t = _tables()
+    sc = t["scores"]
+    sakip = sc.index[sc["evaluation"] == "sakip"]
+    t["scores"] = sc.drop(index=sakip[::12]).reset_index(drop=True)
+    return _write(
+        folder,
+        t,
+        "Degenerate test dataset: partly scored cells",
+        "Some jurors left some criteria of some units unscored.",
+    )
+
+
 #: Every factory by name, e.g. for ``pytest.mark.parametrize``.
 FACTORIES: dict[str, Callable[[str | Path], Path]] = {
-    f.__name__: f for f in (one_juror, one_unit_category, no_kovablik, record_only, constant_scores)
+    f.__name__: f for f in (one_juror, one_unit_category, no_kovablik, record_only, constant_scores, partial_cells)
 }

@@ -331,3 +331,14 @@ def test_a_jury_whose_pairs_are_all_undefined_gets_a_sentence_not_an_empty_heatm
         break
     else:
         raise AssertionError("no constant_scores report in the collection")
+
+
+def test_partly_scored_cells_are_described_as_such(collection):
+    """The coverage grid's alt text said 'the rest are fully scored' beside a table that
+    counted 138 partly scored cells (found on a dataset with incomplete worksheets)."""
+    reports, _ = collection
+    r = next(r for r in reports if r.label == "partial_cells")
+    text = _html_text(r.folder / "00_data_overview.html")
+    assert re.search(r"are scored on some criteria only", text)
+    page = (r.folder / "00_data_overview.html").read_text(encoding="utf-8")
+    assert re.search(r"cells are white \(not scored\), \d+ are shaded \(some criteria scored\)", page)
