@@ -729,7 +729,7 @@ def test_few_subjects_are_said_to_be_barely_identified():
     d = _long([(s, j, (s + (j == "b")) % 3) for s in range(4) for j in "ab"])
     res = fleiss_kappa(d)
     assert np.isfinite(res["estimate"].iloc[0])
-    assert "barely identified: only 4 subjects have two or more ratings (fewer than 5)" in res["note"].iloc[0]
+    assert "barely identified: only 4 subjects have two or more ratings (rule: fewer than 5)" in res["note"].iloc[0]
     assert (
         "barely identified"
         not in fleiss_kappa(_long([(s, j, (s + (j == "b")) % 3) for s in range(5) for j in "ab"]))["note"].iloc[0]
@@ -805,7 +805,7 @@ def test_subject_with_single_rating():
     # three subjects with two or more ratings: the identification rule's note, nothing else
     assert (
         res["note"]
-        .str.fullmatch(r"barely identified: only 3 subjects have two or more ratings \(fewer than 5\); .*")
+        .str.fullmatch(r"barely identified: only 3 subjects have two or more ratings \(rule: fewer than 5\); .*")
         .all()
     )
     assert res.loc["percent_agreement", "estimate"] == pytest.approx(2 / 3)

@@ -16,6 +16,7 @@ from ._common import (
     MIN_UNITS,
     AgreementInputError,
     agreement_api,
+    barely_identified,
     blank_note,
     blanks_to_missing,
     check_columns,
@@ -488,10 +489,7 @@ def krippendorff_alpha(
         if not np.isfinite(est):
             notes.append("all pairable values are identical: expected disagreement is 0, alpha undefined")
         elif u.n_units < FEW_UNITS:
-            notes.append(
-                f"barely identified: only {u.n_units} pairable units (rule: fewer than {FEW_UNITS}); "
-                "treat alpha as rough"
-            )
+            notes.append(barely_identified(u.n_units, "pairable units", "treat alpha as rough"))
 
     if n_boot == 0:
         notes.append("no interval requested (n_boot=0)")

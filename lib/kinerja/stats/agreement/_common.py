@@ -41,6 +41,16 @@ MIN_UNITS = 2
 FEW_UNITS = 5
 
 
+def barely_identified(n: int, what: str, consequence: str) -> str:
+    """The note of the identification rule for ``MIN_UNITS <= n < FEW_UNITS``, the same
+    words for every coefficient (``what``: e.g. "subjects have two or more ratings").
+
+    >>> barely_identified(3, "pairable units", "treat alpha as rough")
+    'barely identified: only 3 pairable units (rule: fewer than 5); treat alpha as rough'
+    """
+    return f"barely identified: only {n} {what} (rule: fewer than {FEW_UNITS}); {consequence}"
+
+
 class AgreementInputError(ValueError):
     """Raised when the data given to an agreement statistic cannot be used as given."""
 

@@ -19,7 +19,15 @@ from scipy import special
 from ..bootstrap import bootstrap_intervals, check_rng, resample_counts, zero_width_note
 from ..varcomp._core import single_threaded_blas
 from ..varcomp._reml import fit_two_way
-from ._common import AgreementInputError, agreement_api, result_frame, to_matrix
+from ._common import (
+    FEW_UNITS,
+    MIN_UNITS,
+    AgreementInputError,
+    agreement_api,
+    barely_identified,
+    result_frame,
+    to_matrix,
+)
 
 __all__ = ["icc", "icc_bootstrap"]
 
@@ -51,8 +59,8 @@ BOOT_EXTRAS = ("mcgraw_wong", "description", "n_boot", "n_boot_valid")
 
 #: Identification rule for incomplete designs (see :func:`icc`, Notes): fewer subjects
 #: with two or more ratings than MIN_MULTI give NaN, fewer than FEW_MULTI a note.
-MIN_MULTI = 2
-FEW_MULTI = 5
+MIN_MULTI = MIN_UNITS
+FEW_MULTI = FEW_UNITS
 
 _REL_TOL = 1e-12  # sums of squares below this fraction of the total are rounding noise
 
@@ -633,9 +641,10 @@ def _identification_note(prep: _Prepared) -> str:
         return ""
     m = _n_multi(prep)
     if MIN_MULTI <= m < FEW_MULTI:
-        return (
-            f"barely identified: only {m} subjects have two or more ratings (rule: fewer than {FEW_MULTI}); "
-            "the subject variance rests on very few within-subject comparisons, treat the ICC as rough"
+        return barely_identified(
+            m,
+            "subjects have two or more ratings",
+            "the subject variance rests on very few within-subject comparisons, treat the ICC as rough",
         )
     return ""
 

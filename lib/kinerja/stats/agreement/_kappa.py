@@ -38,6 +38,7 @@ from ._common import (
     MIN_UNITS,
     AgreementInputError,
     agreement_api,
+    barely_identified,
     blank_note,
     blanks_to_missing,
     check_columns,
@@ -525,11 +526,8 @@ def _few_note(estimate: float, n2: int | None) -> str:
     fewer than :data:`FEW_UNITS` subjects with two or more ratings says so."""
     if n2 is None or not np.isfinite(estimate) or n2 >= FEW_UNITS:
         return ""
-    return (
-        f"barely identified: only {n2} {'subject has' if n2 == 1 else 'subjects have'} two or more ratings "
-        f"(fewer than {FEW_UNITS}); "
-        "the estimate and its interval rest on them"
-    )
+    what = "subject has two or more ratings" if n2 == 1 else "subjects have two or more ratings"
+    return barely_identified(n2, what, "the estimate and its interval rest on them")
 
 
 def _family_frame(
