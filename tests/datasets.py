@@ -193,23 +193,59 @@ def constant_scores(folder: str | Path) -> Path:
     )
 
 
+def _drop_one_criterion(scores: pd.DataFrame, every: int) -> pd.DataFrame:
+    """Leave out one SAKIP criterion score of every ``every``-th juror x unit cell (in
+    sorted order; the criterion left out rotates), as when worksheets come back with a
+    blank."""
+    sak = scores[scores["evaluation"] == "sakip"]
+    keys = ["year", "stage", "subject_id", "juror_id"]
+    cell = sak.groupby(keys, sort=True).ngroup()
+    pos = sak.groupby(keys, sort=True).cumcount()
+    drop = sak.index[
+        (cell % every == 0) & (pos == (cell // every) % sak.groupby(keys)["criterion_id"].transform("size"))
+    ]
+    return scores.drop(index=drop).reset_index(drop=True)
+
+
 def partial_cells(folder: str | Path) -> Path:
-    """Every 12th SAKIP score row (one juror's score of one criterion of one unit) is
-    left out: about 45% of juror x unit cells are scored on some criteria only, as when
-    worksheets come back incomplete. A juror's total of such a cell is undefined."""
+    """One SAKIP criterion score is left out of every 5th juror x unit cell: a fifth of
+    the cells are scored on some criteria only, as when a few worksheets come back with
+    a blank. Those jurors have no total for that unit; every unit keeps complete totals
+    from its other jurors."""
     t = _tables()
-    sc = t["scores"]
-    sakip = sc.index[sc["evaluation"] == "sakip"]
-    t["scores"] = sc.drop(index=sakip[::12]).reset_index(drop=True)
+    t["scores"] = _drop_one_criterion(t["scores"], 5)
     return _write(
         folder,
         t,
         "Degenerate test dataset: partly scored cells",
-        "Some jurors left some criteria of some units unscored.",
+        "Some jurors left one criterion of some units unscored.",
+    )
+
+
+def no_complete_totals(folder: str | Path) -> Path:
+    """One SAKIP criterion score is left out of every juror x unit cell: there are juror
+    scores, but no juror has a complete total of any unit (a partial total is not on the
+    0-100 scale). Reports had called this "no SAKIP juror scores"."""
+    t = _tables()
+    t["scores"] = _drop_one_criterion(t["scores"], 1)
+    return _write(
+        folder,
+        t,
+        "Degenerate test dataset: no complete juror total",
+        "Every juror left one criterion of every unit unscored.",
     )
 
 
 #: Every factory by name, e.g. for ``pytest.mark.parametrize``.
 FACTORIES: dict[str, Callable[[str | Path], Path]] = {
-    f.__name__: f for f in (one_juror, one_unit_category, no_kovablik, record_only, constant_scores, partial_cells)
+    f.__name__: f
+    for f in (
+        one_juror,
+        one_unit_category,
+        no_kovablik,
+        record_only,
+        constant_scores,
+        partial_cells,
+        no_complete_totals,
+    )
 }

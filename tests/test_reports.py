@@ -342,3 +342,26 @@ def test_partly_scored_cells_are_described_as_such(collection):
     assert re.search(r"are scored on some criteria only", text)
     page = (r.folder / "00_data_overview.html").read_text(encoding="utf-8")
     assert re.search(r"cells are white \(not scored\), \d+ are shaded \(some criteria scored\)", page)
+
+
+def test_scores_without_a_complete_total_are_not_called_missing_scores(collection):
+    """Every juror left one criterion of every unit unscored: the pages said "there are no
+    SAKIP juror scores", "Only 0 juror(s) scored SAKIP" and "a severity adjustment would
+    change 0 grade(s)" beside thousands of score rows. They must give the cause."""
+    reports, _ = collection
+    r = next(r for r in reports if r.label == "no_complete_totals")
+    pages = {p.name: _html_text(p) for p in sorted(r.folder.glob("0[0-5]_*.html"))}
+    assert len(pages) == 6
+    for name, text in pages.items():
+        for wrong in ("no SAKIP juror scores", "No juror scores for", "Only 0 juror", "would change 0 grade"):
+            assert wrong not in text, (name, wrong)
+    for name in ("00_data_overview.html", "01_juror_agreement.html", "02_juror_effects.html"):
+        assert re.search(r"juror totals are (incomplete|left out)", pages[name]), name
+    assert "no juror scored every criterion of any unit" in pages["01_juror_agreement.html"]
+
+
+def test_juror_totals_left_out_are_counted_where_totals_are_used(collection):
+    reports, _ = collection
+    r = next(r for r in reports if r.label == "partial_cells")
+    for name in ("00_data_overview.html", "01_juror_agreement.html", "02_juror_effects.html"):
+        assert re.search(r"\d+ of \d+ juror totals are left out", _html_text(r.folder / name)), name

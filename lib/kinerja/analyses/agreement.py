@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 
 from ..data.grades import GRADE_ORDER, grade_from_total
-from ..data.rubrics import juror_measures
+from ..data.rubrics import juror_measures, totals_account
 from ..stats.agreement._alpha import krippendorff_alpha
 from ..stats.agreement._icc import icc
 from ..stats.agreement._interpret import add_interpretation
 from ..stats.agreement._kappa import gwet_ac
 from ..stats.agreement._kendall import kendall_w
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS
+from .findings import QUESTIONS, as_sentence, totals_left_out, why_no_juror_totals
 
 #: Columns of :func:`agreement_summary` (and of ``results/agreement.csv``).
 SUMMARY_COLUMNS = (
@@ -256,7 +256,11 @@ def agreement_summary(
     for i, (ev, st, ms, part) in enumerate(it):
         long = part[["subject_id", "juror_id", "score"]].dropna(subset=["score"])
         base = dict(year=year, evaluation=ev, stage=st, measure=ms, panel="all")
+        start = len(rows)
         rows += _coefficients(long, base, n_boot, None if seed is None else seed + i)
+        left = _left_out(ms, len(part), len(part) - len(long))
+        for r in rows[start:] if left else ():  # a reader of the table sees who is not in it
+            r["note"] = "; ".join(x for x in (r["note"], left) if x)
         if panel_measures == "every" or (panel_measures == "total" and ms == "total"):
             jp = long["juror_id"].map(panels)
             for panel in sorted(jp.dropna().unique()):
@@ -271,6 +275,19 @@ def agreement_summary(
                 rows += [r for r in prows if r["statistic"] in ("ICC(2,1)", "Krippendorff's alpha (interval)")]
     out = add_interpretation(pd.DataFrame(rows))
     return out[list(SUMMARY_COLUMNS)]
+
+
+def _left_out(measure: str, n: int, n_undefined: int) -> str:
+    """The note for juror scores of a measure left out because a criterion of it is
+    unscored ("" when none is)."""
+    if not n_undefined:
+        return ""
+    if measure == "total":
+        return totals_left_out(dict(n_cells=n, n_incomplete=n_undefined))
+    return (
+        f"{n_undefined} of {n} juror scores of this component are left out: the juror did not score every "
+        "criterion of it"
+    )
 
 
 def juror_grades(dataset, year: int) -> pd.DataFrame:
@@ -553,7 +570,13 @@ def analyse(
         else pd.DataFrame(columns=list(TABLES["unit_precision"].columns))
     )
     res.add("unit_precision", prec, scores)
+    sak = scores[scores["evaluation"] == "sakip"] if len(scores) else scores
+    account = totals_account(sak, ds.rubric[ds.rubric["evaluation"] == "sakip"])
     res.facts = dict(
+        totals_account=account,
+        # why fewer than two jurors have a total to compare (en, id), or None
+        no_totals_why=why_no_juror_totals(account),
+        totals_left_out=totals_left_out(account),
         n_jurors_sakip=int(jg["juror_id"].nunique()) if len(jg) else 0,
         n_units_sakip=int(jg["subject_id"].nunique()) if len(jg) else 0,
         has_kovablik=bool((scores["evaluation"] == "kovablik").any()) if len(scores) else False,
@@ -593,16 +616,13 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
     sb = res.bases["agreement"]
     summary = res.tables["agreement"]
     out = []
-    n_j = res.facts["n_jurors_sakip"]
     a1 = _get(summary, "sakip", None, "ICC(2,1)")
     ak = _get(summary, "sakip", None, "ICC(2,k)")
-    undefined_why = None
-    if not len(totals):
-        undefined_why = ("there are no SAKIP juror scores this year", "tidak ada nilai SAKIP per evaluator tahun ini")
-    elif n_j < 2:
+    undefined_why = res.facts["no_totals_why"]
+    if undefined_why and res.facts["totals_account"]["n_cells"]:
         undefined_why = (
-            "only one juror scored SAKIP this year, so agreement between jurors is undefined",
-            "hanya satu evaluator yang menilai SAKIP tahun ini, sehingga kesepakatan antar-evaluator tidak terdefinisi",
+            f"{undefined_why[0]}, so agreement between jurors is undefined",
+            f"{undefined_why[1]}, sehingga kesepakatan antar-evaluator tidak terdefinisi",
         )
     if undefined_why:
         for fid in ("agreement.two_jurors", "agreement.published_total", "agreement.near_boundary", "agreement.grade"):
@@ -669,6 +689,14 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
             + ("" if okk else " (tidak terdefinisi)")
             + f" dan galat bakunya sekitar {fmt_number(se_med, 1, 'id')} poin."
         )
+        left_out = res.facts["totals_left_out"]
+        if left_out:
+            # "the mean of 4 jurors" where 9 scored read as a jury of 4: say who is not in it
+            acc = res.facts["totals_account"]
+            en = en.replace(" jurors (median)", " jurors who scored every criterion (median)", 1)
+            en += " " + as_sentence(left_out)
+            ind = ind.replace(" evaluator (median)", " evaluator yang menilai semua kriteria (median)", 1)
+            ind += " " + as_sentence(totals_left_out(acc, "id"))
         out.append(
             Finding(
                 "agreement.published_total",

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..data.grades import GRADE_ORDER
 from ..data.provenance import basis_of
-from ..data.rubrics import juror_measures
+from ..data.rubrics import juror_measures, totals_account
 from ..stats.compare import (
     MIN_UNITS,
     TOO_FEW,
@@ -45,7 +45,7 @@ from ..stats.compare import (
     unit_means,
 )
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, join_words
+from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, join_words, totals_left_out
 
 NAME = "categories"
 NOTEBOOK = "03_category_comparison"
@@ -339,6 +339,9 @@ def analyse(
     if len(sak):
         rub = ds.rubric[ds.rubric["evaluation"] == "sakip"]
         m = juror_measures(sak, rub)
+        left = totals_left_out(totals_account(sak, rub))
+        if left:  # unit means are over the jurors with a complete total: say who is not in them
+            res.notes.append(left)
         stages = m["stage"].unique()
         if len(stages) > 1:
             m["measure"] = m["stage"].astype(object) + " · " + m["measure"].astype(object)

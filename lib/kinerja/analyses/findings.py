@@ -256,3 +256,87 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     ('1 unit', '2 units', '3 categories')
     """
     return f"{n} {singular if n == 1 else (plural_form or singular + 's')}"
+
+
+# ----------------------------------------------------------------------------------------
+# Juror totals left out (one wording for every analysis)
+# ----------------------------------------------------------------------------------------
+
+
+def as_sentence(clause: str) -> str:
+    """A clause as a sentence: first letter upper case, one final period.
+
+    >>> as_sentence("12 of 290 juror totals are left out"), as_sentence("done."), as_sentence("")
+    ('12 of 290 juror totals are left out.', 'Done.', '')
+    """
+    clause = clause.strip()
+    if not clause:
+        return ""
+    return clause[0].upper() + clause[1:].rstrip(".") + "."
+
+
+def totals_left_out(account: dict, lang: str = "en", *, what: str = "") -> str:
+    """What an analysis of juror totals left out, as a clause; ``""`` when nothing.
+
+    ``account`` is :func:`kinerja.data.rubrics.totals_account` of the scores analysed;
+    ``what`` names the evaluation when the sentence speaks of more than one
+    ("KOVABLIK": its subjects are entries, not units).
+    A juror who left a criterion of a unit unscored has no total for it (a partial total
+    is not on the 0-100 scale), so such a juror is not among "the jurors" of that unit.
+
+    >>> acc = dict(n_cells=290, n_incomplete=12, n_jurors=10, n_jurors_complete=10, n_subjects_complete=29)
+    >>> totals_left_out(acc)
+    '12 of 290 juror totals are left out: the juror did not score every criterion of the unit'
+    >>> totals_left_out(dict(acc, n_incomplete=0))
+    ''
+    """
+    n, k = int(account["n_incomplete"]), int(account["n_cells"])
+    if not n:
+        return ""
+    entry = what.upper() == "KOVABLIK"
+    label = f"{what} " if what else ""
+    if lang == "id":
+        return (
+            f"{n} dari {k} nilai total {label}evaluator tidak diikutkan: evaluatornya tidak menilai semua kriteria "
+            + ("entri itu" if entry else "perangkat daerah itu")
+        )
+    return (
+        f"{n} of {k} {label}juror {'total is' if k == 1 else 'totals are'} left out: the juror did not score every "
+        + ("criterion of the entry" if entry else "criterion of the unit")
+    )
+
+
+def why_no_juror_totals(account: dict, what: str = "SAKIP") -> tuple[str, str] | None:
+    """Why there are fewer than two jurors with a total to compare, in English and
+    Indonesian (a clause, no final period); ``None`` when two jurors or more have one.
+
+    Says whether there are no scores, one juror, or scores whose totals are all
+    undefined because criteria were left unscored: the last had been reported as "no
+    juror scores", which sent the user looking for rows that are there.
+
+    >>> acc = dict(n_cells=0, n_incomplete=0, n_jurors=0, n_jurors_complete=0, n_subjects_complete=0)
+    >>> why_no_juror_totals(acc)[0]
+    'there are no SAKIP juror scores this year'
+    >>> why_no_juror_totals(dict(acc, n_cells=283, n_incomplete=283, n_jurors=10))[0]
+    'no juror scored every criterion of any unit this year (all 283 juror totals are incomplete)'
+    >>> why_no_juror_totals(dict(acc, n_cells=20, n_incomplete=10, n_jurors=2, n_jurors_complete=1))[0]
+    'only one juror scored every criterion of a unit this year (10 of 20 juror totals are incomplete)'
+    """
+    n, k = int(account["n_incomplete"]), int(account["n_cells"])
+    if account["n_jurors_complete"] >= 2:
+        return None
+    if k == 0:
+        return (f"there are no {what} juror scores this year", f"tidak ada nilai {what} per evaluator tahun ini")
+    if account["n_jurors"] < 2:
+        return (f"only one juror scored {what} this year", f"hanya satu evaluator yang menilai {what} tahun ini")
+    if account["n_jurors_complete"] == 0:
+        return (
+            f"no juror scored every criterion of any unit this year (all {k} juror totals are incomplete)",
+            f"tidak ada evaluator yang menilai semua kriteria satu perangkat daerah pun tahun ini (semua {k} "
+            "nilai total evaluator tidak lengkap)",
+        )
+    return (
+        f"only one juror scored every criterion of a unit this year ({n} of {k} juror totals are incomplete)",
+        f"hanya satu evaluator yang menilai semua kriteria suatu perangkat daerah tahun ini ({n} dari {k} nilai "
+        "total evaluator tidak lengkap)",
+    )

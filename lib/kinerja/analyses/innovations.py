@@ -31,11 +31,11 @@ import pandas as pd
 
 from ..data.grades import GRADE_ORDER
 from ..data.provenance import basis_of, provenance_label
-from ..data.rubrics import subject_totals, weighted_totals
+from ..data.rubrics import subject_totals, totals_account, weighted_totals
 from ..stats import innovation as inn
 from ..stats import sensitivity as sens
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci
+from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, totals_left_out
 
 NAME = "innovations"
 NOTEBOOK = "04_innovation_and_grades"
@@ -595,11 +595,17 @@ def analyse(
         )
         models.append(gap.assign(analysis="award gap"))
     else:
-        why = (
-            "no SAKIP totals this year (neither published nor from juror scores)"
-            if not has_totals
-            else f"no {competition_label(competition)} entries this year"
-        )
+        if has_totals:
+            why = f"no {competition_label(competition)} entries this year"
+        elif has_sak_scores:
+            # the juror scores are there; their totals are not (criteria left unscored)
+            acc = totals_account(sak_scores, rubric[rubric["evaluation"] == "sakip"])
+            why = (
+                f"no SAKIP totals this year (none is published, and {acc['n_incomplete']} of {acc['n_cells']} juror "
+                "totals are incomplete: a criterion left unscored)"
+            )
+        else:
+            why = "no SAKIP totals this year (neither published nor from juror scores)"
         models.append(_empty_result("odds ratio per 5 SAKIP points", why, analysis="logistic", term="sakip_total"))
         models.append(_empty_result("difference in SAKIP total (awarded - other)", why, analysis="award gap"))
     both = graded.dropna(subset=["sakip_total", "kovablik_total"])
@@ -628,6 +634,15 @@ def analyse(
         jl, halo = inn.halo_check(
             s_long, k_long, labels=("sakip", "kovablik"), n_perm=n_perm, seed=np.random.default_rng(seeds["halo"])
         )
+        left = [
+            totals_left_out(
+                totals_account(scores[scores["evaluation"] == ev], rubric[rubric["evaluation"] == ev]), what=w
+            )
+            for ev, w in (("sakip", "SAKIP"), ("kovablik", "KOVABLIK"))
+        ]
+        left = "; ".join(x for x in left if x)
+        if left:  # a juror without a complete total is not in the correlation: say so beside it
+            halo["note"] = ["; ".join(x for x in (str(n), left) if x) for n in halo["note"].fillna("")]
     else:
         jl = pd.DataFrame(
             {
@@ -917,6 +932,11 @@ def competition_label(competition: str) -> str:
 
 #: Indonesian wording of the reasons an estimate is undefined (English fallback in brackets).
 _REASONS_ID = [
+    (
+        r"^no SAKIP totals this year \(none is published, and (\d+) of (\d+) juror totals are incomplete.*",
+        r"tidak ada total SAKIP tahun ini (tidak ada yang dipublikasikan, dan \1 dari \2 total evaluator tidak "
+        r"lengkap: ada kriteria yang tidak dinilai)",
+    ),
     (
         r"^no SAKIP totals this year.*",
         "tidak ada total SAKIP tahun ini (baik yang dipublikasikan maupun dari nilai evaluator)",
@@ -1279,8 +1299,8 @@ def _findings(res: Analysis) -> list[Finding]:
             )
         elif s["n_ranked"] < 2:
             reason = (
-                "fewer than 2 entries were scored in every stage.",
-                "kurang dari 2 entri dinilai di setiap tahap.",
+                "fewer than 2 entries have a complete juror total in every stage.",
+                "kurang dari 2 entri yang memiliki total evaluator lengkap di setiap tahap.",
             )
         elif f["n_reweight"] <= 0:
             reason = ("no random reweightings were asked for.", "tidak ada pembobotan ulang acak yang diminta.")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.rubrics import weighted_totals
+from ..data.rubrics import totals_account, weighted_totals
 from ..stats import effects as fx
 from ..stats.stability import grade_stability
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, format_ci
+from .findings import QUESTIONS, Finding, fmt_number, format_ci, totals_left_out, why_no_juror_totals
 
 NAME = "juror_effects"
 NOTEBOOK = "02_juror_effects"
@@ -238,12 +238,14 @@ def _inputs(ds) -> dict:
     crit = sc[["subject_id", "juror_id", "criterion_id", "score"]].dropna(subset=["score"]).reset_index(drop=True)
     if len(sc):
         tot = weighted_totals(sc, rub)
-        n_incomplete = int(tot["total"].isna().sum())
-        if n_incomplete:
-            notes.append(f"{n_incomplete} juror total(s) left out: the juror did not score every criterion of the unit")
+        account = totals_account(sc, rub)
+        left_out = totals_left_out(account)
+        if left_out:
+            notes.append(left_out)
         tot = tot.dropna(subset=["total"]).rename(columns={"total": "score"})
         tot = tot[["subject_id", "juror_id", "score"]].reset_index(drop=True)
     else:
+        account = totals_account(sc, rub)
         tot = pd.DataFrame({c: pd.Series(dtype=object) for c in ("subject_id", "juror_id")}).assign(
             score=pd.Series(dtype=float)
         )
@@ -259,6 +261,7 @@ def _inputs(ds) -> dict:
         component=rub.drop_duplicates("criterion_id").set_index("criterion_id")["component"].astype(str),
         record=ds.grades.drop_duplicates("unit_id").set_index("unit_id")["grade"].astype(str),
         notes=notes,
+        account=account,
     )
 
 
@@ -442,7 +445,12 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
     if not (np.isfinite(sd_ci).all() and sd_ci[0] <= sd <= sd_ci[1]):
         # a juror variance near 0 gets a degenerate Satterthwaite interval (df near 0): show none
         sd_ci = (np.nan, np.nan)
+    # why the analyses of totals (grade stability, the D study) have nothing to work on,
+    # when the criterion scores are there but too few jurors have a complete total
+    totals_why = why_no_juror_totals(inp["account"]) if n_j >= 2 else None
     return dict(
+        totals_why=totals_why,
+        n_adjusted_units=len(adj),
         n_jurors=n_j,
         n_units=int(inp["crit"]["subject_id"].nunique()) if len(inp["crit"]) else 0,
         n_units_graded=len(units),
@@ -464,14 +472,14 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
             else (np.nan, np.nan)
         ),
         n_within_1se=int((units["distance_se"] < 1).sum()) if len(units) else 0,
-        stability_note=gs.note,
+        stability_note=totals_why[0] if totals_why else gs.note,
         median_jurors=n_obs,
         target_phi=target_phi,
         phi_observed=dinfo["phi_observed"],
         n_jurors_needed=dinfo["n_needed"],
         target_reached=dinfo["reached"],
         d_study_method=dinfo.get("method", ""),
-        d_study_note=dinfo.get("note", ""),
+        d_study_note=totals_why[0] if totals_why else dinfo.get("note", ""),
         has_home=bool(len(inp["home"])),
     )
 
@@ -526,13 +534,21 @@ def _findings(res) -> list[Finding]:
         nj, k, kh, chance = f["n_jurors"], f["n_flagged"], f["n_flagged_holm"], f["expected_by_chance"]
         e_max, e_min = float(sev["estimate"].max()), float(sev["estimate"].min())
         ch = f["n_adjusted_changes"]
+        if f["n_adjusted_units"]:
+            regrade = (
+                "Scoring every unit as if all its jurors were of average severity would change "
+                f"{ch} grade{'' if ch == 1 else 's'}."
+            )
+        else:  # no complete juror totals: nothing to regrade (not "0 grades change")
+            regrade = "No unit has a complete juror total to regrade without severity" + (
+                f": {f['totals_why'][0]}." if f["totals_why"] else "."
+            )
         en = (
             f"Jurors differ in leniency with a standard deviation of {format_ci(sd, lo, hi, 1)} points between "
             f"jurors: the most lenient adds {_signed(e_max)} and the most severe {_signed(e_min)} points to a "
             f"score compared with the average juror. {k} of {nj} jurors score significantly more leniently or "
             f"more severely than the average (95% interval excludes 0; about {fmt_number(chance, 1)} would by "
-            f"chance if none differed; {kh} after Holm's correction). Scoring every unit as if all its jurors "
-            f"were of average severity would change {ch} grade{'' if ch == 1 else 's'}."
+            f"chance if none differed; {kh} after Holm's correction). {regrade}"
         )
         ind = (
             f"Tingkat kemurahan evaluator berbeda dengan simpangan baku {format_ci(sd, lo, hi, 1, 'id')} poin "
@@ -540,7 +556,11 @@ def _findings(res) -> list[Finding]:
             f"{_signed(e_min, 1, 'id')} poin pada nilai dibanding evaluator rata-rata. {k} dari {nj} evaluator "
             f"menilai lebih murah atau lebih ketat secara signifikan (interval 95% tidak memuat 0; sekitar "
             f"{fmt_number(chance, 1, 'id')} terjadi karena kebetulan bila tidak ada perbedaan; {kh} setelah "
-            f"koreksi Holm). Jika semua evaluator dianggap setara ketatnya, {ch} predikat akan berubah."
+            + (
+                f"koreksi Holm). Jika semua evaluator dianggap setara ketatnya, {ch} predikat akan berubah."
+                if f["n_adjusted_units"]
+                else "koreksi Holm). Tidak ada perangkat daerah dengan total evaluator lengkap untuk dinilai ulang."
+            )
         )
         if sd == 0:
             en = (
@@ -680,8 +700,9 @@ def _findings(res) -> list[Finding]:
     gbases = res.bases["grade_stability"]
     units = res.tables["grade_stability"]
     e_c = f["expected_changes"]
-    if why:
-        out.append(_undefined("juror_effects.grade_changes", why[0], why[1], gbases, "grade_stability.csv"))
+    if why or f["totals_why"]:
+        en, ind = why or f["totals_why"]
+        out.append(_undefined("juror_effects.grade_changes", en, ind, gbases, "grade_stability.csv"))
     elif not np.isfinite(e_c):
         out.append(
             _undefined(
@@ -732,8 +753,9 @@ def _findings(res) -> list[Finding]:
     # ---- jurors needed
     dbases = res.bases["d_study"]
     phi = f["phi_observed"]
-    if why:
-        out.append(_undefined("juror_effects.jurors_needed", why[0], why[1], dbases, "d_study.csv"))
+    if why or f["totals_why"]:
+        en, ind = why or f["totals_why"]
+        out.append(_undefined("juror_effects.jurors_needed", en, ind, dbases, "d_study.csv"))
     elif not np.isfinite(phi):
         reason = f["d_study_note"] or "the jurors' totals do not vary, so dependability is undefined"
         out.append(

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ..data.grades import GRADE_ORDER, band, grade_dtype, grade_from_total
-from ..data.rubrics import subject_totals
+from ..data.rubrics import subject_totals, totals_account
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, join_words, plural
+from .findings import QUESTIONS, Finding, as_sentence, fmt_number, join_words, plural, totals_left_out
 
 NAME = "overview"
 NOTEBOOK = "00_data_overview"
@@ -375,7 +375,11 @@ def analyse(dataset, *, year: int | None = None) -> Analysis:
     has_kov = bool((inn["competition"] == "kovablik").any()) if len(inn) else False
     n_match = int(tbl["implied_matches"].sum()) if "implied_matches" in tbl else None
     n_with_total = int(tbl["score_total"].notna().sum()) if "score_total" in tbl else 0
+    sak = scores[scores["evaluation"] == "sakip"] if has_scores else scores
+    account = totals_account(sak, rubric[rubric["evaluation"] == "sakip"])
     res.facts = dict(
+        totals_account=account,
+        totals_left_out=totals_left_out(account),
         n_graded=len(tbl),
         grade_counts=gc.to_dict(),
         bands_used=_bands_used(used),
@@ -538,6 +542,10 @@ def _findings(res: Analysis, tbl, gc, side, scores, jurors, grades) -> list[Find
             "tercatat"
             + ("." if k == n else "; selisihnya perlu dijelaskan (aturan agregasi lain, moderasi, atau salah catat).")
         )
+        if res.facts["totals_left_out"]:  # the mean is over the jurors with a complete total
+            acc = res.facts["totals_account"]
+            en += " " + as_sentence(res.facts["totals_left_out"])
+            ind += " " + as_sentence(totals_left_out(acc, "id"))
         out.append(
             Finding(
                 "data.totals_reproduce_grades",
@@ -547,6 +555,24 @@ def _findings(res: Analysis, tbl, gc, side, scores, jurors, grades) -> list[Find
                 estimate=k / n,
                 measure="share of units",
                 n=n,
+                bases=gbases,
+                evidence="grades_overview.csv",
+            )
+        )
+    elif res.facts["totals_account"]["n_cells"] and not res.facts["totals_account"]["n_subjects_complete"]:
+        # juror scores without one complete total: say why, not "no juror scores"
+        acc = res.facts["totals_account"]
+        out.append(
+            Finding(
+                "data.totals_reproduce_grades",
+                q,
+                f"No unit has a juror-mean SAKIP total for {res.year}, so the grades cannot be checked against "
+                f"totals: {acc['n_incomplete']} of {acc['n_cells']} juror totals are incomplete (a juror's total "
+                "needs every criterion).",
+                f"Tidak ada perangkat daerah dengan rata-rata total SAKIP dari evaluator untuk {res.year}, sehingga "
+                f"predikat tidak dapat dicek terhadap total: {acc['n_incomplete']} dari {acc['n_cells']} total "
+                "evaluator tidak lengkap (total evaluator memerlukan semua kriteria).",
+                status="undefined",
                 bases=gbases,
                 evidence="grades_overview.csv",
             )

@@ -105,6 +105,41 @@ def subject_totals(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def totals_account(scores: pd.DataFrame, rubric: pd.DataFrame) -> dict:
+    """How many juror totals one evaluation's scores give, and how many are undefined.
+
+    A juror's total of a subject (in a stage) needs every criterion of the stage
+    (:func:`weighted_totals`). This counts, over the juror x subject x stage cells that
+    have any score, those whose total is undefined because a criterion is unscored, so
+    that an analysis can say what it left out, and why it has nothing, in one wording
+    (:func:`kinerja.analyses.findings.totals_left_out`).
+
+    Returns a dict: ``n_cells`` (cells with any score), ``n_incomplete`` (of them, cells
+    with an unscored criterion), ``n_jurors`` (jurors with any score),
+    ``n_jurors_complete`` (jurors with at least one complete total) and
+    ``n_subjects_complete`` (subjects with at least one complete total).
+
+    >>> sc = pd.DataFrame({"year": 2020, "evaluation": "sakip", "stage": "s", "subject_id": ["a", "a", "a", "b"],
+    ...                    "juror_id": ["J1", "J1", "J2", "J1"], "criterion_id": ["x", "y", "x", "x"],
+    ...                    "score": [80, 70, 60, 50.0]})
+    >>> rub = pd.DataFrame({"year": 2020, "evaluation": "sakip", "stage": "s", "criterion_id": ["x", "y"],
+    ...                     "weight": [50, 50.0]})
+    >>> totals_account(sc, rub)
+    {'n_cells': 3, 'n_incomplete': 2, 'n_jurors': 2, 'n_jurors_complete': 1, 'n_subjects_complete': 1}
+    """
+    if not len(scores):
+        return dict(n_cells=0, n_incomplete=0, n_jurors=0, n_jurors_complete=0, n_subjects_complete=0)
+    jt = weighted_totals(scores, rubric)
+    done = jt[jt["total"].notna()]
+    return dict(
+        n_cells=int(len(jt)),
+        n_incomplete=int(jt["total"].isna().sum()),
+        n_jurors=int(jt["juror_id"].nunique()),
+        n_jurors_complete=int(done["juror_id"].nunique()),
+        n_subjects_complete=int(done["subject_id"].nunique()),
+    )
+
+
 def juror_measures(scores: pd.DataFrame, rubric: pd.DataFrame) -> pd.DataFrame:
     """Per juror and subject, the score of each component and the weighted total.
 

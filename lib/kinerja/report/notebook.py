@@ -407,7 +407,9 @@ def dataset_note(meta: dict, year: int) -> str:
 
 
 def findings_markdown(table: pd.DataFrame, lang: str = "en") -> str:
-    """The findings as the Markdown block a report opens with."""
+    """The findings as the Markdown block a report opens with (a finding worded exactly
+    as one before it, as undefined findings with one reason are, is shown once; the
+    table keeps every row)."""
     if table.empty:
         return "## Findings\n\nNo findings could be computed for this dataset and year."
     lines = ["## Findings", ""]
@@ -420,7 +422,9 @@ def findings_markdown(table: pd.DataFrame, lang: str = "en") -> str:
                 level = f"{r['ci_level']:.0%} CI" if pd.notna(r["ci_level"]) else "CI"
                 est = f" — {r['measure']} {ci_text} ({level})"
         prov = f" *Data: {r['provenance']}.*" if r["provenance"] else ""
-        lines.append(f"- {r[text_col]}{est}{prov}")
+        line = f"- {r[text_col]}{est}{prov}"
+        if line not in lines:  # one reason behind several undefined findings is said once
+            lines.append(line)
     lines.append("")
     lines.append("*Each finding is one row of `results/findings.csv`; the sections below show why.*")
     return "\n".join(lines)

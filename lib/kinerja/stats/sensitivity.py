@@ -464,7 +464,7 @@ def rubric_sensitivity(
     stages : str or list, optional
         Stages whose criteria make the total (default all). With several stages a
         subject's total is the mean of its stage totals (each on 0-100), and only
-        subjects scored in every stage are ranked (for KOVABLIK: the finalists).
+        subjects with a complete juror total in every stage are ranked (for KOVABLIK: the finalists).
     n_reweight : int
         Random reweightings (0 skips them).
     concentration : float
@@ -547,7 +547,7 @@ def rubric_sensitivity(
     off_grade = _grade_codes(official) if grades else None
     base_note = ""
     if S < 2:
-        base_note = f"{S} subject(s) scored in every stage: nothing to rank"
+        base_note = f"{S} subject(s) with a complete juror total in every stage: nothing to rank"
     rows = []
     tau_d = kendall_tau_b(official, Td) if S >= 2 else np.full(len(names), np.nan)
     for c, name in enumerate(names):
