@@ -231,8 +231,16 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
 # inside a text, the soft hyphen, left-to-right and other direction marks that text
 # copied from a web page or a right-to-left document brings along), variation
 # selectors and control characters other than tab and line breaks (DOS's end-of-file
-# Ctrl-Z, DEL). Unusual spaces (no-break, thin, ideographic, ...) become ordinary spaces.
+# Ctrl-Z, DEL, the C1 controls). Unusual spaces (no-break, thin, ideographic, ...) and
+# Unicode line ends become ordinary spaces.
 _ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+#: Unicode line ends that CSV readers (Python's, Excel's) do not take as line breaks:
+#: inside a cell they read as a space; ending the lines of a file, they are refused.
+_UNICODE_LINE_ENDS = {
+    "\u2028": "U+2028 (line separator)",
+    "\u2029": "U+2029 (paragraph separator)",
+    "\x85": "U+0085 (next line)",
+}
 
 
 class _CleanTable(dict):
@@ -241,7 +249,7 @@ class _CleanTable(dict):
     def __missing__(self, code: int):
         invisible = (
             (code < 0x20 and code not in (0x09, 0x0A, 0x0D))
-            or code == 0x7F
+            or 0x7F <= code <= 0x9F  # DEL and the C1 controls (U+0085 is a space: see below)
             or 0xFE00 <= code <= 0xFE0F
             or unicodedata.category(chr(code)) == "Cf"
         )
@@ -249,7 +257,7 @@ class _CleanTable(dict):
         return value
 
 
-_CLEAN_TABLE = _CleanTable({ord(c): " " for c in _ODD_SPACES})
+_CLEAN_TABLE = _CleanTable({ord(c): " " for c in _ODD_SPACES + "".join(_UNICODE_LINE_ENDS)})
 
 
 def _strip_cell(text: str) -> str | None:
@@ -262,6 +270,8 @@ def _strip_cell(text: str) -> str | None:
     True
     >>> _strip_cell("\\u200eJ01\\u200f\\x1a"), _strip_cell("85\\u202c")
     ('J01', '85')
+    >>> _strip_cell("Dinas\\u2028Pendidikan"), _strip_cell("J01\\x9d")
+    ('Dinas Pendidikan', 'J01')
     """
     if not (text.isascii() and text.isprintable()):
         text = text.translate(_CLEAN_TABLE)
@@ -618,8 +628,34 @@ def _header_of(text: str, where: str, notes: list[str]) -> tuple[str, int, list[
     else:
         line = parts[0]
         sep = _guess_sep(line)
+    after = parts[skip + 1] if len(parts) > skip + 1 else ""
+    _check_line_ends(line, after.partition("\n")[0], sep, where, skip + 1)
     header = next(csv.reader([line], delimiter=sep), [])
     return sep, skip, header
+
+
+def _check_line_ends(line: str, next_line: str, sep: str, where: str, line_no: int) -> None:
+    """Refuse a file whose lines end with a Unicode line end (:data:`_UNICODE_LINE_ENDS`)
+    instead of a line break: CSV readers see its rows as one line, which had read as a
+    header with dozens of unknown columns. The header line is cut at each such
+    character; the pieces are rows when each has the same number of separators (one or
+    more), and as many as the next line of the file, if it has one (a header cell with
+    such a character inside is not a row end: it is read as a space)."""
+    pieces = re.split("[" + "".join(_UNICODE_LINE_ENDS) + "]", line)
+    if len(pieces) < 2 or not all(p.strip() for p in pieces):
+        return
+    counts = {p.count(sep) for p in pieces}
+    if next_line.strip():
+        counts.add(next_line.count(sep))
+    if len(counts) == 1 and counts.pop() >= 1:
+        name = _UNICODE_LINE_ENDS[next(c for c in line if c in _UNICODE_LINE_ENDS)]
+        raise _file_error(
+            where,
+            f"its lines are separated by the character {name}, not by line breaks, so a CSV reader sees "
+            f"{len(pieces)} rows in this line, the header among them. Save it again from a spreadsheet program "
+            "as 'CSV UTF-8', or replace that character by a line break in a text editor.",
+            (line_no,),
+        )
 
 
 def _scan_csv(path: Path, where: str, notes: list[str]) -> _CsvScan:
@@ -3126,7 +3162,9 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     Cells: headers ignore case, surrounding spaces and spaces vs. underscores. Cells
     are trimmed, invisible characters (zero-width spaces, byte-order marks, direction
     marks, control characters such as Ctrl-Z) removed and unusual spaces (no-break)
-    made plain; an empty cell is missing. A number whose Excel format shows it with
+    and Unicode line separators (U+2028, U+2029, U+0085) made plain; an empty cell is
+    missing. A CSV file whose lines end with such a separator instead of a line break is
+    refused (CSV readers see one line). A number whose Excel format shows it with
     text (``"J"00`` shows 1 as J01) is read as shown in text columns and as the number
     in number columns, with a note. Numbers
     accept a decimal comma (``72,5``) and scientific notation; in the 0-100 columns

@@ -6,6 +6,8 @@ inside cells, also the rows a spreadsheet shows).
 
 from __future__ import annotations
 
+import pytest
+
 from .corpus import edit_lines, expect_error, expect_load, expect_years_error, folder
 from .helpers import valid_tables
 
@@ -310,6 +312,34 @@ def test_dos_end_of_file_mark_is_not_a_cut_off_line(tmp_path):
         data = path.read_bytes().rstrip(b"\n")
         path.write_bytes(data.replace(b"\n", ending[:1]) + ending)
         expect_load(ds)
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_ends_are_refused_as_line_ends_and_spaces_in_cells(tmp_path, char):
+    """U+2028 / U+2029 / U+0085 are line ends to some exporters, not to CSV readers: a file
+    whose lines end with them had read as one header of dozens of unknown columns. Inside
+    a cell they had been kept in the name ('Dinas\u2028Pendidikan')."""
+    ds = folder(tmp_path / "ends")
+    path = ds / "units.csv"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n").replace("\n", char) + "\n", encoding="utf-8")
+    err = expect_error(
+        ds, "units.csv, row 1 (header): its lines are separated by the character U+", "'CSV UTF-8'", count=1
+    )
+    assert "required column" not in str(err)
+
+    ds = folder(tmp_path / "cell")
+    edit_lines(ds / "units.csv", lambda lines: [lines[0], lines[1].replace(",Dinas ", f",Dinas{char}", 1), *lines[2:]])
+    names = expect_load(ds).units["name"]
+    assert not names.str.contains(char, regex=False).any()
+    assert names.str.startswith("Dinas ").any()
+
+    # inside a header cell, cutting the header into pieces of equal width (3 separators
+    # each side here) does not make them rows: the next line is 7 cells wide
+    ds = folder(tmp_path / "header")
+    edit_lines(ds / "units.csv", lambda lines: [lines[0].replace(",abbreviation", f",abbrev{char}iation"), *lines[1:]])
+    head = (ds / "units.csv").read_text(encoding="utf-8").split("\n")[0]
+    assert [p.count(",") for p in head.split(char)] == [3, 3]
+    expect_load(ds)
 
 
 def test_lines_with_another_separator_than_the_header(tmp_path):
