@@ -249,3 +249,26 @@ def test_generator_coverage_near_nominal_and_null_false_positives(tmp_path):
     )
     # nothing planted: flags and home-bias rejections near (at most about) the 5% level
     assert null["flag_rate"] <= 0.1 and null["home_rejections"] <= 0.2, null
+
+
+def test_a_juror_spread_with_an_interval_over_a_tenfold_range_is_called_poorly_determined(tmp_path, batu):
+    """With 3 jurors the spread read 'a standard deviation of 1.2 [0.6, 8.6] points', as
+    settled as the 10-juror year's 4.2 [2.9, 7.7]."""
+    t = datasets._tables()
+    sc = t["scores"]
+    keep = sorted(sc.loc[sc["evaluation"] == "sakip", "juror_id"].unique())[:3]
+    t["scores"] = sc[sc["juror_id"].isin(keep) | (sc["evaluation"] != "sakip")]
+    three = load_dataset(datasets._write(tmp_path / "three", t, "three jurors", "Three SAKIP jurors."))
+    res = je.analyse(three, n_resamples=50, seed=1)
+    lo, hi = res.facts["juror_sd_ci"]
+    assert hi / lo >= 10
+    f = res.findings.set_index("finding_id").loc["juror_effects.leniency"]
+    assert "With 3 jurors the spread between jurors is poorly determined" in f["statement"]
+    assert "kurang tertentukan" in f["statement_ind"]
+    assert res.facts["juror_sd_caveat"] in f["statement"]
+
+    full = je.analyse(batu.for_year(2020), n_resamples=50, seed=1)
+    lo, hi = full.facts["juror_sd_ci"]
+    assert hi / lo < 10
+    assert full.facts["juror_sd_caveat"] == ""
+    assert "poorly determined" not in full.findings.set_index("finding_id").loc["juror_effects.leniency", "statement"]

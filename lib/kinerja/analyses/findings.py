@@ -340,3 +340,30 @@ def why_no_juror_totals(account: dict, what: str = "SAKIP") -> tuple[str, str] |
         f"hanya satu evaluator yang menilai semua kriteria suatu perangkat daerah tahun ini ({n} dari {k} nilai "
         "total evaluator tidak lengkap)",
     )
+
+
+#: An interval of a positive quantity (a standard deviation, a ratio) whose upper limit
+#: is this many times its lower one says little about the quantity's size.
+WIDE_INTERVAL_FACTOR = 10.0
+
+
+def poorly_determined(ci_low: float, ci_high: float, n: int, what: str, lang: str = "en") -> str:
+    """A sentence for a positive quantity whose interval's upper limit is
+    :data:`WIDE_INTERVAL_FACTOR` times its lower one or more ("" otherwise): the estimate
+    alone would read as settled. ``what`` names the quantity and ``n`` the jurors it
+    rests on.
+
+    >>> poorly_determined(1.7, 148.9, 3, "the spread between jurors")
+    'With 3 jurors the spread between jurors is poorly determined: the upper limit of its interval is 88 times the lower.'
+    >>> poorly_determined(2.9, 7.7, 10, "the spread between jurors")
+    ''
+    """
+    if not (np.isfinite(ci_low) and np.isfinite(ci_high)) or ci_low <= 0:
+        return ""
+    ratio = ci_high / ci_low
+    if ratio < WIDE_INTERVAL_FACTOR:
+        return ""
+    fold = fmt_number(ratio, 0, lang)
+    if lang == "id":
+        return f"Dengan {n} evaluator, {what} kurang tertentukan: batas atas intervalnya {fold} kali batas bawahnya."
+    return f"With {n} jurors {what} is poorly determined: the upper limit of its interval is {fold} times the lower."

@@ -18,7 +18,15 @@ from ..data.rubrics import totals_account, weighted_totals
 from ..stats import effects as fx
 from ..stats.stability import grade_stability
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, format_ci, totals_left_out, why_no_juror_totals
+from .findings import (
+    QUESTIONS,
+    Finding,
+    fmt_number,
+    format_ci,
+    poorly_determined,
+    totals_left_out,
+    why_no_juror_totals,
+)
 
 NAME = "juror_effects"
 NOTEBOOK = "02_juror_effects"
@@ -464,6 +472,8 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
         alpha=ALPHA,
         juror_sd=sd,
         juror_sd_ci=sd_ci,
+        # a sentence when that interval's upper limit is ten times its lower or more ("" otherwise)
+        juror_sd_caveat=poorly_determined(*sd_ci, n_j, "the spread between jurors"),
         n_adjusted_changes=int(adj["grade_changes"].sum()) if len(adj) else 0,
         expected_changes=float(summ.loc["expected_changes", "estimate"]) if len(summ) else np.nan,
         expected_changes_ci=(
@@ -562,6 +572,10 @@ def _findings(res) -> list[Finding]:
                 else "koreksi Holm). Tidak ada perangkat daerah dengan total evaluator lengkap untuk dinilai ulang."
             )
         )
+        wide = poorly_determined(lo, hi, nj, "the spread between jurors")
+        if wide:  # "a standard deviation of 1.2 [0.6, 8.6]" read as settled
+            en += " " + wide
+            ind += " " + poorly_determined(lo, hi, nj, "sebaran antar-evaluator", "id")
         if sd == 0:
             en = (
                 f"The {nj} jurors do not differ in leniency beyond chance: the variance between jurors is "
