@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")  # this test draws figures outside a notebook
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -229,3 +230,17 @@ def test_names_from_the_data_are_shown_as_written(shown):
     fig.canvas.draw()
     assert not label._preprocess_math(label.get_text())[1]  # not parsed as math
     plt.close(fig)
+
+
+def test_infinite_values_in_a_table_are_shown_as_signs():
+    """The detectable odds ratio of a table whose margins allow no test is inf (with a
+    note): the report's table showed 'inf'."""
+    from kinerja.report import labels
+
+    df = pd.DataFrame({"statistic": ["above 1", "below 1", "x"], "estimate": [np.inf, 0.0, np.nan], "n": [29, 29, 29]})
+    df.loc[1, "estimate"] = -np.inf
+    page = labels.styled(df, "Detectable odds ratios", bases=["synthetic"], precision=3).to_html()
+    assert ">∞<" in page and ">−∞<" in page and ">—<" in page
+    assert "inf" not in page.replace("Detectable", "")
+    finite = labels.styled(df.assign(estimate=[1.23456, 0.5, np.nan]), "t", precision=3).to_html()
+    assert ">1.235<" in finite and ">0.500<" in finite

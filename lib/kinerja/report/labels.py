@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from ..data.provenance import BASIS_LABEL, basis_of, provenance_label  # noqa: F401  (one way to label provenance)
@@ -46,6 +47,11 @@ def styled(
         .format_index(escape="html", axis=0)
         .format_index(escape="html", axis=1)
     )
+    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c]) and np.isinf(df[c].to_numpy()).any()]
+    if floats:  # an infinite value (a bound no finite value reaches) as a sign, not as 'inf'
+        sty = sty.format(
+            lambda v: ("∞" if v > 0 else "−∞") if np.isinf(v) else f"{v:.{precision}f}", subset=floats, na_rep="—"
+        )
     if isinstance(df.index, pd.RangeIndex):
         sty = sty.hide(axis="index")  # a 0..n-1 row number says nothing to a reader
     return sty.set_table_styles(
