@@ -67,7 +67,7 @@ def test_fixture_has_the_blanks():
 @pytest.mark.parametrize("weights", ["unweighted", "quadratic"])
 def test_gwet_family_reproduces_published_values_with_blanks(weights):
     # R irrCAC: gwet.ac1.raw / fleiss.kappa.raw / conger.kappa.raw / bp.coeff.raw /
-    # pa.coeff.raw (cac.raw4raters, weights = ...). Krippendorff's SE follows irrCAC 1.1
+    # pa.coeff.raw (cac.raw4raters, weights = ...). Krippendorff's SE follows GitHub irrCAC >= 1.2
     # (see test_kappa.py), so only its estimate is compared here.
     res = agreement.gwet_ac(raw4(True), weights=weights).set_index("statistic")
     clean = agreement.gwet_ac(raw4(False), weights=weights).set_index("statistic")

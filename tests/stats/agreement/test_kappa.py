@@ -161,9 +161,9 @@ _STAT_COLUMN = {"": "estimate", "se": "se", "ci_low": "ci_low", "ci_high": "ci_h
 # Published irrCAC values that differ from ours for a documented reason; each
 # has a dedicated test below that reproduces it from the variant formula.
 _KRIPP_RAW_V10 = (
-    "irrCAC 1.0 (2019) Krippendorff raw SE/df; irrCAC >= 1.1 (2021) "
+    "irrCAC 1.0 (2019, CRAN) Krippendorff raw SE/df; GitHub irrCAC >= 1.2 (commit 00b8451, 2021-08-17) "
     "revised them and we follow the revision: see "
-    "test_krippendorff_raw_se_follows_irrcac_1_1"
+    "test_krippendorff_raw_se_follows_irrcac_1_2"
 )
 _KRIPP_DIST = (
     "irrCAC krippen.alpha.dist uses a different chance-agreement term than "
@@ -332,7 +332,7 @@ def _kripp_variants(A: np.ndarray, W: np.ndarray) -> dict:
         return np.sqrt(((k - centre) ** 2).sum() / (m * (m - 1)))
 
     return {
-        "v1.1": se(pa1_i - pa1 * (r2 - rbar) / rbar, alpha1, 2 * (1 - alpha1)),
+        "v1.2": se(pa1_i - pa1 * (r2 - rbar) / rbar, alpha1, 2 * (1 - alpha1)),
         "v1.0": se(pa1_i - pa * (r2 - rbar) / rbar, alpha1, 2 * (1 - alpha1)),
         "dist": se((1 - eps) * (pa1_i - pa1 * (r2 - rbar) / rbar) + eps, alpha, (1 - alpha)),
         "alpha": alpha,
@@ -341,14 +341,15 @@ def _kripp_variants(A: np.ndarray, W: np.ndarray) -> dict:
 
 
 @pytest.mark.parametrize("weights", ["unweighted", "quadratic"])
-def test_krippendorff_raw_se_follows_irrcac_1_1(weights):
-    """Choice: Krippendorff SE as in irrCAC >= 1.1 (2021), not irrCAC 1.0 (2019).
+def test_krippendorff_raw_se_follows_irrcac_1_2(weights):
+    """Choice: Krippendorff SE as in GitHub irrCAC >= 1.2, not irrCAC 1.0 (2019, CRAN).
 
     irrCAC 1.0 (whose vignette values are in expected.json) multiplied the
     rater-count correction by the eps-corrected pa and used (subjects rated twice)
-    - 1 = 10 df; irrCAC 1.1 uses pa' (the exact linearisation) and n - 1 = 11 df
-    ("to match the SAS version"). Here the published 1.0 values are reproduced
-    from the 1.0 variant, and ours must equal the 1.1 variant.
+    - 1 = 10 df; kgwet/irrCAC commit 00b8451 (2021-08-17, "to make it match the SAS
+    version", released as 1.2) uses pa' (the exact linearisation) and n - 1 = 11 df.
+    Here the published 1.0 values are reproduced from the 1.0 variant, and ours must
+    equal the revised one.
     """
     from scipy import stats
 
@@ -361,9 +362,9 @@ def test_krippendorff_raw_se_follows_irrcac_1_1(weights):
     assert close_at(v["v1.0"], pub_se["value"], pub_se["decimals"])
     lo_v10 = v["alpha"] - stats.t.ppf(0.975, v["m"] - 1) * v["v1.0"]
     assert close_at(lo_v10, pub_lo["value"], pub_lo["decimals"])
-    # ... and ours is the 1.1 variant, with n_subjects - 1 = 11 df
+    # ... and ours is the revised variant, with n_subjects - 1 = 11 df
     row = gwet_ac(raw4(), weights=weights).set_index("statistic").loc["krippendorff_alpha"]
-    assert row["se"] == pytest.approx(v["v1.1"], rel=1e-12)
+    assert row["se"] == pytest.approx(v["v1.2"], rel=1e-12)
     assert row["ci_low"] == pytest.approx(row["estimate"] - stats.t.ppf(0.975, 11) * row["se"])
     assert not close_at(row["se"], pub_se["value"], pub_se["decimals"])
 
@@ -372,20 +373,28 @@ def test_krippendorff_raw_se_follows_irrcac_1_1(weights):
 def test_krippendorff_counts_se_is_the_raw_formula(weights):
     """Choice: counts tables get the same Krippendorff SE as raw ratings.
 
-    irrCAC's krippen.alpha.dist weights the chance-agreement term by (1 - alpha)
-    instead of 2 (1 - alpha') (as its krippen.alpha.raw and every other
-    coefficient do), which reproduces its published 0.08243228 / 0.133958; the
+    irrCAC's krippen.alpha.dist shrinks each subject's agreement term by (1 - eps)
+    and adds eps, weights the chance-agreement term by (1 - alpha) instead of
+    2 (1 - alpha') (as its krippen.alpha.raw and every other coefficient do) and
+    centres on alpha, not alpha'; that reproduces its published SE 0.08243228 /
+    0.133958 and, with t quantiles on 14 df (15 subjects), both CI bounds. The
     afergadis Python port, fed the same data as raw ratings, reports 0.0812
     (PEER_ISSUES.md), as we do.
     """
+    from scipy import stats
+
     counts = distrib6()
     W = weight_matrix(weights, list(range(1, counts.shape[1] + 1)))
     v = _kripp_variants(counts.to_numpy(dtype=float), W)
     entries = {e["id"]: e for e in load_expected("irrCAC_gwet")}
     pub = entries[f"distrib.6raters.krippen.alpha.dist.{weights}.se"]
     assert close_at(v["dist"], pub["value"], pub["decimals"])
+    half = stats.t.ppf(0.975, v["m"] - 1) * v["dist"]
+    for end, value in (("ci_low", v["alpha"] - half), ("ci_high", v["alpha"] + half)):
+        p = entries[f"distrib.6raters.krippen.alpha.dist.{weights}.{end}"]
+        assert close_at(value, p["value"], p["decimals"]), (end, value, p["value"])
     ours = gwet_ac_counts(counts, weights=weights).set_index("statistic")
-    assert ours.loc["krippendorff_alpha", "se"] == pytest.approx(v["v1.1"], rel=1e-12)
+    assert ours.loc["krippendorff_alpha", "se"] == pytest.approx(v["v1.2"], rel=1e-12)
     # same numbers as the long-format path on the same ratings
     long = counts_to_long(counts, list(range(1, counts.shape[1] + 1)))
     via_long = gwet_ac(long, weights=weights).set_index("statistic")

@@ -609,14 +609,16 @@ _FAMILY_NOTES = """
     (irrCAC's ``*.raw`` functions print a one-sided p; use ``alternative="greater"``
     for that).
 
-    Krippendorff's alpha SE is that of irrCAC's ``krippen.alpha.raw`` as revised in
-    irrCAC 1.1 (2021, "to match the SAS version"): the rater-count correction uses
-    the uncorrected ``pa'`` (the exact linearisation) and the t interval has
-    ``n_subjects - 1`` df. irrCAC 1.0, whose vignette values are widely quoted, used
-    the eps-corrected ``pa`` and (subjects rated twice) - 1 df (SE 0.14557 instead of
+    Krippendorff's alpha SE is that of irrCAC's ``krippen.alpha.raw`` as revised on
+    GitHub in 2021 (kgwet/irrCAC commit 00b8451, "to make it match the SAS version",
+    released as 1.2): the rater-count correction uses the uncorrected ``pa'`` (the
+    exact linearisation) and the t interval has ``n_subjects - 1`` df. irrCAC 1.0 (the
+    only release on CRAN), whose vignette values are widely quoted, used the
+    eps-corrected ``pa`` and (subjects rated twice) - 1 df (SE 0.14557 instead of
     0.14548 on Gwet's ``cac.raw4raters``). irrCAC's ``krippen.alpha.dist`` (count
-    tables) weights the chance-agreement term by ``(1 - alpha)`` instead of
-    ``2 (1 - alpha')``, so its SE differs again (0.0824 instead of 0.0812 on
+    tables) shrinks each subject's agreement term by ``(1 - eps)`` and adds ``eps``,
+    weights the chance-agreement term by ``(1 - alpha)`` instead of ``2 (1 - alpha')``
+    and centres on ``alpha``, so its SE differs again (0.0824 instead of 0.0812 on
     ``distrib.6raters``); the estimates agree in all versions.
 
     Missing ratings: a subject counts if at least one rater scored it; it enters
@@ -1006,9 +1008,11 @@ def gwet_ac_counts(
     Notes
     -----
     Krippendorff's alpha SE follows irrCAC's ``krippen.alpha.raw`` (the same as for
-    long-format data), not ``krippen.alpha.dist``, whose chance-agreement term
-    carries a factor ``(1 - alpha)`` instead of ``2 (1 - alpha')`` and so gives a
-    slightly different SE (0.0824 instead of 0.0812 on Gwet's ``distrib.6raters``).
+    long-format data), not ``krippen.alpha.dist``, which shrinks each subject's
+    agreement term by ``(1 - eps)`` (adding ``eps``), weights the chance-agreement term
+    by ``(1 - alpha)`` instead of ``2 (1 - alpha')`` and centres on ``alpha``, and so
+    gives a slightly different SE (0.0824 instead of 0.0812 on Gwet's
+    ``distrib.6raters``).
 
     References
     ----------
