@@ -80,6 +80,7 @@ ACCOUNT_COLUMNS = ("table", "file", "rows_read", "rows_kept", "rows_excluded", "
 REASON_BLANK = "blank row"
 REASON_NONE = "nothing excluded"
 REASON_ABSENT = "optional table absent"
+REASON_OUTSIDE = "values only in columns outside the data model"
 
 
 def _reason_year(year: int) -> str:
@@ -1036,7 +1037,9 @@ class _Special:
     day; ``number``: Excel's serial number), ``time``, ``bool``, ``percent`` (``value``:
     the percent number shown, ``number``: the stored fraction), ``formula`` (a formula
     without a stored result; ``value``: the formula) or ``merged`` (a cell covered by a
-    merged range other than its first cell; ``shown``: the range, ``value``: its first cell).
+    merged range other than its first cell; ``shown``: the range, ``value``: its first cell)
+    or ``merged hidden`` (such a cell that still holds a value under a range whose first
+    cell is empty, so Excel shows nothing).
     """
 
     kind: str
@@ -1238,6 +1241,53 @@ def _scan_sheet(z: zipfile.ZipFile, part: str, style_ids: Sequence[int]) -> _She
     return out
 
 
+def _table_total_rows(z: zipfile.ZipFile, part: str) -> dict[int, str]:
+    """Row -> table name of the total rows of the Excel tables (Insert > Table) on a sheet.
+
+    A table's Total Row (a 'Total' label and SUBTOTAL formulas) is part of the sheet's
+    cells but not a row of data."""
+    from openpyxl.utils.cell import range_boundaries
+
+    rels = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    out: dict[int, str] = {}
+    for kind, target in _rel_targets(z, rels, posixpath.dirname(part)).values():
+        if not kind.endswith("/table"):
+            continue
+        try:
+            root = ET.fromstring(z.read(target))
+            count = int(root.get("totalsRowCount", "0") or 0)
+            _c1, _r1, _c2, r2 = range_boundaries(root.get("ref", ""))
+        except (KeyError, ET.ParseError, TypeError, ValueError):
+            continue
+        for r in range(r2 - count + 1, r2 + 1) if count > 0 else ():
+            out[r] = root.get("displayName") or root.get("name") or "?"
+    return out
+
+
+def _bad_text_reference(z: zipfile.ZipFile, part: str) -> tuple[str, int, int] | None:
+    """(cell, index, number of shared strings) of the first cell of a sheet whose text
+    index points past the workbook's shared-string table, or None."""
+    try:
+        name = next((n for n in z.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+        n_texts = 0
+        if name is not None:
+            with z.open(name) as fh:
+                for _event, el in ET.iterparse(fh):
+                    if el.tag.rsplit("}", 1)[-1] == "si":
+                        n_texts += 1
+                        el.clear()
+        with z.open(part) as fh:
+            for _event, el in ET.iterparse(fh):
+                if el.tag.rsplit("}", 1)[-1] == "c" and el.get("t") == "s":
+                    v = next((ch.text for ch in el if ch.tag.rsplit("}", 1)[-1] == "v"), None)
+                    if v is not None and v.strip().isdigit() and int(v) >= n_texts:
+                        return str(el.get("r") or "?"), int(v), n_texts
+                    el.clear()
+    except (KeyError, ET.ParseError, OSError, zipfile.BadZipFile):
+        return None
+    return None
+
+
 def _formulas_without_result(z: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
     """(row, column) -> formula of the cells that hold a formula but no stored result."""
     from openpyxl.utils.cell import coordinate_to_tuple
@@ -1279,11 +1329,38 @@ def _excel_serial(value: object, epoch) -> float | None:
         return None
 
 
+#: A sheet read as a grid of more cells than this keeps only its columns that hold
+#: anything (Excel's full grid is 1,048,576 x 16,384 cells).
+_DENSE_CELLS = 20_000_000
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_text(text: str) -> str:
+    """A workbook's text with Excel's ``_xHHHH_`` escapes decoded, as Excel shows it.
+
+    Excel writes a character that XML cannot hold as ``_xHHHH_`` (a carriage return,
+    from text pasted out of Word or a web form, is ``_x000D_``) and a literal ``_x`` as
+    ``_x005F_x``; openpyxl leaves both as written, so a unit id read 'disdik_x000D_'.
+
+    >>> _ooxml_text("Dinas_x000D_\\nPendidikan"), _ooxml_text("a_x005F_x000D_b"), _ooxml_text("J_01")
+    ('Dinas\\r\\nPendidikan', 'a_x000D_b', 'J_01')
+    """
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def _excel_value(value: object, kind: str | None, epoch) -> str | _Special | None:
-    """An Excel cell value as the text a user sees (numbers without a spurious .0), or a
-    :class:`_Special` for a date, time, logical value or percentage."""
-    if value is None or isinstance(value, str):
+    """An Excel cell value as the text a user sees (numbers to Excel's 15 significant
+    digits, without a spurious .0), or a :class:`_Special` for a date, time, logical
+    value or percentage.
+
+    >>> _excel_value(80.00000000000001, None, None), _excel_value(0.1 + 0.2, None, None), _excel_value(72.5, None, None)
+    ('80', '0.3', '72.5')
+    """
+    if value is None:
         return value
+    if isinstance(value, str):
+        return _ooxml_text(value)
     if isinstance(value, bool):
         return _Special("bool", "TRUE" if value else "FALSE")
     if isinstance(value, int | float):
@@ -1299,7 +1376,10 @@ def _excel_value(value: object, kind: str | None, epoch) -> str | _Special | Non
             number = str(int(value)) if float(value).is_integer() else repr(float(value))
             return _Special("formatted", _shown_number(kind[8:], value), number, float(value))
         if isinstance(value, float):
-            return str(int(value)) if value.is_integer() else repr(value)
+            # Excel shows (and computes with) 15 significant digits: a SUMPRODUCT total of
+            # 80.00000000000001 is the 80 on screen, not a total just above a grade boundary
+            shown = float(f"{value:.15g}")
+            return str(int(shown)) if shown.is_integer() else repr(shown)
         return str(value)
     if isinstance(value, _dt.date):  # also datetime
         serial = _excel_serial(value, epoch)
@@ -1410,7 +1490,7 @@ def _read_sheet(
             def value_of(cell):
                 v = cell.value
                 if v is None or isinstance(v, str):
-                    return v
+                    return v if v is None else _ooxml_text(v)
                 fmt = cell.number_format
                 if fmt not in fmt_kinds:
                     fmt_kinds[fmt] = _format_kind(fmt)
@@ -1422,40 +1502,94 @@ def _read_sheet(
     width = max((len(r) for r in rows), default=0)
     if not rows or not width:
         return _Raw(table, where, where, [], [], max(len(rows) - 1, 0))
-    values = np.full((len(rows), width), None, dtype=object)
-    for i, r in enumerate(rows):
-        values[i, : len(r)] = r
+    bad_dates: dict[tuple[int, int], _Special] = {}
     for w in caught:  # openpyxl turns a number it cannot make a date of into '#VALUE!'
         m = _BAD_DATE.match(str(w.message))
         if m:
             from openpyxl.utils.cell import coordinate_to_tuple
 
-            r, c = coordinate_to_tuple(m.group(1))
-            if r <= len(rows) and c <= width:
-                number = float(m.group(2))
-                shown = str(int(number)) if number.is_integer() and abs(number) < 1e21 else m.group(2)
-                values[r - 1, c - 1] = _Special("bad date", shown, None, number)
-    if has_formula:
-        for (r, c), formula in _formulas_without_result(z, info.part).items():
-            if r <= len(rows) and c <= width:
-                values[r - 1, c - 1] = _Special("formula", formula, formula)
+            number = float(m.group(2))
+            shown = str(int(number)) if number.is_integer() and abs(number) < 1e21 else m.group(2)
+            bad_dates[coordinate_to_tuple(m.group(1))] = _Special("bad date", shown, None, number)
+    formulas = _formulas_without_result(z, info.part) if has_formula else {}
+    merge_boxes = []
     if merges:
-        from openpyxl.utils.cell import get_column_letter, range_boundaries
+        from openpyxl.utils.cell import range_boundaries
 
         for ref in merges:
             try:
-                c1, r1, c2, r2 = range_boundaries(ref)
+                merge_boxes.append((ref, *range_boundaries(ref)))
             except (TypeError, ValueError):
                 continue
-            if r1 > len(rows) or c1 > width or values[r1 - 1, c1 - 1] is None:
-                continue  # nothing to spread: the merged cells are empty
-            shadow = _Special("merged", ref, f"{get_column_letter(c1)}{r1}")
-            for r in range(r1, min(r2, len(rows)) + 1):
-                for c in range(c1, min(c2, width) + 1):
-                    if (r, c) != (r1, c1):
-                        values[r - 1, c - 1] = shadow
+    positions = None  # the sheet's column index of each column read, when not all are
+    if len(rows) * width > _DENSE_CELLS:
+        # a stray cell far out (Excel's last cell XFD1048576, typed after Ctrl+End) made
+        # the grid 1,048,576 x 16,384: keep only the columns that hold anything
+        used = {j for r in rows for j, v in enumerate(r) if v is not None}
+        used |= {c - 1 for _r, c in (*bad_dates, *formulas)}
+        for _ref, c1, _r1, c2, _r2 in merge_boxes:
+            used |= set(range(c1 - 1, min(c2, width)))
+        positions = sorted(used)
+    if positions is None:
+        values = np.full((len(rows), width), None, dtype=object)
+        for i, r in enumerate(rows):
+            values[i, : len(r)] = r
+
+        def col(c: int) -> int | None:
+            return c - 1 if c <= width else None
+    else:
+        index = {j: k for k, j in enumerate(positions)}
+        values = np.full((len(rows), max(len(positions), 1)), None, dtype=object)
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                if v is not None:
+                    values[i, index[j]] = v
+
+        def col(c: int) -> int | None:
+            return index.get(c - 1)
+
+    n_rows = len(rows)
+    for (r, c), special in bad_dates.items():
+        if r <= n_rows and col(c) is not None:
+            values[r - 1, col(c)] = special
+    for (r, c), formula in formulas.items():
+        if r <= n_rows and col(c) is not None:
+            values[r - 1, col(c)] = _Special("formula", formula, formula)
+    if merge_boxes:
+        from openpyxl.utils.cell import get_column_letter
+
+        for ref, c1, r1, c2, r2 in merge_boxes:
+            if r1 > n_rows or col(c1) is None:
+                continue
+            anchor = f"{get_column_letter(c1)}{r1}"
+            cols = [k for k in (col(c) for c in range(c1, c2 + 1)) if k is not None]
+            first = col(c1)
+            if values[r1 - 1, first] is None:
+                # Excel shows the whole range empty; a value left under it (Format Painter,
+                # LibreOffice's "keep contents of hidden cells") is one nobody sees
+                for r in range(r1, min(r2, n_rows) + 1):
+                    for k in cols:
+                        v = values[r - 1, k]
+                        if (r, k) != (r1, first) and v is not None and not (isinstance(v, str) and not v.strip()):
+                            values[r - 1, k] = _Special("merged hidden", ref, anchor, None)
+                continue
+            shadow = _Special("merged", ref, anchor)
+            for r in range(r1, min(r2, n_rows) + 1):
+                for k in cols:
+                    if (r, k) != (r1, first):
+                        values[r - 1, k] = shadow
+    if info is not None and info.part and info.part in z.NameToInfo:
+        totals = {r: t for r, t in _table_total_rows(z, info.part).items() if 1 < r <= n_rows}
+        if totals:  # not data: read as a blank row, and said
+            for r in totals:
+                values[r - 1, :] = None
+            names = ", ".join(f"'{t}'" for t in dict.fromkeys(totals.values()))
+            notes.append(
+                f"{where}: {_rows_phrase(sorted(totals))} {'is' if len(totals) == 1 else 'are'} the Total Row of the "
+                f"Excel table {names}; not read as data (Table Design > Total Row turns it off)."
+            )
     hidden_rows = [r for r in scan.hidden_rows if 1 < r <= len(rows)]
-    hidden_cols = [c for c in scan.hidden_cols if c <= width and values[0, c - 1] is not None]
+    hidden_cols = [c for c in scan.hidden_cols if col(c) is not None and values[0, col(c)] is not None]
     if hidden_rows:
         notes.append(
             f"{where}: {_rows_phrase(hidden_rows)} are hidden in Excel (e.g. by a filter); read like the others."
@@ -1466,8 +1600,8 @@ def _read_sheet(
             f"{where}: column{'s' if len(hidden_cols) > 1 else ''} {letters} hidden in Excel; read like the others."
         )
     header = list(values[0])
-    columns = [values[1:, j] for j in range(width)]
-    return _Raw(table, where, where, header, columns, len(rows) - 1)
+    columns = [values[1:, j] for j in range(values.shape[1])]
+    return _Raw(table, where, where, header, columns, len(rows) - 1, positions=positions)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1584,6 +1718,12 @@ def _special_header(sp: _Special) -> str:
         )
     if sp.kind == "formula":
         return f"the header cell holds a formula ({sp.value}) without a stored result. Type the column name instead."
+    if sp.kind == "merged hidden":
+        return (
+            f"the header cell is covered by the merged cells {sp.shown}, whose first cell ({sp.value}) is empty: "
+            "Excel shows no header here, but the cell holds one underneath. Unmerge them and give every column "
+            "its own header."
+        )
     return f"the header cell holds a {sp.kind} ({sp.shown}), not a column name. Type the column name as text."
 
 
@@ -1620,10 +1760,17 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
         return _letter(source[j]) if j < len(source) else _letter(j)
 
     header = list(raw.header)
-    for j, h in enumerate(header):
-        if isinstance(h, _Special):
-            problems.one(_STRUCTURE, Problem(where, (hrow,), None, _special_header(h), letter_of(j)))
-            header[j] = None
+    specials = [(j, h) for j, h in enumerate(header) if isinstance(h, _Special)]
+    # a merged title above the headers is a title row: the problem below ("the column
+    # headers are in row 3") says what to do, not one line per column it covers
+    title_above = bool(specials) and _header_row_below(raw, [c.name for c in wanted if c.required]) is not None
+    said: set[tuple[str, str]] = set()
+    for j, h in specials:
+        header[j] = None
+        if title_above or (h.kind.startswith("merged") and (h.kind, h.shown) in said):
+            continue
+        said.add((h.kind, h.shown))
+        problems.one(_STRUCTURE, Problem(where, (hrow,), None, _special_header(h), letter_of(j)))
     names = [normalise_header(h) for h in header]
     for j, h in enumerate(header):
         if names[j] and names[j] not in table.column_names and isinstance(h, str):
@@ -1753,6 +1900,25 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
     excluded: dict[str, int] = {}
     if blank.any():
         excluded[REASON_BLANK] = int(blank.sum())
+    model = [j for name, j in position.items() if name in table.column_names]
+    if only is None and model and len(model) < len(all_cells):
+        # rows whose only values are in the user's own columns (a helper formula filled
+        # down past the data shows 0 there) are no data rows: one note, not a problem
+        # for every empty required cell of theirs
+        outside = np.logical_and.reduce([all_cells[j].blank_u[all_cells[j].codes] for j in model]) & keep
+        if outside.any():
+            keep &= ~outside
+            excluded[REASON_OUTSIDE] = int(outside.sum())
+            letters = [
+                letter_of(j)
+                for j in range(len(all_cells))
+                if j not in model and (~all_cells[j].blank_u[all_cells[j].codes] & outside).any()
+            ]
+            notes.append(
+                f"{where}: {_rows_phrase(row_numbers[outside].tolist())} hold values only in column"
+                f"{'s' if len(letters) > 1 else ''} {', '.join(letters)}, which the data model does not use (a "
+                "helper formula filled down past the data?); they are not read as data rows."
+            )
     if raw.is_csv and len(all_cells) >= 3:  # lines written with another separator than the header
         first, others = all_cells[0], ",;\t".replace(raw.sep, "")
         need = len(all_cells) - 2
@@ -1838,6 +2004,12 @@ def _special_text(sp: _Special, col: Column) -> str:
         return (
             f"the cell is covered by the merged cells {sp.shown}, so it is empty: only the first cell "
             f"({sp.value}) holds a value. Unmerge the cells (Home > Merge & Center) and fill in every cell."
+        )
+    if sp.kind == "merged hidden":
+        return (
+            f"the cell is covered by the merged cells {sp.shown}, whose first cell ({sp.value}) is empty, so Excel "
+            "shows nothing here; but the cell still holds a value underneath. Unmerge the cells (Home > Merge & "
+            "Center), check what each cell should hold, and fill it in or clear it."
         )
     if sp.kind == "formula":
         return (
@@ -3022,14 +3194,36 @@ def _read_book(
                 )
             except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
                 failed.add(name)
+                sheet_info = info.get(title)
+                bad = _bad_text_reference(z, sheet_info.part) if sheet_info is not None and sheet_info.part else None
+                if bad is not None:
+                    cell, index, n_texts = bad
+                    problems.one(
+                        _STRUCTURE,
+                        Problem(
+                            f"{book}, sheet '{title}'",
+                            (int(re.sub(r"[A-Z]", "", cell)),),
+                            None,
+                            f"cell {cell} refers to text number {index + 1:,} of the workbook's table of texts "
+                            f"(shared strings), which holds {n_texts:,}: the workbook is damaged. Open it in Excel "
+                            "(which offers to repair it), check that cell, and save it again as .xlsx.",
+                            re.sub(r"\d", "", cell),
+                        ),
+                    )
+                    continue
+                what = (
+                    "it is too large to read in memory"
+                    if isinstance(exc, MemoryError)
+                    else f"it is damaged, or uses something the reader does not know ({exc})"
+                )
                 problems.one(
                     _STRUCTURE,
                     Problem(
                         f"{book}, sheet '{title}'",
                         (),
                         None,
-                        f"the sheet cannot be read ({type(exc).__name__}: {exc}). Open the workbook in "
-                        "your spreadsheet program and save it again as .xlsx.",
+                        f"the sheet cannot be read: {what}. Open the workbook in your spreadsheet program and save "
+                        "it again as .xlsx.",
                     ),
                 )
     finally:

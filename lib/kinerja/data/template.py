@@ -386,9 +386,11 @@ def data_dictionary_markdown() -> str:
         "spaces, and any case in headers, grades and vocabularies are accepted; in the 0-100 columns a "
         "percentage (`85%`, or an Excel cell formatted as a percentage) is read as the number shown (85, "
         "noted); `announced` is a date `YYYY-MM-DD` or `YYYY-MM` (Excel dates are accepted); identifiers "
-        "are text (leading zeros are kept); fully empty rows are skipped and counted in "
-        "`Dataset.accounts`; columns not listed here are ignored. Every row of every year is checked, "
-        "also when one year is loaded.",
+        "are text (leading zeros are kept); fully empty rows, rows whose only values are in columns "
+        "not listed here (a helper formula filled down past the data; noted) and the Total Row of an "
+        "Excel table (noted) are skipped and counted in `Dataset.accounts`; columns not listed here are "
+        "ignored; workbook cells are read as Excel shows them (`_x000D_` escapes decoded, numbers to 15 "
+        "significant digits). Every row of every year is checked, also when one year is loaded.",
         "",
         "Refused, with the file (and sheet), row and column: a file that is damaged or is not what its "
         "name says (e.g. a CSV file renamed `.xlsx`), two files or sheets (hidden ones too) that name one "
