@@ -321,13 +321,21 @@ def _is_copy_name(name: str) -> bool:
     return _table_key(name) != text
 
 
+#: Longest cell text a message quotes in full.
+_SHOW_MAX = 80
+
+
 def _show(value: object) -> str:
-    """A value as a user typed it, for messages."""
+    """A value as a user typed it, for messages (a long text cut, with its length: a
+    5,000-character cell had been quoted whole in a message of 5,570).
+
+    >>> _show(72.5), _show("x" * 100)[-20:]
+    ('72.5', 'xx… (100 characters)')
+    """
     if isinstance(value, float):
         return f"{value:g}" if np.isfinite(value) else str(value)
-    if isinstance(value, _Special):
-        return value.shown
-    return str(value)
+    text = value.shown if isinstance(value, _Special) else str(value)
+    return text if len(text) <= _SHOW_MAX else f"{text[: _SHOW_MAX - 1]}… ({len(text):,} characters)"
 
 
 # Text garbled by reading UTF-8 as Windows-1252 (or saving it twice): 'Ã©' for 'é',

@@ -197,3 +197,16 @@ def test_numbers_are_read_to_excels_fifteen_digits(value):
 
     assert float(_excel_value(value, None, None)) == float(f"{value:.15g}")
     assert np.isclose(float(_excel_value(value, None, None)), value)
+
+
+def test_a_very_long_cell_is_quoted_cut_with_its_length(tmp_path):
+    """A 5,000-character text pasted into a year cell was quoted whole: a message of 5,570
+    characters."""
+
+    def edit(wb):
+        wb["scores"]["A2"] = "catatan " * 625
+
+    err = expect_error(
+        book(tmp_path, edit), "book.xlsx, sheet 'scores', row 2, column 'year'", "(4,999 characters)"
+    )  # trimmed
+    assert len(str(err)) < 1500
