@@ -218,9 +218,11 @@ def _log_factorials(n: int) -> np.ndarray:
     return special.gammaln(np.arange(n + 1, dtype=float) + 1.0)
 
 
-def _splits(c: int, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _splits(c: int, caps: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Every way to put ``c`` units into the rows of each node: rows ``n`` of ``S`` with
-    ``sum(n) = c`` and ``0 <= n <= caps[node]``; returns ``(node index, S)``."""
+    ``sum(n) = c`` and ``0 <= n <= caps[node]``; returns ``(node index, S)``, or None as
+    soon as there are more than ``limit`` (before the arrays are built: a 5 x 6 table of
+    198 units had asked for 1.8 GB at one step and run a machine out of memory)."""
     n_nodes, r = caps.shape
     suffix = np.zeros((n_nodes, r + 1), np.int64)
     suffix[:, :r] = np.cumsum(caps[:, ::-1], axis=1)[:, ::-1]
@@ -231,6 +233,10 @@ def _splits(c: int, caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lo = np.maximum(0, rem - suffix[src, i + 1])
         hi = np.minimum(caps[src, i], rem)
         m = np.maximum(hi - lo + 1, 0)
+        # every partial split here completes (lo leaves what the later rows can take),
+        # so the count never falls: past the limit, stop
+        if limit is not None and int(m.sum()) > limit:
+            return None
         idx = np.repeat(np.arange(len(rem)), m)
         offset = np.arange(int(m.sum())) - np.repeat(np.cumsum(m) - m, m)
         v = lo[idx] + offset
@@ -266,7 +272,10 @@ def _enumerate_fh(t: np.ndarray, max_edges: int) -> tuple[float, float] | None:
     total = 0
     for k in range(c - 1):
         nodes = keys[k]
-        src, s = _splits(int(cols[k]), nodes)
+        split = _splits(int(cols[k]), nodes, max_edges - total)
+        if split is None:
+            return None
+        src, s = split
         total += len(src)
         if total > max_edges:
             return None
