@@ -897,3 +897,30 @@ def test_freeman_halton_on_a_large_table_stays_within_memory():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        # a regency's year (sukamaju 2022): categories ordered without overlap
+        {"Kecamatan": "C C C", "Kelurahan": "C D D D", "UPT": "C C C D", "Dinas": "B B B CC CC CC"},
+        # celah 2019: the only CC category has no BB; the others only B and BB
+        {"Kecamatan": "B B CC", "Badan": "B B BB BB", "Dinas": "B B B BB BB BB"},
+    ],
+)
+def test_ordinal_regression_under_separation_beyond_the_ends_is_nan_with_reason(groups):
+    """Only groups all at the lowest or all at the highest grade were caught; categories
+    that hardly overlap otherwise made the fit fail (LinAlgError: singular matrix, or
+    OverflowError in exp), and notebook 03 with it."""
+    order = ["D", "C", "CC", "B", "BB"]
+    d = pd.DataFrame([(g, x) for g, xs in groups.items() for x in xs.split()], columns=["category", "grade"]).assign(
+        grade=lambda t: pd.Categorical(t["grade"], order, ordered=True)
+    )
+    res = ordinal_regression(d)
+    ors = res[res["statistic"].str.startswith("odds ratio")]
+    fitted = ors[ors["estimate"].notna()]
+    assert np.isfinite(fitted[["estimate", "ci_low", "ci_high"]].to_numpy()).all()
+    undefined = ors[ors["estimate"].isna()]
+    assert len(undefined) and undefined["note"].str.len().gt(0).all()
+    lr = res[res["statistic"] == "likelihood-ratio test"].iloc[0]
+    assert np.isfinite(lr["estimate"]) or "separation" in lr["note"]

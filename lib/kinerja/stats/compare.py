@@ -1342,6 +1342,11 @@ def pairwise_tests(
 # ----------------------------------------------------------------------------------------
 
 
+#: A log odds ratio beyond this (an odds ratio beyond about 3 million) is a fit running
+#: off to infinity under separation, not an estimate.
+_SEPARATED_LOG_OR = 15.0
+
+
 def ordinal_regression(
     units: pd.DataFrame,
     *,
@@ -1467,13 +1472,32 @@ def ordinal_regression(
     gk = g_all[keep].to_numpy()
     exog = pd.DataFrame({f"g{i}": (gk == gname).astype(float) for i, gname in enumerate(others)})
     model = OrderedModel(y, exog, distr="logit")
-    with warnings.catch_warnings():
+    res = None
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        res = model.fit(method="newton", disp=False, maxiter=200)
-        converged = bool(res.mle_retvals.get("converged", False)) and np.all(np.isfinite(res.bse))
-        if not converged:
-            res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10)
-            converged = bool(res.mle_retvals.get("converged", False))
+        try:
+            res = model.fit(method="newton", disp=False, maxiter=200)
+            converged = bool(res.mle_retvals.get("converged", False)) and np.all(np.isfinite(res.bse))
+            if not converged:
+                res = model.fit(method="bfgs", disp=False, maxiter=5000, gtol=1e-10)
+                converged = bool(res.mle_retvals.get("converged", False))
+        except (np.linalg.LinAlgError, OverflowError, ValueError, FloatingPointError):
+            res = None
+    coefs = np.array([float(res.params[f"g{i}"]) for i in range(len(others))]) if res is not None else None
+    if res is None or not (
+        np.all(np.isfinite(coefs))
+        and np.all(np.isfinite([float(res.bse[f"g{i}"]) for i in range(len(others))]))
+        and np.all(np.abs(coefs) <= _SEPARATED_LOG_OR)
+    ):
+        # groups whose grades do not overlap (each above or below another, not only at
+        # the ends of the scale): the likelihood grows without bound as odds ratios run
+        # to 0 or infinity, and the fit fails (a singular Hessian) or diverges
+        lr["note"] = (
+            "no finite estimate: the groups' grades hardly overlap (separation), so the odds ratios run to 0 or "
+            "infinity; the exact test of the table still applies"
+        )
+        rows += [empty(name, lr["note"], sizes[name]) for name in others]
+        return _tidy(rows + [lr], extra).pipe(lambda t: t[["group", *TIDY, "coef", "se", "df"]])
     counts = y.value_counts().to_numpy(float)
     llnull = float((counts[counts > 0] * np.log(counts[counts > 0] / counts.sum())).sum())
     z = stats.norm.ppf(0.5 + ci / 2)
