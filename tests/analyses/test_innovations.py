@@ -404,3 +404,26 @@ def test_halo_reading_follows_the_interval(res2020):
     strong.facts["halo"] = {**strong.facts["halo"], "estimate": 0.90, "ci_low": 0.6, "ci_high": 0.98, "n": 8}
     f = {x.finding_id: x for x in _findings(strong)}["innovations.halo"]
     assert "a lenient juror's generosity reaches both rankings" in f.statement
+
+
+def test_every_winner_in_the_top_grades_is_an_infinite_odds_ratio_not_no_winners(tmp_path):
+    """Six graded winners, all graded A or BB, against 10 of 15 others: the finding said
+    "No graded unit won a KOVABLIK award, so there is nothing to compare" (an infinite
+    odds ratio fell into that branch), and the detectability finding was dropped."""
+    from .. import datasets
+
+    t = datasets._tables()
+    g, inn = t["grades"], t["innovations"]
+    won = set(inn.loc[inn["award"].isin(["top5", "top10"]), "unit_id"])
+    g.loc[g["unit_id"].isin(won), "grade"] = "A"
+    g.loc[g["unit_id"].isin(won), "total"] = None
+    ds = load_dataset(datasets._write(tmp_path / "winners", t, "winners all A", "Every winner graded A."))
+    res = innovations.analyse(ds, year=2020, n_perm=200, n_reweight=0, seed=1)
+    f = res.findings.set_index("finding_id")
+    st = f.loc["innovations.award_grade"]
+    assert st["status"] == "estimated"
+    assert "nothing to compare" not in st["statement"]
+    assert "the odds ratio is infinite" in st["statement"] and "p = " in st["statement"]
+    assert "rasio odds tak hingga" in st["statement_ind"]
+    assert 0 < st["estimate"] <= 1  # the exact test's p-value
+    assert "no award comparison is possible" not in f.loc["innovations.detectable", "statement"]

@@ -1008,12 +1008,73 @@ def _findings(res: Analysis) -> list[Finding]:
                 measure="odds ratio",
             )
         )
+    elif not np.isfinite(ex["estimate"]) and 0 < k < n and np.isfinite(ex["p_value"]):
+        # every award winner on one side of the grade split (or none): the odds ratio is
+        # 0 or infinite, but the exact test is computed; it had been called "no graded
+        # unit won an award" beside a table of six winners
+        (a, b), (c, d) = ex["table"]
+        sa, so = a / (a + b), c / (c + d)
+        p = ex["p_value"]
+        above = sa > so
+        side_en = f"every winner got {hi_en}" if above else f"no winner got {hi_en}"
+        side_id = f"semua pemenang mendapat {hi_id}" if above else f"tidak ada pemenang yang mendapat {hi_id}"
+        bound = ex["ci_low"] if above else ex["ci_high"]
+        bound_en = (
+            f"its exact 95% CI from {fmt_number(bound)} up" if above else f"its exact 95% CI up to {fmt_number(bound)}"
+        )
+        bound_id = (
+            f"IK 95% eksak mulai {fmt_number(bound, lang='id')}"
+            if above
+            else f"IK 95% eksak sampai {fmt_number(bound, lang='id')}"
+        )
+        if p < 0.05:
+            verdict, verdict_id = (
+                "an association this strong would be unlikely by chance",
+                "asosiasi sekuat ini tidak mungkin terjadi secara kebetulan",
+            )
+        else:
+            verdict, verdict_id = (
+                "no evidence of an association at the 5% level, with so few units",
+                "tidak ada bukti asosiasi pada taraf 5%, dengan unit sesedikit ini",
+            )
+        st = (
+            f"Of the {n} graded units, {k} won a {comp} award; {a} of those {k} ({fmt_share(sa)}) got {hi_en}, "
+            f"against {c} of the other {c + d} ({fmt_share(so)}): since {side_en}, the odds ratio is "
+            f"{'infinite' if above else '0'} ({bound_en}), p = {_p_text(p)} (Fisher's exact test) — {verdict}."
+        )
+        st_id = (
+            f"Dari {n} unit yang dinilai, {k} memenangkan penghargaan {comp}; {a} dari {k} itu "
+            f"({fmt_share(sa, lang='id')}) mendapat {hi_id}, dibanding {c} dari {c + d} lainnya "
+            f"({fmt_share(so, lang='id')}): karena {side_id}, rasio odds "
+            f"{'tak hingga' if above else '0'} ({bound_id}), p = {_p_text(p, 'id')} (uji eksak Fisher) — {verdict_id}."
+        )
+        out.append(
+            Finding(
+                "innovations.award_grade",
+                q_en,
+                st,
+                st_id,
+                estimate=p,
+                measure="p-value (Fisher's exact test)",
+                n=n,
+                bases=bases_record,
+                evidence="exact_test.csv",
+                note=ex["note"]
+                or ("" if f["record_is_published"] else "grades or awards of this year are not published ones"),
+            )
+        )
     elif not np.isfinite(ex["estimate"]):
         if n == 0:
             why, why_id = "No unit is graded this year.", "Tidak ada unit yang dinilai tahun ini."
         elif not f["low_grades"]:
             why = f"All {n} graded units got the same grade, so there is no grade difference for awards to explain."
             why_id = f"Ke-{n} unit yang dinilai mendapat predikat yang sama, jadi tidak ada perbedaan predikat untuk dijelaskan."
+        elif k == n:
+            why = f"Every graded unit won a {comp} award in {res.year}, so there is no other group to compare with."
+            why_id = (
+                f"Semua unit yang dinilai memenangkan penghargaan {comp} pada {res.year}, jadi tidak ada kelompok "
+                "lain sebagai pembanding."
+            )
         else:
             why = f"No graded unit won a {comp} award in {res.year}, so there is nothing to compare."
             why_id = f"Tidak ada unit yang dinilai yang memenangkan penghargaan {comp} pada {res.year}, jadi tidak ada yang dibandingkan."
@@ -1073,7 +1134,8 @@ def _findings(res: Analysis) -> list[Finding]:
 
     # 2. what the sample can detect
     up, down = f["detectable_above"], f["detectable_below"]
-    if f["has_competition"] and np.isfinite(ex["estimate"]) and np.isfinite(up) and math.isfinite(up):
+    comparable = np.isfinite(ex["estimate"]) or (0 < k < n and np.isfinite(ex["p_value"]))
+    if f["has_competition"] and comparable and np.isfinite(up) and math.isfinite(up):
         st = (
             f"With {n} graded units and these margins, Fisher's exact test reaches 80% power only for an odds ratio of "
             f"at least {fmt_number(up, 1)} (or at most {fmt_number(down, 2)}): weaker links between awards and grades "
@@ -1101,12 +1163,12 @@ def _findings(res: Analysis) -> list[Finding]:
     else:
         why = "What the exact test could detect cannot be stated: " + (
             "no award comparison is possible this year."
-            if not (f["has_competition"] and np.isfinite(ex["estimate"]))
+            if not (f["has_competition"] and comparable)
             else "no odds ratio, however large, would reach 80% power at these margins."
         )
         why_id = "Apa yang dapat dideteksi uji eksak tidak dapat dinyatakan: " + (
             "perbandingan penghargaan tidak mungkin tahun ini."
-            if not (f["has_competition"] and np.isfinite(ex["estimate"]))
+            if not (f["has_competition"] and comparable)
             else "tidak ada rasio odds, sebesar apa pun, yang mencapai kuasa 80% pada marginal ini."
         )
         out.append(

@@ -242,6 +242,7 @@ MEASURE_ID = {
     "points (own unit minus other jurors)": "poin (unit kerja sendiri dikurangi evaluator lain)",
     "points (awarded - other, within category)": "poin (yang mendapat penghargaan dikurangi yang lain, dalam kategori)",
     "p-value (Freeman–Halton exact test)": "nilai p (uji eksak Freeman–Halton)",
+    "p-value (Fisher's exact test)": "nilai p (uji eksak Fisher)",
     "odds ratio": "rasio odds",
     "odds ratio (conditional MLE)": "rasio odds (MLE bersyarat)",
     "odds ratio detectable with 80% power": "rasio odds yang terdeteksi dengan kuasa 80%",
