@@ -291,3 +291,15 @@ def test_the_published_totals_reading_keeps_what_its_interval_spans(analysis2020
     row = reading[(reading["statistic"] == "ICC(2,k)") & (reading["measure"] == "total") & (reading["panel"] == "all")]
     if "CI spans" in str(row["reading"].iloc[0]):
         assert "; its CI spans" in f
+
+
+def test_juror_pairs_hold_each_pair_once(analysis2020):
+    """Stacking the masked matrix kept its lower triangle and diagonal as NaN rows: the
+    heatmap's alt text counted 36 'undefined' pairs among 8 jurors with all 28 defined."""
+    pairs = analysis2020.table("juror_pairs")
+    jurors = sorted(set(pairs["juror_a"]) | set(pairs["juror_b"]))
+    k = len(jurors)
+    assert len(pairs) == k * (k - 1) // 2
+    assert (pairs["juror_a"] != pairs["juror_b"]).all()
+    assert not pairs[["juror_a", "juror_b"]].apply(frozenset, axis=1).duplicated().any()
+    assert pairs["estimate"].notna().all()

@@ -427,3 +427,25 @@ def test_every_winner_in_the_top_grades_is_an_infinite_odds_ratio_not_no_winners
     assert "rasio odds tak hingga" in st["statement_ind"]
     assert 0 < st["estimate"] <= 1  # the exact test's p-value
     assert "no award comparison is possible" not in f.loc["innovations.detectable", "statement"]
+
+
+def test_a_year_with_scores_but_no_grades_gives_that_reason(tmp_path):
+    """2022 scored but its grades not announced yet: the award gap said "none is published,
+    and 0 of 157 juror totals are incomplete", and the Indonesian brief listed the jurors'
+    units as 'Itko (no grade); Setda (no grade)'."""
+    from kinerja.analyses import categories
+
+    from .. import datasets
+
+    t = datasets._tables()
+    t["grades"] = t["grades"].iloc[0:0]
+    ds = load_dataset(datasets._write(tmp_path / "ungraded", t, "no grades yet", "Scores, grades not announced."))
+    res = innovations.analyse(ds, year=2020, n_perm=200, n_reweight=0, seed=1)
+    gap = res.table("juror_models").set_index("analysis").loc["award gap"]
+    assert gap["note"] == "no unit is graded this year"
+    f = res.findings.set_index("finding_id")
+    assert "incomplete" not in f.loc["innovations.award_gap", "statement"]
+    assert "tidak ada unit yang diberi predikat" in f.loc["innovations.award_gap", "statement_ind"]
+    side = categories.analyse(ds, year=2020, n_boot=0, n_perm=0).findings.set_index("finding_id")
+    side = side.loc["categories.evaluating_side"]
+    assert "no grade)" not in side["statement_ind"] and "no grade)" not in side["statement"]

@@ -553,12 +553,16 @@ def analyse(
         from ..stats.agreement import bland_altman, most_discrepant_pair, pairwise
 
         mat = pairwise(totals, statistic="icc_a1")
-        pairs = (
-            mat.where(np.triu(np.ones(mat.shape, bool), k=1))
-            .stack()
-            .rename("estimate")
-            .rename_axis(["juror_a", "juror_b"])
-            .reset_index()
+        # each pair once (i < j), an undefined one kept as NaN: masking the lower triangle
+        # and stacking kept its NaN cells too (pandas' new stack), so the alt text counted
+        # 36 'undefined' pairs among 8 jurors with all 28 defined
+        ia, ib = np.triu_indices(len(mat), k=1)
+        pairs = pd.DataFrame(
+            {
+                "juror_a": mat.index[ia],
+                "juror_b": mat.columns[ib],
+                "estimate": mat.to_numpy(dtype=float)[ia, ib],
+            }
         )
         a, b = most_discrepant_pair(totals)
         ba = bland_altman(totals, rater_a=a, rater_b=b)

@@ -24,6 +24,8 @@ statistics come from :mod:`kinerja.stats.compare`.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -895,10 +897,12 @@ def _findings(res: Analysis) -> list[Finding]:
                 )
             )
         else:
+            # the units without their "(no grade)" marks: the sentence says it, in either language
+            bare = re.sub(r" \(no grade\)", "", listing)
             undefined(
                 "categories.evaluating_side",
-                f"Not computed for {year}: the units where jurors work ({listing}) have no grade on record.",
-                f"Tidak dihitung untuk {year}: perangkat daerah tempat evaluator bekerja ({listing}) tidak memiliki "
+                f"Not computed for {year}: the units where jurors work ({bare}) have no grade on record.",
+                f"Tidak dihitung untuk {year}: perangkat daerah tempat evaluator bekerja ({bare}) tidak memiliki "
                 "predikat yang tercatat.",
                 eb,
                 "evaluating_side.csv",

@@ -595,11 +595,19 @@ def analyse(
         )
         models.append(gap.assign(analysis="award gap"))
     else:
+        acc = (
+            totals_account(sak_scores, rubric[rubric["evaluation"] == "sakip"])
+            if has_sak_scores
+            else dict(n_incomplete=0, n_cells=0)
+        )
         if has_totals:
             why = f"no {competition_label(competition)} entries this year"
+        elif not len(graded):
+            why = "no unit is graded this year"
+        elif has_sak_scores and not acc["n_incomplete"]:
+            why = "no graded unit has a SAKIP total this year (none is published, and none was scored by the jurors)"
         elif has_sak_scores:
             # the juror scores are there; their totals are not (criteria left unscored)
-            acc = totals_account(sak_scores, rubric[rubric["evaluation"] == "sakip"])
             why = (
                 f"no SAKIP totals this year (none is published, and {acc['n_incomplete']} of {acc['n_cells']} juror "
                 "totals are incomplete: a criterion left unscored)"
@@ -942,6 +950,12 @@ _REASONS_ID = [
         "tidak ada total SAKIP tahun ini (baik yang dipublikasikan maupun dari nilai evaluator)",
     ),
     (r"^no (.+) entries this year$", r"tidak ada entri \1 tahun ini"),
+    (r"^no unit is graded this year$", "tidak ada unit yang diberi predikat tahun ini"),
+    (
+        r"^no graded unit has a SAKIP total this year.*",
+        "tidak ada unit berpredikat yang memiliki total SAKIP tahun ini (tidak ada yang dipublikasikan, dan tidak "
+        "ada yang dinilai evaluator)",
+    ),
     (r"^.+ is the same for every unit.*", "total SAKIP sama untuk semua unit, jadi tidak ada selisih"),
     (r"^.+ is collinear with the categories.*", "kelompok penghargaan berimpit dengan kategori unit"),
     (r"^needs units in both groups.*", "perlu unit di kedua kelompok dan minimal 4 unit"),
