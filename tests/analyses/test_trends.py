@@ -191,3 +191,99 @@ def test_drift_is_claimed_only_when_the_sign_test_agrees(batu):
     f = res.findings.set_index("finding_id").loc["trends.drift"]
     assert "no clear drift: the interval excludes no change, but too few units changed grade" in f["statement"]
     assert "tidak tampak pergeseran yang jelas" in f["statement_ind"]
+
+
+def _batu_copy(tmp_path, edit):
+    """The bundled batu dataset with its CSV tables changed by ``edit(tables)``."""
+    import shutil
+
+    folder = tmp_path / "batu_edit"
+    shutil.copytree(DATA_DIR / "batu", folder, ignore=shutil.ignore_patterns("record", "truth"))
+    tables = {
+        name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("units", "grades", "innovations", "jurors", "rubric", "scores")
+    }
+    edit(tables)
+    for name, t in tables.items():
+        t.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+    return load_dataset(folder)
+
+
+def test_a_report_year_without_grades_runs_the_grade_trend_to_the_last_graded_year(tmp_path):
+    """2023 scored but not yet graded: the sentences said 'Between 2020 and 2022 ...' with
+    the previous report's counts, the drift printed '—' and claimed an interval, and the
+    transition heatmap crashed on an empty table."""
+    ds = _batu_copy(tmp_path, lambda t: t.update(grades=t["grades"][t["grades"]["year"] != "2023"]))
+    res = trends.analyse(ds, year=2023, n_boot=50, seed=1)
+    check_findings(res.findings)
+    assert res.facts["last_year"] == 2022 and res.facts["previous_year"] == 2021
+    assert any("2023 has no grades on record yet" in n for n in res.notes)
+    f = res.findings.set_index("finding_id")["statement"]
+    assert f["trends.transitions"].startswith("Between 2021 and 2022")
+    assert f["trends.drift"].startswith("From 2019 to 2022") and "—" not in f["trends.drift"]
+    assert "2023" not in f["trends.transitions"] + f["trends.drift"] + f["trends.stable_units"]
+
+
+def test_units_with_new_ids_are_not_counted_as_zero_of_zero(tmp_path):
+    """Every unit id recoded in the last year: '0 of the 0 units ... moved up' and a drift
+    of '— grade steps ... the interval includes no change'."""
+
+    def recode(t):
+        for name in ("units", "grades", "innovations", "jurors"):
+            part = t[name]
+            last = part["year"] == "2023"
+            col = "home_unit_id" if name == "jurors" else "unit_id"
+            if col in part:
+                part.loc[last & (part[col] != ""), col] = "new_" + part.loc[last & (part[col] != ""), col]
+        sc = t["scores"]
+        sak = (sc["year"] == "2023") & (sc["evaluation"] == "sakip")
+        sc.loc[sak, "subject_id"] = "new_" + sc.loc[sak, "subject_id"]
+
+    ds = _batu_copy(tmp_path, recode)
+    res = trends.analyse(ds, year=2023, n_boot=50, seed=1)
+    f = res.findings.set_index("finding_id")
+    for fid in ("trends.transitions", "trends.drift", "trends.stable_units"):
+        assert f.loc[fid, "status"] == "undefined", fid
+        assert f.loc[fid, "statement"].startswith("Not computed: no unit has a grade in"), fid
+        assert "0 of the 0" not in f.loc[fid, "statement"]
+
+
+def test_a_rubric_change_across_a_year_without_a_rubric_is_flagged(tmp_path):
+    """2021 on PermenPANRB 12/2015, 2023 on 88/2021 and 2022 with grades only: the change
+    went unnoticed because 2022 had no rubric to compare."""
+
+    def drop_2022(t):
+        r = t["rubric"]
+        t["rubric"] = r[~((r["year"] == "2022") & (r["evaluation"] == "sakip"))]
+        t["scores"] = t["scores"][~((t["scores"]["year"] == "2022") & (t["scores"]["evaluation"] == "sakip"))]
+
+    ds = _batu_copy(tmp_path, drop_2022)
+    res = trends.analyse(ds, year=2023, n_boot=50, seed=1)
+    assert (2021, 2023) in res.facts["rubric_changes"]
+    f = res.findings.set_index("finding_id")["statement"]
+    assert "The SAKIP rubric changed between 2021 and 2023" in f["trends.transitions"]
+    assert "The SAKIP rubric changed" in f["trends.drift"]
+
+
+def test_the_trajectory_grid_has_one_row_per_unit():
+    """Grouped by label, two units sharing an abbreviation were averaged (A and B shown as
+    BB) and a renamed unit split in two rows."""
+    from kinerja.report import trend_plots
+
+    traj = pd.DataFrame(
+        {
+            "unit_id": ["u1", "u1", "u2", "u2", "u3", "u3"],
+            "label": ["Same", "Same", "Same", "Same", "Old", "New"],
+            "year": [2021, 2022] * 3,
+            "grade_step": [4.0, 4.0, 2.0, 2.0, 3.0, 3.0],
+        }
+    )
+    ax = trend_plots.trajectory_grid(traj, ["synthetic"])
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == 3
+    assert sorted(rows) == ["New", "Same (u1)", "Same (u2)"]
+    cells = sorted(t.get_text() for t in ax.texts if t.get_text() in GRADE_ORDER)
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)  # later tests check that no figure is left open
+    assert cells == ["B", "B", "BB", "BB", "CC", "CC"]

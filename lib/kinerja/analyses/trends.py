@@ -427,13 +427,16 @@ def unit_paths(traj: pd.DataFrame) -> pd.DataFrame:
 
 
 def rubric_changes(dataset, years: list[int]) -> list[tuple[int, int]]:
-    """Pairs of consecutive years between which the SAKIP rubric (criteria or weights) differs."""
+    """Pairs of successive years with a SAKIP rubric between which it (criteria or weights)
+    differs. A year without a rubric (grades only) is skipped, not a break: 2021 and 2023
+    on different instruments with 2022 between them is a change between 2021 and 2023."""
     r = dataset.rubric[dataset.rubric["evaluation"] == "sakip"]
     sig = {}
     for y in years:
         part = r[r["year"] == y].sort_values(["stage", "criterion_id"])
         sig[y] = tuple(zip(part["stage"], part["criterion_id"], part["component"], part["weight"].round(6)))
-    return [(a, b) for a, b in zip(years[:-1], years[1:]) if sig[a] and sig[b] and sig[a] != sig[b]]
+    known = [y for y in years if sig[y]]
+    return [(a, b) for a, b in zip(known[:-1], known[1:]) if sig[a] != sig[b]]
 
 
 def analyse(dataset, *, year: int | None = None, n_boot: int = 1000, seed: int | None = 12345) -> Analysis:
@@ -485,13 +488,18 @@ def analyse(dataset, *, year: int | None = None, n_boot: int = 1000, seed: int |
         res.set_findings(_undefined(reason, g_bases))
         return res
 
-    prev = years[-2]
-    res.facts.update(previous_year=prev, rubric_changes=rubric_changes(dataset, years))
+    prev, last = years[-2], years[-1]
+    res.facts.update(previous_year=prev, last_year=last, rubric_changes=rubric_changes(dataset, years))
+    if last != year:
+        res.notes.append(
+            f"{year} has no grades on record yet: the grade trend runs from {years[0]} to {last}, the last year "
+            "with grades."
+        )
     trans, moves = transitions(grades, years)
     res.add("transitions", trans, bases=g_bases)
     res.add("movement", moves, bases=g_bases)
     res.add("grade_distribution", grade_distribution(grades), bases=g_bases)
-    res.add("drift", drift(grades, years[0], year, n_boot=n_boot, seed=seed), bases=g_bases)
+    res.add("drift", drift(grades, years[0], last, n_boot=n_boot, seed=seed), bases=g_bases)
     totals = juror_totals(dataset, years)
     s_bases = basis_of(scores[scores["evaluation"] == "sakip"])
     sev = juror_severity(totals, dataset.jurors)
@@ -555,34 +563,48 @@ def _undefined(reason: tuple[str, str], bases) -> list[Finding]:
 
 def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
     q, _ = QUESTIONS["trends"]
-    year, prev, first = res.year, res.facts["previous_year"], res.facts["first_year"]
+    # grade sentences run to the last year with grades (the report's year may have none yet)
+    year, prev, first = res.facts["last_year"], res.facts["previous_year"], res.facts["first_year"]
     out = []
-    note = res.notes[-1] if res.facts.get("rubric_changes") else ""
-    # a rubric change between the two years compared is said in the sentence too (both
-    # languages); one elsewhere in the window does not concern this comparison
-    between = [(a, b) for a, b in res.facts.get("rubric_changes", []) if prev is not None and prev <= a and b <= year]
-    rubric_en = rubric_id = ""
-    if between:
-        a, b = between[-1]
-        rubric_en = (
-            f" The SAKIP rubric changed between {a} and {b}, so part of any change may come from the instrument."
+    changes = res.facts.get("rubric_changes", [])
+    note = next((n for n in res.notes if n.startswith("The SAKIP rubric")), "")
+
+    def rubric_caveat(lo: int, hi: int) -> tuple[str, str]:
+        """The caveat for a comparison of ``lo`` with ``hi``: a rubric change overlapping it
+        is said in the sentence too (both languages); one elsewhere does not concern it."""
+        hit = [(a, b) for a, b in changes if a < hi and b > lo]
+        if not hit:
+            return "", ""
+        a, b = hit[-1]
+        return (
+            f" The SAKIP rubric changed between {a} and {b}, so part of any change may come from the instrument.",
+            f" Instrumen SAKIP berubah antara {a} dan {b}, sehingga sebagian perubahan dapat berasal dari instrumennya.",
         )
-        rubric_id = (
-            f" Instrumen SAKIP berubah antara {a} dan {b}, sehingga sebagian perubahan dapat berasal dari instrumennya."
-        )
+
+    rubric_en, rubric_id = rubric_caveat(prev, year)
+    drift_en, drift_id = rubric_caveat(first, year)
 
     m = res.tables["movement"].iloc[-1]
     n = int(m["n_units"])
     share = (m["n_up"] + m["n_down"]) / n if n else np.nan
+    # no unit in both years (units added, removed, or every id recoded): say so, not "0 of 0"
+    none_en = f"Not computed: no unit has a grade in both {prev} and {year} (units added, removed or given new ids)."
+    none_id = (
+        f"Tidak dihitung: tidak ada perangkat daerah yang berpredikat pada {prev} dan {year} (perangkat daerah "
+        "ditambah, dihapus, atau diberi kode baru)."
+    )
     out.append(
         Finding(
             "trends.transitions",
             q,
             f"Between {prev} and {year}, {int(m['n_up'])} of the {n} units graded in both years moved up at least "
-            f"one grade, {int(m['n_down'])} moved down and {int(m['n_same'])} kept their grade." + rubric_en,
+            f"one grade, {int(m['n_down'])} moved down and {int(m['n_same'])} kept their grade." + rubric_en
+            if n
+            else none_en,
             f"Antara {prev} dan {year}, dari {n} perangkat daerah yang dinilai pada kedua tahun, {int(m['n_up'])} "
-            f"naik sekurang-kurangnya satu predikat, {int(m['n_down'])} turun dan {int(m['n_same'])} tetap."
-            + rubric_id,
+            f"naik sekurang-kurangnya satu predikat, {int(m['n_down'])} turun dan {int(m['n_same'])} tetap." + rubric_id
+            if n
+            else none_id,
             estimate=share,
             measure="share of units whose grade changed",
             n=n,
@@ -624,9 +646,15 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
             "trends.drift",
             q,
             f"From {first} to {year} the units' grades changed on average by {ci_en} grade steps (95% CI; "
-            f"{int(st['n_up'])} up, {int(st['n_down'])} down, sign test {p_en}): {verdict[0]}.",
+            f"{int(st['n_up'])} up, {int(st['n_down'])} down, sign test {p_en}): {verdict[0]}." + drift_en
+            if ok
+            else f"Not computed: no unit has a grade in both {first} and {year} (units added, removed or given new "
+            "ids), so no change can be measured.",
             f"Dari {first} ke {year} predikat perangkat daerah berubah rata-rata {ci_id} tingkat (IK 95%; "
-            f"{int(st['n_up'])} naik, {int(st['n_down'])} turun, uji tanda {p_id}): {verdict[1]}.",
+            f"{int(st['n_up'])} naik, {int(st['n_down'])} turun, uji tanda {p_id}): {verdict[1]}." + drift_id
+            if ok
+            else f"Tidak dihitung: tidak ada perangkat daerah yang berpredikat pada {first} dan {year}, jadi "
+            "perubahan tidak dapat diukur.",
             estimate=mc["estimate"] if ok else np.nan,
             ci_low=mc["ci_low"] if ok else np.nan,
             ci_high=mc["ci_high"] if ok else np.nan,
@@ -647,10 +675,16 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
         Finding(
             "trends.stable_units",
             q,
-            f"{stable} of the {len(full)} units graded in every year from {first} to {year} kept the same grade "
-            "throughout.",
-            f"{stable} dari {len(full)} perangkat daerah yang dinilai setiap tahun dari {first} sampai {year} "
-            "memperoleh predikat yang sama sepanjang periode itu.",
+            f"{stable} of the {len(full)} units graded in all {res.facts['n_years']} years with grades from {first} "
+            f"to {year} kept the same grade throughout."
+            if len(full)
+            else f"Not computed: no unit has a grade in all {res.facts['n_years']} years with grades from {first} "
+            f"to {year}.",
+            f"{stable} dari {len(full)} perangkat daerah yang dinilai pada semua {res.facts['n_years']} tahun "
+            f"berpredikat dari {first} sampai {year} memperoleh predikat yang sama sepanjang periode itu."
+            if len(full)
+            else f"Tidak dihitung: tidak ada perangkat daerah yang berpredikat pada semua {res.facts['n_years']} "
+            f"tahun dari {first} sampai {year}.",
             estimate=stable if len(full) else np.nan,
             measure="units",
             n=len(full),
@@ -662,8 +696,10 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
 
     at = res.tables["agreement_over_time"]
     a1 = at[at["statistic"] == "ICC(2,1)"].set_index("year")
-    if year in a1.index and prev in a1.index and np.isfinite(a1.loc[year, "estimate"]):
-        now, before = a1.loc[year], a1.loc[prev]
+    scored = [int(y) for y in a1.index if np.isfinite(a1.loc[y, "estimate"])]
+    if len(scored) >= 2:  # the two most recent years with juror scores
+        y_before, y_now = scored[-2], scored[-1]
+        now, before = a1.loc[y_now], a1.loc[y_before]
         ch = now["estimate"] - before["estimate"]
         overlap = not (
             np.isfinite(now["ci_low"])
@@ -683,11 +719,11 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
                 "trends.agreement",
                 q,
                 f"Agreement between single jurors on SAKIP totals, ICC(A,1), was "
-                f"{format_ci(before['estimate'], before['ci_low'], before['ci_high'])} in {prev} and "
-                f"{format_ci(now['estimate'], now['ci_low'], now['ci_high'])} in {year} (95% CIs); {tail[0]}.",
+                f"{format_ci(before['estimate'], before['ci_low'], before['ci_high'])} in {y_before} and "
+                f"{format_ci(now['estimate'], now['ci_low'], now['ci_high'])} in {y_now} (95% CIs); {tail[0]}.",
                 f"Kesepakatan antar-evaluator atas nilai total SAKIP, ICC(A,1), sebesar "
-                f"{format_ci(before['estimate'], before['ci_low'], before['ci_high'], lang='id')} pada {prev} dan "
-                f"{format_ci(now['estimate'], now['ci_low'], now['ci_high'], lang='id')} pada {year} (IK 95%); "
+                f"{format_ci(before['estimate'], before['ci_low'], before['ci_high'], lang='id')} pada {y_before} dan "
+                f"{format_ci(now['estimate'], now['ci_low'], now['ci_high'], lang='id')} pada {y_now} (IK 95%); "
                 f"{tail[1]}.",
                 estimate=ch if np.isfinite(ch) else np.nan,
                 measure="change in ICC(A,1)",
@@ -703,10 +739,10 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
             Finding(
                 "trends.agreement",
                 q,
-                f"Not computed: agreement between jurors needs SAKIP scores of at least two jurors in both {prev} "
-                f"and {year}.",
+                f"Not computed: agreement between jurors needs SAKIP scores of at least two jurors in two years "
+                f"from {first} to {res.year}; {len(scored)} year(s) have them.",
                 f"Tidak dihitung: kesepakatan antar-evaluator memerlukan nilai SAKIP dari sekurang-kurangnya dua "
-                f"evaluator pada {prev} dan {year}.",
+                f"evaluator pada dua tahun dari {first} sampai {res.year}; {len(scored)} tahun memilikinya.",
                 status="undefined",
                 bases=s_bases,
                 evidence="agreement_over_time.csv",
@@ -736,10 +772,10 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
             Finding(
                 "trends.severity",
                 q,
-                f"{int(r['n_jurors'])} jurors scored in consecutive years {span}; their severity (mean deviation "
-                f"from the panel) correlates across years at r = {format_ci(r['estimate'], r['ci_low'], r['ci_high'])}"
-                f": {read[0]}.",
-                f"{int(r['n_jurors'])} evaluator menilai pada tahun-tahun berturutan {span_id}; tingkat keketatan "
+                f"{int(r['n_jurors'])} jurors scored in more than one year {span}; their severity (mean deviation "
+                f"from the panel) correlates between successive years with scores at r = "
+                f"{format_ci(r['estimate'], r['ci_low'], r['ci_high'])}: {read[0]}.",
+                f"{int(r['n_jurors'])} evaluator menilai pada lebih dari satu tahun {span_id}; tingkat keketatan "
                 f"mereka (selisih rata-rata terhadap panel) berkorelasi antartahun sebesar r = "
                 f"{format_ci(r['estimate'], r['ci_low'], r['ci_high'], lang='id')}: {read[1]}.",
                 estimate=r["estimate"],

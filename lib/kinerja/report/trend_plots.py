@@ -156,9 +156,18 @@ def trajectory_grid(traj: pd.DataFrame, bases: Iterable[str], title: str = "", a
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
-    grid = traj.pivot_table(index="label", columns="year", values="grade_step", observed=True)
-    last = traj.sort_values("year").groupby("label", observed=True)["grade_step"].last()
+    # one row per unit (its id), labelled with its latest label: grouping by label split a
+    # renamed unit in two and averaged units that share an abbreviation (A and B shown as BB)
+    key = traj["unit_id"].astype(str)
+    grid = traj.assign(_unit=key).pivot_table(index="_unit", columns="year", values="grade_step", observed=True)
+    latest = traj.assign(_unit=key).sort_values("year").groupby("_unit", observed=True)
+    last = latest["grade_step"].last()
+    labels = latest["label"].last().astype(str)
     grid = grid.loc[last.reindex(grid.index).sort_values(ascending=False, kind="stable").index]
+    shown = labels.reindex(grid.index)
+    twice = shown.duplicated(keep=False)
+    shown = shown.where(~twice, shown + " (" + pd.Series(grid.index, index=grid.index) + ")")
+    grid.index = shown.to_numpy()
     ax = _ax(ax, (0.7 * grid.shape[1] + 3.6, 0.24 * grid.shape[0] + 1.6))
     vals = grid.to_numpy(float)
     cmap = ListedColormap([GRADE_COLORS[g] for g in GRADE_ORDER])
