@@ -272,3 +272,58 @@ def test_a_juror_spread_with_an_interval_over_a_tenfold_range_is_called_poorly_d
     assert hi / lo < 10
     assert full.facts["juror_sd_caveat"] == ""
     assert "poorly determined" not in full.findings.set_index("finding_id").loc["juror_effects.leniency", "statement"]
+
+
+def test_a_jury_split_into_groups_that_share_no_unit_is_said(tmp_path):
+    """Two juror teams scoring disjoint halves of the units: the reports named the most
+    lenient juror and adjusted grades as if severity were comparable across the teams,
+    while about 6 points of team bias remained after the adjustment."""
+    from kinerja.analyses import categories
+    from kinerja.stats.effects import jury_groups
+
+    t = datasets._tables()
+    sc = t["scores"]
+    sak = sc["evaluation"] == "sakip"
+    jurors = sorted(sc.loc[sak, "juror_id"].unique())
+    units = sorted(sc.loc[sak, "subject_id"].unique())
+    team_a, half_a = set(jurors[: len(jurors) // 2]), set(units[: len(units) // 2])
+    keep = ~sak | (sc["juror_id"].isin(team_a) == sc["subject_id"].isin(half_a))
+    t["scores"] = sc[keep]
+    ds = load_dataset(datasets._write(tmp_path / "split", t, "split jury", "Two teams, disjoint units."))
+    groups = jury_groups(ds.scores[ds.scores["evaluation"] == "sakip"])
+    assert groups.nunique() == 2
+    assert set(groups[groups == groups[sorted(team_a)[0]]].index) in (team_a, set(jurors) - team_a)
+    res = je.analyse(ds, n_resamples=50, seed=1)
+    sizes = res.facts["jury_groups"]
+    assert len(sizes) == 2 and sum(sizes) == len(jurors)
+    f = res.findings.set_index("finding_id").loc["juror_effects.leniency"]
+    assert "groups" in f["statement"] and "scored no unit in common" in f["statement"]
+    assert "kelompok" in f["statement_ind"]
+    notes = categories.analyse(ds, n_boot=0, n_perm=0).notes
+    assert any("scored no unit in common" in n for n in notes)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_jury_groups_equal_a_union_find_of_shared_subjects(seed):
+    from kinerja.stats.effects import jury_groups
+
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"subject_id": rng.integers(0, 40, 60).astype(str), "juror_id": rng.integers(0, 25, 60)})
+    d["juror_id"] = "J" + d["juror_id"].astype(str)
+    parent = {j: j for j in d["juror_id"]}
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for _, part in d.groupby("subject_id"):
+        js = list(part["juror_id"])
+        for j in js[1:]:
+            parent[find(j)] = find(js[0])
+    g = jury_groups(d)
+    for a in g.index:
+        for b in g.index:
+            assert (g[a] == g[b]) == (find(a) == find(b))
+    sizes = g.value_counts().sort_index()
+    assert list(sizes) == sorted(sizes, reverse=True)  # the largest group first

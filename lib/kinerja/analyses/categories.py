@@ -32,6 +32,7 @@ import pandas as pd
 from ..data.grades import GRADE_ORDER
 from ..data.provenance import basis_of
 from ..data.rubrics import juror_measures, totals_account
+from ..stats import effects as fx
 from ..stats.compare import (
     MIN_UNITS,
     TOO_FEW,
@@ -344,6 +345,14 @@ def analyse(
         left = totals_left_out(totals_account(sak, rub))
         if left:  # unit means are over the jurors with a complete total: say who is not in them
             res.notes.append(left)
+        groups = fx.jury_groups(sak)
+        if groups.nunique() > 1:  # a disconnected design: the adjustment cannot separate groups from units
+            sizes = groups.value_counts().sort_index().tolist()
+            res.notes.append(
+                f"the jurors fall into {len(sizes)} groups ({join_words([str(x) for x in sizes])} jurors) that scored "
+                "no unit in common, so 'adjusted for jurors' cannot separate a group's severity from the level of "
+                "the units (and categories) it scored"
+            )
         stages = m["stage"].unique()
         if len(stages) > 1:
             m["measure"] = m["stage"].astype(object) + " · " + m["measure"].astype(object)

@@ -23,6 +23,7 @@ from .findings import (
     Finding,
     fmt_number,
     format_ci,
+    join_words,
     poorly_determined,
     totals_left_out,
     why_no_juror_totals,
@@ -456,7 +457,10 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
     # why the analyses of totals (grade stability, the D study) have nothing to work on,
     # when the criterion scores are there but too few jurors have a complete total
     totals_why = why_no_juror_totals(inp["account"]) if n_j >= 2 else None
+    groups = fx.jury_groups(inp["crit"]) if len(inp["crit"]) else pd.Series(dtype=int)
     return dict(
+        # jurors in groups that share no unit (a disconnected design): sizes, largest first
+        jury_groups=groups.value_counts().sort_index().tolist() if len(groups) else [],
         totals_why=totals_why,
         n_adjusted_units=len(adj),
         n_jurors=n_j,
@@ -572,6 +576,20 @@ def _findings(res) -> list[Finding]:
                 else "koreksi Holm). Tidak ada perangkat daerah dengan total evaluator lengkap untuk dinilai ulang."
             )
         )
+        split = f["jury_groups"]
+        if len(split) > 1:  # a disconnected design: severity is comparable only within a group
+            sizes = join_words([str(x) for x in split])
+            en += (
+                f" But the jurors fall into {len(split)} groups ({sizes} jurors) that scored no unit in common: a "
+                "group's severity cannot be told apart from the level of the units it scored, so leniency and the "
+                "adjusted grades compare jurors only within a group."
+            )
+            ind += (
+                f" Namun evaluator terbagi dalam {len(split)} kelompok ({join_words([str(x) for x in split], 'id')} "
+                "evaluator) yang tidak menilai satu perangkat daerah pun bersama: keketatan sebuah kelompok tidak "
+                "dapat dipisahkan dari tingkat perangkat daerah yang dinilainya, sehingga kemurahan dan predikat "
+                "yang disesuaikan hanya membandingkan evaluator di dalam satu kelompok."
+            )
         wide = poorly_determined(lo, hi, nj, "the spread between jurors")
         if wide:  # "a standard deviation of 1.2 [0.6, 8.6]" read as settled
             en += " " + wide

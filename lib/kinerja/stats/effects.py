@@ -44,6 +44,7 @@ __all__ = [
     "JurorModel",
     "PanelEffects",
     "bias_interactions",
+    "jury_groups",
     "holm",
     "home_bias",
     "juror_model",
@@ -170,6 +171,39 @@ def _long(data: pd.DataFrame, value: str, ids: list[str], *, unique: bool = True
                 f"rows {rows} give the same cell ({', '.join(ids)}) more than one score; aggregate them first"
             )
     return out.reset_index(drop=True), notes
+
+
+def jury_groups(data: pd.DataFrame, *, subject: str = "subject_id", rater: str = "juror_id") -> pd.Series:
+    """Which connected group of the design each rater belongs to (0, 1, ...; the largest
+    group first): raters are linked when they scored a common subject.
+
+    With two groups or more the design is *disconnected*: no subject links one group's
+    raters to another's, so a group's severity and the level of the subjects it scored
+    cannot be told apart (Searle 1987, ch. 5; the connectedness condition of Weeks &
+    Williams 1964). Leniency, adjusted totals and category effects are then comparable
+    only within a group.
+
+    Returns a Series indexed by rater (sorted), named ``group``.
+
+    >>> d = pd.DataFrame({"subject_id": ["a", "a", "b", "c", "c"], "juror_id": ["J1", "J2", "J2", "J3", "J4"]})
+    >>> jury_groups(d).to_dict()
+    {'J1': 0, 'J2': 0, 'J3': 1, 'J4': 1}
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    pairs = data[[subject, rater]].dropna().drop_duplicates()
+    s_codes, _subjects = pd.factorize(pairs[subject].astype(str), sort=True)
+    r_codes, raters = pd.factorize(pairs[rater].astype(str), sort=True)
+    n_r, n_s = len(raters), int(s_codes.max()) + 1 if len(s_codes) else 0
+    if not n_r:
+        return pd.Series(dtype=int, name="group")
+    # bipartite graph: raters 0..n_r-1, subjects n_r..n_r+n_s-1
+    g = coo_matrix((np.ones(len(pairs)), (r_codes, n_r + s_codes)), shape=(n_r + n_s, n_r + n_s))
+    _n, labels = connected_components(g, directed=False)
+    lab = pd.Series(labels[:n_r], index=pd.Index(raters, name=rater))
+    order = lab.value_counts().sort_index().sort_values(ascending=False, kind="stable").index
+    return lab.map({old: new for new, old in enumerate(order)}).rename("group").sort_index()
 
 
 def holm(p_values) -> np.ndarray:
