@@ -996,6 +996,23 @@ def _grades_text(gs, lang="en"):
     return f"{gs[-1]}{word}" if len(gs) > 1 or gs[0] != GRADE_ORDER[-1] else gs[0]
 
 
+def _award_split(n: int, k: int, table, comp: str, high: str, lang: str = "en") -> str:
+    """'Of the 29 graded units, 8 won a KOVABLIK award; 3 of those 8 (38%) got A or better,
+    against 7 of the other 21 (33%)' (Indonesian with ``lang="id"``), from the 2 x 2 table
+    ``[[awarded high, awarded low], [other high, other low]]``."""
+    (a, b), (c, d) = table
+    sa, so = fmt_share(a / (a + b), lang=lang), fmt_share(c / (c + d), lang=lang)
+    if lang == "id":
+        return (
+            f"Dari {n} unit yang dinilai, {k} memenangkan penghargaan {comp}; {a} dari {k} itu ({sa}) mendapat "
+            f"{high}, dibanding {c} dari {c + d} lainnya ({so})"
+        )
+    return (
+        f"Of the {n} graded units, {k} won a {comp} award; {a} of those {k} ({sa}) got {high}, against {c} of the "
+        f"other {c + d} ({so})"
+    )
+
+
 def _findings(res: Analysis) -> list[Finding]:
     f = res.facts
     q_en, q_id = QUESTIONS["innovations"]
@@ -1007,6 +1024,9 @@ def _findings(res: Analysis) -> list[Finding]:
     hi_en, hi_id = _grades_text(f["high_grades"]), _grades_text(f["high_grades"], "id")
 
     # 1. award x grade, exact test
+    record_note = ex["note"] or (
+        "" if f["record_is_published"] else "grades or awards of this year are not published ones"
+    )
     if not f["has_competition"]:
         why = f"No {comp} entries are recorded for {res.year}, so awards cannot be compared with grades."
         why_id = f"Tidak ada entri {comp} tercatat untuk {res.year}, jadi penghargaan tidak dapat dibandingkan dengan predikat."
@@ -1027,9 +1047,8 @@ def _findings(res: Analysis) -> list[Finding]:
         # 0 or infinite, but the exact test is computed; it had been called "no graded
         # unit won an award" beside a table of six winners
         (a, b), (c, d) = ex["table"]
-        sa, so = a / (a + b), c / (c + d)
         p = ex["p_value"]
-        above = sa > so
+        above = a / (a + b) > c / (c + d)
         side_en = f"every winner got {hi_en}" if above else f"no winner got {hi_en}"
         side_id = f"semua pemenang mendapat {hi_id}" if above else f"tidak ada pemenang yang mendapat {hi_id}"
         bound = ex["ci_low"] if above else ex["ci_high"]
@@ -1052,14 +1071,11 @@ def _findings(res: Analysis) -> list[Finding]:
                 "tidak ada bukti asosiasi pada taraf 5%, dengan unit sesedikit ini",
             )
         st = (
-            f"Of the {n} graded units, {k} won a {comp} award; {a} of those {k} ({fmt_share(sa)}) got {hi_en}, "
-            f"against {c} of the other {c + d} ({fmt_share(so)}): since {side_en}, the odds ratio is "
+            f"{_award_split(n, k, ex['table'], comp, hi_en)}: since {side_en}, the odds ratio is "
             f"{'infinite' if above else '0'} ({bound_en}), p = {_p_text(p)} (Fisher's exact test) — {verdict}."
         )
         st_id = (
-            f"Dari {n} unit yang dinilai, {k} memenangkan penghargaan {comp}; {a} dari {k} itu "
-            f"({fmt_share(sa, lang='id')}) mendapat {hi_id}, dibanding {c} dari {c + d} lainnya "
-            f"({fmt_share(so, lang='id')}): karena {side_id}, rasio odds "
+            f"{_award_split(n, k, ex['table'], comp, hi_id, 'id')}: karena {side_id}, rasio odds "
             f"{'tak hingga' if above else '0'} ({bound_id}), p = {_p_text(p, 'id')} (uji eksak Fisher) — {verdict_id}."
         )
         out.append(
@@ -1073,8 +1089,7 @@ def _findings(res: Analysis) -> list[Finding]:
                 n=n,
                 bases=bases_record,
                 evidence="exact_test.csv",
-                note=ex["note"]
-                or ("" if f["record_is_published"] else "grades or awards of this year are not published ones"),
+                note=record_note,
             )
         )
     elif not np.isfinite(ex["estimate"]):
@@ -1106,8 +1121,6 @@ def _findings(res: Analysis) -> list[Finding]:
             )
         )
     else:
-        (a, b), (c, d) = ex["table"]
-        sa, so = a / (a + b), c / (c + d)
         ci_en = format_ci(ex["estimate"], ex["ci_low"], ex["ci_high"])
         ci_id = format_ci(ex["estimate"], ex["ci_low"], ex["ci_high"], lang="id")
         p = ex["p_value"]
@@ -1118,13 +1131,11 @@ def _findings(res: Analysis) -> list[Finding]:
             verdict = "no evidence of an association, and the interval is too wide to rule one out"
             verdict_id = "tidak ada bukti asosiasi, dan intervalnya terlalu lebar untuk menyingkirkannya"
         st = (
-            f"Of the {n} graded units, {k} won a {comp} award; {a} of those {k} ({fmt_share(sa)}) got {hi_en}, "
-            f"against {c} of the other {c + d} ({fmt_share(so)}): odds ratio {ci_en} (exact 95% CI), "
+            f"{_award_split(n, k, ex['table'], comp, hi_en)}: odds ratio {ci_en} (exact 95% CI), "
             f"p = {_p_text(p)} — {verdict}."
         )
         st_id = (
-            f"Dari {n} unit yang dinilai, {k} memenangkan penghargaan {comp}; {a} dari {k} itu ({fmt_share(sa, lang='id')}) "
-            f"mendapat {hi_id}, dibanding {c} dari {c + d} lainnya ({fmt_share(so, lang='id')}): rasio odds {ci_id} "
+            f"{_award_split(n, k, ex['table'], comp, hi_id, 'id')}: rasio odds {ci_id} "
             f"(IK 95% eksak), p = {_p_text(p, 'id')} — {verdict_id}."
         )
         out.append(
@@ -1141,8 +1152,7 @@ def _findings(res: Analysis) -> list[Finding]:
                 n=n,
                 bases=bases_record,
                 evidence="exact_test.csv",
-                note=ex["note"]
-                or ("" if f["record_is_published"] else "grades or awards of this year are not published ones"),
+                note=record_note,
             )
         )
 
