@@ -303,3 +303,29 @@ def test_juror_pairs_hold_each_pair_once(analysis2020):
     assert (pairs["juror_a"] != pairs["juror_b"]).all()
     assert not pairs[["juror_a", "juror_b"]].apply(frozenset, axis=1).duplicated().any()
     assert pairs["estimate"].notna().all()
+
+
+def test_a_pair_with_fewer_than_five_units_in_common_is_blank(tmp_path):
+    """A national-scale design drew pair ICCs from 2-4 shared units (as low as -1.39) in
+    the heatmap. The identification rule's 'few' (5) applies to pairs too."""
+    from kinerja.analyses import agreement
+    from kinerja.stats.agreement._common import FEW_UNITS
+
+    from .. import datasets
+
+    t = datasets._tables()
+    sc = t["scores"]
+    sak = sc["evaluation"] == "sakip"
+    j = sorted(sc.loc[sak, "juror_id"].unique())[0]
+    mine = sorted(sc.loc[sak & (sc["juror_id"] == j), "subject_id"].unique())
+    t["scores"] = sc[~(sak & (sc["juror_id"] == j) & ~sc["subject_id"].isin(mine[:3]))]
+    ds = load_dataset(datasets._write(tmp_path / "sparse", t, "sparse juror", "One juror scored 3 units."))
+    res = agreement.analyse(ds, year=2020, n_boot=0)
+    pairs = res.table("juror_pairs")
+    with_j = pairs[(pairs["juror_a"] == j) | (pairs["juror_b"] == j)]
+    assert len(with_j) and (with_j["n_common"] <= 3).all() and with_j["estimate"].isna().all()
+    others = pairs.drop(with_j.index)
+    assert (others["n_common"] >= FEW_UNITS).all() and others["estimate"].notna().all()
+    assert res.facts["pairs_min_common"] == FEW_UNITS == 5
+    # the Bland-Altman pair follows the same rule (it had been drawn "over 4 units")
+    assert int(res.table("bland_altman")["n_subjects"].iloc[0]) >= FEW_UNITS

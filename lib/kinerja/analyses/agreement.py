@@ -8,6 +8,7 @@ import pandas as pd
 from ..data.grades import GRADE_ORDER, grade_from_total
 from ..data.rubrics import juror_measures, totals_account
 from ..stats.agreement._alpha import krippendorff_alpha
+from ..stats.agreement._common import FEW_UNITS
 from ..stats.agreement._icc import icc
 from ..stats.agreement._interpret import add_interpretation
 from ..stats.agreement._kappa import gwet_ac
@@ -459,7 +460,13 @@ TABLES = {
     ),
     "juror_pairs": TableSpec(
         "absolute agreement ICC(A,1) of every pair of jurors on the SAKIP totals of the units both scored",
-        {"juror_a": "juror", "juror_b": "juror", "estimate": "ICC(A,1) of the pair"},
+        {
+            "juror_a": "juror",
+            "juror_b": "juror",
+            "estimate": f"ICC(A,1) of the pair; NaN when they scored fewer than {FEW_UNITS} units in common (or it is "
+            "undefined)",
+            "n_common": "units both scored",
+        },
     ),
     "bland_altman": TableSpec(
         "bias and 95% limits of agreement of the most discrepant pair of jurors (SAKIP totals)",
@@ -547,12 +554,18 @@ def analyse(
     ga = grade_agreement(ds, year, implied=jg) if multi else pd.DataFrame()
     res.add("grade_agreement", ga, scores, ds.grades)
     totals = jg.rename(columns={"total": "score"})[["subject_id", "juror_id", "score"]]
-    pairs = pd.DataFrame(columns=["juror_a", "juror_b", "estimate"])
+    pairs = pd.DataFrame(columns=["juror_a", "juror_b", "estimate", "n_common"])
     ba = pd.DataFrame(columns=["rater_a", "rater_b", "estimate", "loa_low", "loa_high", "n_subjects"])
     if multi:
-        from ..stats.agreement import bland_altman, most_discrepant_pair, pairwise
+        from ..stats.agreement import AgreementInputError, bland_altman, most_discrepant_pair, pairwise
 
-        mat = pairwise(totals, statistic="icc_a1")
+        # a pair that scored fewer units in common than the identification rule's "few"
+        # is left blank: an ICC(A,1) from 2-4 shared units (as low as -1.39 on a sparse
+        # national design) is noise drawn as a finding
+        mat = pairwise(totals, statistic="icc_a1", min_common=FEW_UNITS)
+        scored = totals.pivot_table(index="subject_id", columns="juror_id", values="score", observed=True).notna()
+        common = scored.T.astype(int) @ scored.astype(int)
+        common = common.reindex(index=mat.index, columns=mat.columns).to_numpy()
         # each pair once (i < j), an undefined one kept as NaN: masking the lower triangle
         # and stacking kept its NaN cells too (pandas' new stack), so the alt text counted
         # 36 'undefined' pairs among 8 jurors with all 28 defined
@@ -562,9 +575,15 @@ def analyse(
                 "juror_a": mat.index[ia],
                 "juror_b": mat.columns[ib],
                 "estimate": mat.to_numpy(dtype=float)[ia, ib],
+                "n_common": common[ia, ib].astype(int),
             }
         )
-        a, b = most_discrepant_pair(totals)
+        # the same rule as the heatmap: a 'most discrepant' pair over 4 units is noise;
+        # a design whose pairs all share fewer units falls back to the function's default
+        try:
+            a, b = most_discrepant_pair(totals, min_common=FEW_UNITS)
+        except AgreementInputError:
+            a, b = most_discrepant_pair(totals)
         ba = bland_altman(totals, rater_a=a, rater_b=b)
     res.add("juror_pairs", pairs, scores)
     res.add("bland_altman", ba, scores)
@@ -577,6 +596,8 @@ def analyse(
     sak = scores[scores["evaluation"] == "sakip"] if len(scores) else scores
     account = totals_account(sak, ds.rubric[ds.rubric["evaluation"] == "sakip"])
     res.facts = dict(
+        # pairs of jurors with fewer units in common are blank in juror_pairs
+        pairs_min_common=FEW_UNITS,
         totals_account=account,
         # why fewer than two jurors have a total to compare (en, id), or None
         no_totals_why=why_no_juror_totals(account),
