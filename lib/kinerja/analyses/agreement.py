@@ -701,27 +701,27 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
         k_med = float(prec["n_jurors"].median())
         ek = ak["estimate"] if ak is not None else np.nan
         okk = np.isfinite(ek)
+        # "the mean of 4 jurors" where 9 scored read as a jury of 4: say who is in it, and
+        # who is not
+        left_out = res.facts["totals_left_out"]
+        who_en = " who scored every criterion" if left_out else ""
+        who_id = " yang menilai semua kriteria" if left_out else ""
         en = (
             # the reading keeps what the interval spans ("good (CI spans poor to excellent)"):
             # the label alone read as settled where the interval was not
-            f"The published total is the mean of {fmt_number(k_med, 0)} jurors (median): its reliability is "
+            f"The published total is the mean of {fmt_number(k_med, 0)} jurors{who_en} (median): its reliability is "
             f"ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'])} ({_inline(ak['reading'])}) and its standard error "
             f"about {fmt_number(se_med, 1)} points."
         )
         ind = (
-            f"Nilai yang diumumkan adalah rata-rata {fmt_number(k_med, 0, 'id')} evaluator (median): "
+            f"Nilai yang diumumkan adalah rata-rata {fmt_number(k_med, 0, 'id')} evaluator{who_id} (median): "
             f"reliabilitasnya ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'], lang='id')}"
             + ("" if okk else " (tidak terdefinisi)")
             + f" dan galat bakunya sekitar {fmt_number(se_med, 1, 'id')} poin."
         )
-        left_out = res.facts["totals_left_out"]
         if left_out:
-            # "the mean of 4 jurors" where 9 scored read as a jury of 4: say who is not in it
-            acc = res.facts["totals_account"]
-            en = en.replace(" jurors (median)", " jurors who scored every criterion (median)", 1)
             en += " " + as_sentence(left_out)
-            ind = ind.replace(" evaluator (median)", " evaluator yang menilai semua kriteria (median)", 1)
-            ind += " " + as_sentence(totals_left_out(acc, "id"))
+            ind += " " + as_sentence(totals_left_out(res.facts["totals_account"], "id"))
         out.append(
             Finding(
                 "agreement.published_total",

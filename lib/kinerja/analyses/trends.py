@@ -522,10 +522,11 @@ def analyse(dataset, *, year: int | None = None, n_boot: int = 1000, seed: int |
     res.add("unit_paths", unit_paths(traj), bases=g_bases)
     if res.facts["rubric_changes"]:
         changes = ", ".join(f"{a}–{b}" for a, b in res.facts["rubric_changes"])
-        res.notes.append(
+        res.facts["rubric_note"] = (
             f"The SAKIP rubric (criteria or weights) differs between {changes}: totals of those years are not on the "
             "same instrument, and a grade change across them may reflect the instrument as well as the unit."
         )
+        res.notes.append(res.facts["rubric_note"])
     res.set_findings(_findings(res, g_bases, s_bases))
     return res
 
@@ -567,7 +568,7 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
     year, prev, first = res.facts["last_year"], res.facts["previous_year"], res.facts["first_year"]
     out = []
     changes = res.facts.get("rubric_changes", [])
-    note = next((n for n in res.notes if n.startswith("The SAKIP rubric")), "")
+    note = res.facts.get("rubric_note", "")
 
     def rubric_caveat(lo: int, hi: int) -> tuple[str, str]:
         """The caveat for a comparison of ``lo`` with ``hi``: a rubric change overlapping it
