@@ -559,6 +559,7 @@ class _Raw:
     positions: list[int] | None = None  # the file's column indexes of ``columns`` (when not all were read)
     is_csv: bool = False
     sep: str = ""  # a CSV file's separator
+    hidden: frozenset[int] = frozenset()  # indexes into ``columns`` of columns hidden in Excel
 
 
 # ----------------------------------------------------------------------------------------
@@ -1609,7 +1610,8 @@ def _read_sheet(
         )
     header = list(values[0])
     columns = [values[1:, j] for j in range(values.shape[1])]
-    return _Raw(table, where, where, header, columns, len(rows) - 1, positions=positions)
+    hidden = frozenset(col(c) for c in hidden_cols)
+    return _Raw(table, where, where, header, columns, len(rows) - 1, positions=positions, hidden=hidden)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1780,7 +1782,14 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
         said.add((h.kind, h.shown))
         problems.one(_STRUCTURE, Problem(where, (hrow,), None, _special_header(h), letter_of(j)))
     names = [normalise_header(h) for h in header]
+    error_headers: list[str] = []  # header cells that show an Excel error value: "G (#REF!)"
+    error_at: set[int] = set()
     for j, h in enumerate(header):
+        if names[j] and isinstance(h, str) and h.strip().upper() in _EXCEL_ERRORS:
+            error_headers.append(f"{letter_of(j)} ({h.strip().upper()})")
+            error_at.add(j)
+            names[j] = ""  # said below: a problem if a column is missing, else a note
+            continue
         if names[j] and names[j] not in table.column_names and isinstance(h, str):
             hint = _garbled_hint(h)
             if hint:
@@ -1826,7 +1835,7 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
     all_cells = [_Cells.of(col) for col in raw.columns]
     for j, name in enumerate(names):
         if not name:
-            if only is None and not all_cells[j].blank_u[all_cells[j].codes].all():
+            if only is None and j not in error_at and not all_cells[j].blank_u[all_cells[j].codes].all():
                 ignored.append(f"column {letter_of(j)} (no header)")
             continue
         if name in position:
@@ -1835,13 +1844,21 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
                 continue
             if only is None or name in only:
                 first = position[name]
+                shut = [letter_of(k) for k in (first, j) if k in raw.hidden]
+                why = (
+                    f" Column {shut[0]} is hidden in Excel (an old copy?)."
+                    if len(shut) == 1
+                    else " Both are hidden in Excel."
+                    if shut
+                    else ""
+                )
                 problems.one(
                     _STRUCTURE,
                     Problem(
                         where,
                         (hrow,),
                         name,
-                        f"columns {letter_of(first)} and {letter_of(j)} both have the header '{name}'. "
+                        f"columns {letter_of(first)} and {letter_of(j)} both have the header '{name}'.{why} "
                         "Keep one of them (header names ignore case and spaces).",
                         letter_of(j),
                     ),
@@ -1852,6 +1869,12 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
             ignored.append(f"'{raw.header[j]}'")
     if ignored and only is None:
         notes.append(f"{where}: ignored columns that are not in the data model: {', '.join(ignored)}.")
+    if error_headers and only is None:
+        notes.append(
+            f"{where}: the header of column{'s' if len(error_headers) > 1 else ''} {', '.join(error_headers)} "
+            f"{'are Excel error values' if len(error_headers) > 1 else 'is an Excel error value'}; "
+            f"{'those columns are' if len(error_headers) > 1 else 'that column is'} not read."
+        )
     bad: set[str] = set() if structure_ok else set(table.column_names)
     missing = [c for c in wanted if c.required and c.name not in position] if structure_ok and only is None else []
     if missing:
@@ -1887,6 +1910,14 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
             for col in missing:
                 close = difflib.get_close_matches(col.name, unknown, n=1, cutoff=0.75)
                 hint = f" Did you mean '{close[0]}'? Rename that header to '{col.name}'." if close else ""
+                if not hint and error_headers:
+                    hint = (
+                        f" The header of column{'s' if len(error_headers) > 1 else ''} {', '.join(error_headers)} "
+                        f"{'are' if len(error_headers) > 1 else 'is an'} Excel error value{'s' if len(error_headers) > 1 else ''} "
+                        "(a formula whose result is an error, e.g. a reference to a deleted cell), not a column "
+                        f"name: if {'one of them' if len(error_headers) > 1 else 'it'} holds this column, type "
+                        f"'{col.name}' there as text."
+                    )
                 problems.one(
                     _STRUCTURE,
                     Problem(
@@ -1972,6 +2003,21 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
             )
             keep &= ~again
             bad.add(_YEAR)
+    labels = _label_row(all_cells, position, table) if only is None and n and keep[0] else []
+    if labels:  # one root cause, not a wrong type in every cell of the row
+        problems.one(
+            _STRUCTURE,
+            Problem(
+                where,
+                (int(row_numbers[0]),),
+                None,
+                f"this row holds labels, not data ({', '.join(repr(t) for t in labels[:4])}"
+                f"{', ...' if len(labels) > 4 else ''}): a second header row. Delete it; the headers are "
+                f"row {hrow} only.",
+            ),
+        )
+        keep[0] = False
+        bad.update(table.column_names)
 
     rows = row_numbers[keep]
     data: dict[str, object] = {}
@@ -1987,6 +2033,40 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
         data[col.name] = values
     frame = pd.DataFrame(data)
     return _Parsed(table, where, raw.file, frame, rows, n, excluded, bad, letters)
+
+
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def _label_row(all_cells: list[_Cells], position: dict[str, int], table: Table) -> list[str]:
+    """The texts of the first data row when it is a second header row (labels such as
+    'Tahun', 'Kategori' under the column names), else [].
+
+    Such a row has words in every number column and a value outside the vocabulary in every
+    column that has one, in at least two cells: a data row with one mistyped cell fails
+    one of the two. The answer does not depend on the words (any language)."""
+    checked, texts = 0, []
+    for col in table.columns:
+        j = position.get(col.name)
+        if j is None:
+            continue
+        cells = all_cells[j]
+        value = cells.uniq[cells.codes[0]]
+        if not isinstance(value, str):
+            if col.kind in ("int", "float") or col.allowed:
+                return []  # an empty or special number/vocabulary cell: not a row of labels
+            continue
+        texts.append(value)
+        if col.kind in ("int", "float"):
+            if not _WORD.search(value) or not np.isnan(_parse_numbers(np.array([value], dtype=object))[0]):
+                return []
+            checked += 1
+        elif col.allowed or col.kind == "grade":
+            allowed = col.allowed or GRADE_ORDER
+            if value.strip().lower() in {a.lower() for a in allowed}:
+                return []
+            checked += 1
+    return texts if checked >= 2 else []
 
 
 def _empty_column(col: Column, n: int):
@@ -2455,6 +2535,16 @@ def _similar_id(value: str, candidates: Sequence[str]) -> str:
     key = re.sub(r"\W|_", "", value).lower()
     if key in folded and folded[key] != value:
         return f" Did you mean '{folded[key]}'?"
+    # Excel turns an id typed as digits into a number: '007' becomes 7
+    same = None
+    if value.isdecimal():
+        zeros = {c.lstrip("0"): c for c in candidates if c.isdecimal()}
+        same = zeros.get(value.lstrip("0"))
+    if same is not None and same != value:
+        return (
+            f" Did you mean '{same}'? They differ only in leading zeros, which Excel drops from an id typed into "
+            "a number cell: format the id columns as Text and type the ids again."
+        )
     close = difflib.get_close_matches(value, list(candidates)[:5000], n=1, cutoff=0.8)
     return f" Did you mean '{close[0]}'?" if close else ""
 

@@ -395,7 +395,8 @@ def data_dictionary_markdown() -> str:
         "Refused, with the file (and sheet), row and column: a file that is damaged or is not what its "
         "name says (e.g. a CSV file renamed `.xlsx`), two files or sheets (hidden ones too) that name one "
         "table, a quoted cell that runs over several lines (a stray quote swallows the lines after it), "
-        "a file that mixes encodings, and, where a value belongs, an Excel date, logical value (TRUE), "
+        "a file that mixes encodings, a second header row (labels under the column names) or the header "
+        "row repeated further down, and, where a value belongs, an Excel date, logical value (TRUE), "
         "error value (`#N/A`), formula without a stored result or merged cell.",
         "",
         "Rules:",
