@@ -308,13 +308,18 @@ def test_briefs_of_the_bundled_data_fit_on_two_a4_pages(collection):
 
 def test_no_sentence_prints_an_undefined_value_as_a_dash(collection):
     """'Equal weights give τ = — and keep 12 of the top five', 'the correlation ... is —',
-    'Fleiss' kappa = —.': an undefined value is said in words with its reason, never
-    printed as a dash in a sentence (found on a dataset whose every score is equal)."""
+    'Fleiss' kappa = —.', 'changed on average by — grade steps', 'its exact 95% CI up to —)':
+    an undefined value is said in words with its reason, never printed as a dash in a
+    sentence (found on a dataset whose every score is equal, and on multi-year data)."""
     reports, _ = collection
     for r in reports:
         for nb in PAGES:
             text = _html_text(r.folder / f"{nb}.html")
-            bad = re.findall(r"[^.]{0,60}(?:=|\bis|\bof) —(?! \()[;.,][^.]{0,20}", text)
+            bad = re.findall(
+                r"[^.]{0,60}(?:=|\bis|\bof|\bby|\bto|\bfrom|\bat|\bwas|\bwere|\bbe|\bbetween|\band|\bor|:) —(?! \()"
+                r"(?:[;.,)]| (?:points?|pp|percentage|grade|%))[^.]{0,20}",
+                text,
+            )
             assert not bad, f"{r.label} {r.year} {nb}: {bad[:3]}"
 
 

@@ -449,3 +449,20 @@ def test_a_year_with_scores_but_no_grades_gives_that_reason(tmp_path):
     side = categories.analyse(ds, year=2020, n_boot=0, n_perm=0).findings.set_index("finding_id")
     side = side.loc["categories.evaluating_side"]
     assert "no grade)" not in side["statement_ind"] and "no grade)" not in side["statement"]
+
+
+def test_every_unit_graded_alike_is_no_grade_difference_not_an_odds_ratio_of_zero(tmp_path):
+    """Every unit graded BB: the finding read "3 of those 3 (100%) got BB or better, against
+    9 of the other 9 (100%): since no winner got BB or better, the odds ratio is 0" (the
+    branch for a one-sided table ran before the check for a single grade)."""
+    from .. import datasets
+
+    t = datasets._tables()
+    t["grades"]["grade"] = "BB"
+    t["grades"]["total"] = None
+    ds = load_dataset(datasets._write(tmp_path / "allbb", t, "all BB", "Every unit graded BB."))
+    res = innovations.analyse(ds, year=2020, n_perm=200, n_reweight=0, seed=1)
+    st = res.findings.set_index("finding_id").loc["innovations.award_grade"]
+    assert st["status"] == "undefined"
+    assert "got the same grade" in st["statement"] and "odds ratio is 0" not in st["statement"]
+    assert "predikat yang sama" in st["statement_ind"]

@@ -211,3 +211,24 @@ def test_degenerate_designs_say_why(totals):
     gaps.loc[[0, 1], "score"] = np.nan
     g = grade_stability(gaps, n_resamples=0)
     assert "2 row(s) with a missing 'score' left out" in g.note
+
+
+def test_the_range_of_changes_contains_the_expected_number_when_no_grade_is_at_risk():
+    """Every unit mid-band with precise jurors: 3.7e-6 changes expected, and every
+    resampled jury changing none gave the range [0, 0], which missed its own estimate; the
+    findings check then stopped notebook 02 (found on a one-grade dataset). The range is
+    widened to the whole numbers around the expectation, and says so."""
+    rng = np.random.default_rng(4)
+    units = [f"u{i}" for i in range(6)]
+    rows = [
+        (u, f"J{j}", 75.0 + 1.5 * rng.standard_normal() + 0.3 * (i % 3)) for i, u in enumerate(units) for j in range(4)
+    ]
+    totals = pd.DataFrame(rows, columns=["subject_id", "juror_id", "score"])
+    g = grade_stability(totals, n_resamples=500, seed=1)
+    summ = g.summary.set_index("statistic")
+    assert 0 < summ.loc["expected_changes", "estimate"] < 1e-3
+    for stat in ("expected_changes", "expected_changes_resampled"):
+        row = summ.loc[stat]
+        assert row["ci_low"] <= row["estimate"] <= row["ci_high"], (stat, row.to_dict())
+    assert (summ.loc["expected_changes", "ci_low"], summ.loc["expected_changes", "ci_high"]) == (0.0, 1.0)
+    assert "widened" in summ.loc["expected_changes", "note"]

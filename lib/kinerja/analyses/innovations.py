@@ -1013,6 +1013,13 @@ def _award_split(n: int, k: int, table, comp: str, high: str, lang: str = "en") 
     )
 
 
+def _both_grade_sides(ex: dict) -> bool:
+    """Whether the 2 x 2 table has units on both sides of the grade split (with every
+    unit on one side there is no grade difference for awards to explain)."""
+    (a, b), (c, d) = ex["table"]
+    return a + c > 0 and b + d > 0
+
+
 def _findings(res: Analysis) -> list[Finding]:
     f = res.facts
     q_en, q_id = QUESTIONS["innovations"]
@@ -1042,7 +1049,7 @@ def _findings(res: Analysis) -> list[Finding]:
                 measure="odds ratio",
             )
         )
-    elif not np.isfinite(ex["estimate"]) and 0 < k < n and np.isfinite(ex["p_value"]):
+    elif not np.isfinite(ex["estimate"]) and 0 < k < n and np.isfinite(ex["p_value"]) and _both_grade_sides(ex):
         # every award winner on one side of the grade split (or none): the odds ratio is
         # 0 or infinite, but the exact test is computed; it had been called "no graded
         # unit won an award" beside a table of six winners

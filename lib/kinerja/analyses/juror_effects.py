@@ -753,15 +753,22 @@ def _findings(res) -> list[Finding]:
             f" (95% range over resampled juries {fmt_number(lo, 0)} to {fmt_number(hi, 0)})" if np.isfinite(lo) else ""
         )
         rng_id = f" (rentang 95% {fmt_number(lo, 0, 'id')} sampai {fmt_number(hi, 0, 'id')})" if np.isfinite(lo) else ""
+        no_record = int(units["grade_on_record"].isna().sum()) if n_u else 0
+        # the grade a jury's mean total implies; a unit without a grade on record has no
+        # published grade to change, and the count says so
+        of_en = f"{n_u} units" + (f", {no_record} of them without a grade on record" if no_record else "")
+        of_id = f"{n_u} perangkat daerah" + (f", {no_record} di antaranya tanpa predikat resmi" if no_record else "")
         en = (
-            f"Another draw of jurors, as many per unit as now, would be expected to change the grade of "
-            f"{fmt_number(e_c, 1)} units out of {n_u}{rng_en}; {f['n_within_1se']} unit(s) lie less than one "
+            f"Another draw of jurors, as many per unit as now, would be expected to change the grade "
+            f"their mean total implies for {fmt_number(e_c, 1)} of the {of_en}{rng_en}; "
+            f"{f['n_within_1se']} unit(s) lie less than one "
             f"standard error from a grade boundary, and the unit most at risk has a "
             f"{fmt_number(100 * top['p_change'], 0)}% chance of another grade."
         )
         ind = (
-            f"Dengan evaluator lain dalam jumlah yang sama, predikat diperkirakan berubah pada "
-            f"{fmt_number(e_c, 1, 'id')} dari {n_u} perangkat daerah{rng_id}; {f['n_within_1se']} perangkat "
+            f"Dengan evaluator lain dalam jumlah yang sama, predikat yang tersirat dari nilai rata-rata "
+            f"evaluator diperkirakan berubah pada {fmt_number(e_c, 1, 'id')} dari {of_id}{rng_id}; "
+            f"{f['n_within_1se']} perangkat "
             f"daerah berjarak kurang dari satu galat baku dari batas predikat, dan yang paling berisiko memiliki "
             f"peluang {fmt_number(100 * top['p_change'], 0, 'id')}% mendapat predikat lain."
         )

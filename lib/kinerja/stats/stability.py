@@ -403,12 +403,15 @@ def grade_stability(
         units["se_resampled"] = np.sqrt(np.maximum(err_sq / n_resamples - mean_err**2, 0.0))
         lo, hi = np.quantile(counts, [(1 - ci) / 2, 1 - (1 - ci) / 2])
         rs = f"{n_resamples} juries resampled from the fitted model"
-        summary_rows[0] = (
-            summary_rows[0][:2]
-            + (float(lo), float(hi))
-            + summary_rows[0][4:6]
-            + (f"interval: central {ci:.0%} of the number of changes over {rs}",)
-        )
+        how = f"interval: central {ci:.0%} of the number of changes over {rs}"
+        # A count's central range can miss its own expectation: 3.7e-6 expected changes,
+        # every resampled jury changing none, is [0, 0]. Widened to the whole numbers
+        # around the expectation, the range still holds at least that share of the juries.
+        means = (float(units["p_change"].sum()), float(counts.mean()))
+        if not all(lo <= m <= hi for m in means):
+            lo, hi = min(lo, np.floor(min(means))), max(hi, np.ceil(max(means)))
+            how += ", widened to the whole numbers around the expected number, which it did not contain"
+        summary_rows[0] = summary_rows[0][:2] + (float(lo), float(hi)) + summary_rows[0][4:6] + (how,)
         summary("expected_changes_resampled", float(counts.mean()), float(lo), float(hi), method=rs)
     summary("expected_upgrades", float(units["p_higher"].sum()), method=method)
     summary("expected_downgrades", float(units["p_lower"].sum()), method=method)
