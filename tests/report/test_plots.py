@@ -15,6 +15,7 @@ import pytest
 import seaborn as sns
 
 from kinerja.data.grades import GRADE_ORDER
+from kinerja.paths import PROJ_ROOT
 from kinerja.report import plots
 
 
@@ -135,6 +136,26 @@ def test_transition_heatmap_labels_take_the_higher_contrast_colour_of_their_cell
     assert colours["9"] == "white" and colours["1"] == "black"
     blues = matplotlib.colormaps["Blues"]
     assert colours["5"] == plots._text_color(blues(5 / 9))
+
+
+def test_transition_heatmap_key_says_where_a_unit_that_moved_up_is_drawn():
+    """The key said 'right of it: moved up' while a unit from BB to A is drawn left of the
+    diagonal (both axes run best grade first); the caption and alt text said the same."""
+    from kinerja.report import trend_plots
+
+    tr = pd.DataFrame(
+        {"year_from": 2020, "year_to": 2021, "grade_from": ["BB", "A"], "grade_to": ["A", "A"], "n_units": [1, 4]}
+    )
+    mat = trend_plots.transition_matrix(tr, 2020, 2021)
+    assert list(mat.index) == list(mat.columns) == ["A", "BB"]
+    ax = trend_plots.transition_heatmap(mat, ["synthetic"], year_from=2020, year_to=2021)
+    cell = next(t for t in ax.texts if t.get_text() == "1")
+    col, row = cell.get_position()
+    assert col < row  # the moved-up unit: left of (and below) the diagonal
+    for lang, up in (("en", "left of it: moved up"), ("id", "di kirinya: naik")):
+        assert up in plots.words("transition_key", lang)
+    nb = (PROJ_ROOT / "notebooks" / "05_trends.ipynb").read_text(encoding="utf-8")
+    assert "cells left of it moved up" in nb and "right of it moved up" not in nb
 
 
 def test_panel_colors_are_seaborns_colorblind_palette():

@@ -44,7 +44,7 @@ WORDS = {
         "k_of_n": "{k} of {n}",
         "grade_in": "grade in {year}",
         "transition_title": "Units by grade, {year_from} → {year_to}",
-        "transition_key": "outlined: same grade\nright of it: moved up\nleft of it: moved down",
+        "transition_key": "outlined: same grade\nleft of it: moved up\nright of it: moved down",
         "year_share_x": "share of the year's graded units (numbers: units)",
     },
     "id": {
@@ -60,7 +60,7 @@ WORDS = {
         "k_of_n": "{k} dari {n}",
         "grade_in": "predikat {year}",
         "transition_title": "Perangkat daerah menurut predikat, {year_from} → {year_to}",
-        "transition_key": "bergaris tepi: predikat tetap\ndi kanannya: naik\ndi kirinya: turun",
+        "transition_key": "bergaris tepi: predikat tetap\ndi kirinya: naik\ndi kanannya: turun",
         "year_share_x": "proporsi perangkat daerah berpredikat tahun itu (angka: jumlah perangkat daerah)",
         # award groups of the innovation competition (their codes are shown in English)
         "group_top5": "5 terbaik",

@@ -37,8 +37,9 @@ def transition_matrix(transitions: pd.DataFrame, year_from: int, year_to: int) -
 def transition_heatmap(
     matrix: pd.DataFrame, bases: Iterable[str], *, year_from, year_to, title: str = "", ax=None, lang: str = "en"
 ):
-    """Counts of units by grade in two years; the diagonal (same grade) is outlined,
-    cells above it (a better grade in the later year) are labelled in the legend."""
+    """Counts of units by grade in two years, best grade first on both axes; the diagonal
+    (same grade) is outlined. A unit with a better grade in the later year is left of the
+    diagonal (below it), a worse one right of it (above it); the key beside says so."""
     n = len(matrix)
     ax = _ax(ax, (1.0 * n + 3.2, 0.8 * n + 1.8))
     vals = matrix.to_numpy(float)
