@@ -327,3 +327,32 @@ def test_jury_groups_equal_a_union_find_of_shared_subjects(seed):
             assert (g[a] == g[b]) == (find(a) == find(b))
     sizes = g.value_counts().sort_index()
     assert list(sizes) == sorted(sizes, reverse=True)  # the largest group first
+
+
+def test_a_panel_type_of_one_juror_is_called_that_jurors_leniency(tmp_path):
+    """One praktisi among five tim_sakip jurors: the key finding read "the panel type that
+    differs most is praktisi at 5.4 [1.3, 9.5] points" (one juror's leniency, while the
+    table's note said so); when every panel type had one juror, the Indonesian reason was
+    'fewer than two panel types' beside six of them."""
+    t = datasets._tables()
+    jurors = t["jurors"]
+    sak = set(t["scores"].loc[t["scores"]["evaluation"] == "sakip", "juror_id"])
+    ids = sorted(j for j in jurors["juror_id"] if j in sak)
+    jurors["panel"] = "tim_sakip"
+    jurors.loc[jurors["juror_id"] == ids[0], "panel"] = "praktisi"
+    ds = load_dataset(datasets._write(tmp_path / "lone", t, "lone praktisi", "One praktisi juror."))
+    f = je.analyse(ds, n_resamples=50, seed=1).findings.set_index("finding_id").loc["juror_effects.panels"]
+    assert f["status"] == "estimated"
+    assert "praktisi (one juror, so this is that juror's leniency)" in f["statement"], f["statement"]
+    assert "the test that both panel types" in f["statement"]
+    assert "praktisi (satu evaluator" in f["statement_ind"]
+
+    panels = ["tim_sakip", "inspektorat", "akademisi", "praktisi", "biro_provinsi", "lainnya"]
+    jurors["panel"] = [panels[i % len(panels)] for i in range(len(jurors))]
+    keep = set(jurors.groupby("panel")["juror_id"].first())
+    t["scores"] = t["scores"][(t["scores"]["evaluation"] != "sakip") | t["scores"]["juror_id"].isin(keep)]
+    ds = load_dataset(datasets._write(tmp_path / "six", t, "six lone jurors", "Six panels of one juror."))
+    f = je.analyse(ds, n_resamples=50, seed=1).findings.set_index("finding_id").loc["juror_effects.panels"]
+    assert f["status"] == "undefined" and "every panel type has a single juror" in f["statement"]
+    assert "setiap jenis panel hanya beranggotakan satu evaluator" in f["statement_ind"]
+    assert "kurang dari dua jenis panel" not in f["statement_ind"]

@@ -48,7 +48,7 @@ from ..stats.compare import (
     unit_means,
 )
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, join_words, totals_left_out
+from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, join_words, reason_id, totals_left_out
 
 NAME = "categories"
 NOTEBOOK = "03_category_comparison"
@@ -790,7 +790,7 @@ def _findings(res: Analysis) -> list[Finding]:
             undefined(
                 "categories.adjusted",
                 f"Not estimated for {year}: {reason}.",
-                f"Tidak diestimasi untuk {year}: {_reason_id(reason)}.",
+                f"Tidak diestimasi untuk {year}: {reason_id(reason, _REASONS_ID, 'model tidak dapat diestimasi (lihat category_effects.csv)')}.",
                 sb,
                 "category_effects.csv",
             )
@@ -923,15 +923,8 @@ def _join_notes(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
-_REASONS_ID = {
-    "constant response": "semua nilai sama, sehingga tidak ada perbedaan yang dapat diestimasi",
-    "fewer than 2 groups with at least": "kurang dari 2 kategori dengan jumlah perangkat daerah yang cukup",
-    "one juror": "hanya satu evaluator, sehingga kekerasan evaluator tidak dapat dipisahkan",
-}
-
-
-def _reason_id(reason: str) -> str:
-    for k, v in _REASONS_ID.items():
-        if k in reason:
-            return v
-    return "model tidak dapat diestimasi (lihat category_effects.csv)"
+_REASONS_ID = [
+    ("constant response", "semua nilai sama, sehingga tidak ada perbedaan yang dapat diestimasi"),
+    ("fewer than 2 groups with at least", "kurang dari 2 kategori dengan jumlah perangkat daerah yang cukup"),
+    ("one juror", "hanya satu evaluator, sehingga kekerasan evaluator tidak dapat dipisahkan"),
+]

@@ -37,6 +37,7 @@ Columns (:data:`FINDINGS_COLUMNS`, in this order):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -345,6 +346,25 @@ def why_no_juror_totals(account: dict, what: str = "SAKIP") -> tuple[str, str] |
 #: An interval of a positive quantity (a standard deviation, a ratio) whose upper limit
 #: is this many times its lower one says little about the quantity's size.
 WIDE_INTERVAL_FACTOR = 10.0
+
+
+def reason_id(reason: str, table: Sequence[tuple[str, str]], fallback: str | None = None) -> str:
+    """The Indonesian wording of an English reason an estimate is undefined.
+
+    ``table`` pairs a regular expression (searched in ``reason``) with its Indonesian
+    wording, which may use the expression's groups (``\\1``); the first match wins. An
+    unknown reason gives ``fallback``, or the English in brackets.
+
+    >>> reason_id("3 juror(s) scored", [(r"^(\\d+) juror\\(s\\) scored", r"\\1 evaluator menilai")])
+    '3 evaluator menilai'
+    >>> reason_id("something new", [])
+    'lihat catatan (something new)'
+    """
+    for pattern, wording in table:
+        m = re.search(pattern, reason)
+        if m:
+            return m.expand(wording)
+    return f"lihat catatan ({reason})" if fallback is None else fallback
 
 
 def poorly_determined(ci_low: float, ci_high: float, n: int, what: str, lang: str = "en") -> str:

@@ -35,7 +35,7 @@ from ..data.rubrics import subject_totals, totals_account, weighted_totals
 from ..stats import innovation as inn
 from ..stats import sensitivity as sens
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, totals_left_out
+from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, reason_id, totals_left_out
 
 NAME = "innovations"
 NOTEBOOK = "04_innovation_and_grades"
@@ -969,18 +969,6 @@ _REASONS_ID = [
 ]
 
 
-def _reason_id(reason: str) -> str:
-    """The Indonesian wording of an English reason (the English in brackets when unknown).
-
-    >>> _reason_id("2 juror(s) judged both evaluations: a correlation needs at least 3")
-    'hanya 2 evaluator yang menilai kedua evaluasi; korelasi memerlukan minimal 3'
-    """
-    for pat, rep in _REASONS_ID:
-        if re.match(pat, reason):
-            return re.sub(pat, rep, reason)
-    return f"lihat catatan ({reason})"
-
-
 def _p_text(p: float, lang: str = "en") -> str:
     if not np.isfinite(p):
         return "—"
@@ -1252,7 +1240,7 @@ def _findings(res: Analysis) -> list[Finding]:
     else:
         reason = str(g["note"] or "no totals").split("; ")[-1]
         why = f"The gap in SAKIP totals between awarded and other units cannot be estimated: {reason}."
-        why_id = f"Selisih total SAKIP antara unit pemenang dan lainnya tidak dapat diestimasi: {_reason_id(reason)}."
+        why_id = f"Selisih total SAKIP antara unit pemenang dan lainnya tidak dapat diestimasi: {reason_id(reason, _REASONS_ID)}."
         out.append(
             Finding(
                 "innovations.award_gap",
@@ -1328,7 +1316,9 @@ def _findings(res: Analysis) -> list[Finding]:
         )
     else:
         why = f"The halo check cannot be computed: {h['note'] or 'no shared jurors'}."
-        why_id = f"Pemeriksaan efek halo tidak dapat dihitung: {_reason_id(h['note'] or 'no shared jurors')}."
+        why_id = (
+            f"Pemeriksaan efek halo tidak dapat dihitung: {reason_id(h['note'] or 'no shared jurors', _REASONS_ID)}."
+        )
         out.append(
             Finding(
                 "innovations.halo",

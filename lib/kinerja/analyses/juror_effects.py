@@ -25,6 +25,7 @@ from .findings import (
     format_ci,
     join_words,
     poorly_determined,
+    reason_id,
     totals_left_out,
     why_no_juror_totals,
 )
@@ -503,6 +504,21 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
 # ----------------------------------------------------------------------------------------
 
 
+#: Indonesian wording of the reasons the panel comparison is undefined (stats.effects.panel_effects)
+_PANEL_REASONS_ID = [
+    (r"^a single panel type", "hanya satu jenis panel yang menilai: tidak ada yang dibandingkan"),
+    (r"^a single subject", "hanya satu unit yang dinilai"),
+    (r"^every score is the same", "semua nilai sama: jenis panel tidak berbeda (tanpa uji)"),
+    (
+        r"^every panel type has a single juror",
+        "setiap jenis panel hanya beranggotakan satu evaluator: panel dan evaluator berimpit, sehingga tidak dapat "
+        "diuji apakah jenis panel berbeda melebihi perbedaan antarevaluator (setiap selisih adalah selisih satu "
+        "evaluator)",
+    ),
+    (r"^fewer than two panel types", "kurang dari dua jenis panel menilai SAKIP"),
+]
+
+
 def _undefined(fid: str, en: str, ind: str, bases, evidence: str) -> Finding:
     q, _ = QUESTIONS["juror_effects"]
     return Finding(
@@ -636,7 +652,7 @@ def _findings(res) -> list[Finding]:
             _undefined(
                 "juror_effects.panels",
                 reason,
-                "kurang dari dua jenis panel, atau perbedaan panel tidak dapat diestimasi",
+                reason_id(reason, _PANEL_REASONS_ID, "perbedaan antarjenis panel tidak dapat diestimasi"),
                 pbases,
                 "panel_effects.csv; panel_test.csv",
             )
@@ -644,6 +660,12 @@ def _findings(res) -> list[Finding]:
     else:
         big = others.loc[others["estimate"].abs().idxmax()]
         ref = t["reference"]
+        # a panel type of one juror is that juror: its difference is one juror's leniency
+        lone = set(pe.loc[pe["n_raters"] == 1, "panel"])
+        one_en = {p_: f"{p_} (one juror, so this is that juror's leniency)" for p_ in lone}
+        one_id = {p_: f"{p_} (satu evaluator, jadi ini kemurahan evaluator itu)" for p_ in lone}
+        all_en = "both" if int(t["n_panels"]) == 2 else f"all {int(t['n_panels'])}"
+        all_id = "kedua" if int(t["n_panels"]) == 2 else f"semua {int(t['n_panels'])}"
         if np.isfinite(t["df_denominator"]):
             test_en = f"Wald F = {fmt_number(t['f'], 2)} on {int(t['df'])} and {int(t['df_denominator'])} df"
             test_id = (
@@ -653,15 +675,17 @@ def _findings(res) -> list[Finding]:
             test_en = f"Wald chi-square {fmt_number(t['chi2'], 1)}, {int(t['df'])} df"
             test_id = f"khi-kuadrat Wald {fmt_number(t['chi2'], 1, 'id')}, derajat bebas {int(t['df'])}"
         en = (
-            f"Relative to the {ref} panel, the panel type that differs most is {big['panel']} at "
-            f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1)} points; the test that all "
-            f"{int(t['n_panels'])} panel types score alike gives p = {fmt_number(t['p_value'], 3)} ({test_en}), "
+            f"Relative to the {one_en.get(ref, ref)} panel, the panel type that differs most is "
+            f"{one_en.get(big['panel'], big['panel'])} at "
+            f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1)} points; the test that {all_en} "
+            f"panel types score alike gives p = {fmt_number(t['p_value'], 3)} ({test_en}), "
             "judged against how much jurors differ within panels."
         )
         ind = (
-            f"Dibanding panel {ref}, jenis panel yang paling berbeda adalah {big['panel']} sebesar "
-            f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1, 'id')} poin; uji bahwa semua "
-            f"{int(t['n_panels'])} jenis panel menilai sama memberi p = {fmt_number(t['p_value'], 3, 'id')} "
+            f"Dibanding panel {one_id.get(ref, ref)}, jenis panel yang paling berbeda adalah "
+            f"{one_id.get(big['panel'], big['panel'])} sebesar "
+            f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1, 'id')} poin; uji bahwa {all_id} "
+            f"jenis panel menilai sama memberi p = {fmt_number(t['p_value'], 3, 'id')} "
             f"({test_id})."
         )
         out.append(
