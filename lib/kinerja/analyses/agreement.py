@@ -217,7 +217,7 @@ def agreement_summary(
     ICC forms: ICC(1,1) one-way; ICC(2,1) = ICC(A,1) absolute agreement of single jurors
     (the one that matters when a unit's grade depends on *which* jurors it drew);
     ICC(3,1) = ICC(C,1) consistency (jurors rank alike even if some are harsher);
-    ICC(2,k) the reliability of the panel mean, i.e. of the published total. With missing
+    ICC(2,k) the reliability of the panel mean, i.e. of the total behind the grade. With missing
     cells the ICCs come from REML variance components. ICC(2,1) and ICC(2,k) always get
     generalized confidence intervals, which treat the jurors as a sample too (coverage
     0.938-0.975 for 20-60 units, 3-10 jurors, 0-25% missing cells, where McGraw & Wong's
@@ -709,12 +709,14 @@ def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
         en = (
             # the reading keeps what the interval spans ("good (CI spans poor to excellent)"):
             # the label alone read as settled where the interval was not
-            f"The published total is the mean of {fmt_number(k_med, 0)} jurors{who_en} (median): its reliability is "
+            # "the published total" where only grades are published (Kota Batu 2020): the total
+            # behind a grade is the jurors' mean whether or not it is published
+            f"The total behind each grade is the mean of {fmt_number(k_med, 0)} jurors{who_en} (median): its reliability is "
             f"ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'])} ({_inline(ak['reading'])}) and its standard error "
             f"about {fmt_number(se_med, 1)} points."
         )
         ind = (
-            f"Nilai yang diumumkan adalah rata-rata {fmt_number(k_med, 0, 'id')} evaluator{who_id} (median): "
+            f"Nilai total yang mendasari predikat adalah rata-rata {fmt_number(k_med, 0, 'id')} evaluator{who_id} (median): "
             f"reliabilitasnya ICC(A,k) = {format_ci(ek, ak['ci_low'], ak['ci_high'], lang='id')}"
             + ("" if okk else " (tidak terdefinisi)")
             + f" dan galat bakunya sekitar {fmt_number(se_med, 1, 'id')} poin."

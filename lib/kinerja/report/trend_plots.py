@@ -105,7 +105,7 @@ def agreement_trend(at: pd.DataFrame, bases: Iterable[str], title: str = "", ax=
         lo = y - part["ci_low"].to_numpy(float)
         hi = part["ci_high"].to_numpy(float) - y
         name = part["also_known_as"].iloc[0] or stat
-        label = f"{name}: {'single juror' if stat == 'ICC(2,1)' else 'panel mean (published total)'}"
+        label = f"{name}: {'single juror' if stat == 'ICC(2,1)' else 'panel mean (the total behind the grade)'}"
         ax.errorbar(x, y, yerr=np.vstack([lo, hi]), marker=marker, capsize=3, linestyle="-", label=label)
     ax.set_xticks(sorted(at["year"].unique()))
     ax.set_ylim(0, 1)
