@@ -66,6 +66,22 @@ def test_small_case_by_hand():
     assert s.loc["without z", "estimate"] == pytest.approx(tau)
 
 
+def test_staying_in_a_top_k_that_holds_every_subject_is_undefined():
+    """Three finalists: 'the official top 5 keep 3.00 of their 5 places' read as two lost,
+    and five: 'keep 5.00 of 5' as a finding. With at most k subjects ranked nobody can
+    leave the top k, so the count and the shares are NaN with the reason."""
+    sc = _long({"a": [90, 40, 50], "b": [90, 70, 30], "c": [70, 90, 90]}, ["x", "y", "z"])
+    rub = _rubric({"x": 50, "y": 30, "z": 20})
+    res = sens.rubric_sensitivity(sc, rub, n_reweight=200, top=(2, 5), seed=1)
+    s = res.scenarios
+    assert s["kept_top5"].isna().all()
+    assert s["kept_top2"].notna().all()  # 3 subjects: leaving the top 2 is possible
+    assert s["note"].str.contains("every one is in the top 5 under any weights").all()
+    e = res.entries
+    assert e["p_top5"].isna().all() and e["p_top2"].notna().all()
+    assert e["official_top5"].all()
+
+
 def test_a_zero_weight_criterion_changes_nothing():
     rng = np.random.default_rng(0)
     crit = [f"c{k}" for k in range(5)]

@@ -679,7 +679,9 @@ def analyse(
 
     # ---- rubric sensitivity -------------------------------------------------------------
     scen_frames, entry_frames = [], []
+    # the competition's own name of an entry first (an id may be entered in other competitions too)
     names = dict(zip(ds.innovations["innovation_id"].astype(str), ds.innovations["name"].astype(str)))
+    names.update(zip(comp_rows["innovation_id"].astype(str), comp_rows["name"].astype(str)))
     owner = dict(zip(ds.innovations["innovation_id"].astype(str), ds.innovations["unit_id"].astype(str)))
     award = dict(zip(comp_rows["innovation_id"].astype(str), comp_rows["award"].astype(str)))
     abbrev = dict(
@@ -1337,19 +1339,37 @@ def _findings(res: Analysis) -> list[Finding]:
     sens_bases = res.bases.get("sensitivity_scenarios", [])
     if s["available"] and s["n_ranked"] >= 2 and np.isfinite(s["random_tau"]):
         att = s["attendance"][0] if s["attendance"] else None
+        # with 5 entries or fewer every one is in the top 5 under any weights ("keep 3.00 of
+        # their 5 places" read as two lost): the sentence says so instead of a count
+        top5 = np.isfinite(s["random_kept_top5"])
         parts = [
             f"Across {fmt_number(f['n_reweight'], 0)} random reweightings of the {comp} rubric (Dirichlet, concentration "
             f"{f['concentration']:g}), the ranking of the {s['n_ranked']} {s['ranked_what']} keeps a median Kendall's "
-            f"tau of {fmt_number(s['random_tau'])} with the official one and the official top 5 keep "
-            f"{fmt_number(s['random_kept_top5'])} of their 5 places on average"
+            f"tau of {fmt_number(s['random_tau'])} with the official one and "
+            + (
+                f"the official top 5 keep {fmt_number(s['random_kept_top5'])} of their 5 places on average"
+                if top5
+                else f"all {s['n_ranked']} are in the top 5 under any weights"
+            )
         ]
         parts_id = [
             f"Dari {fmt_number(f['n_reweight'], 0, 'id')} pembobotan ulang acak rubrik {comp} (Dirichlet, konsentrasi "
             f"{f['concentration']:g}), peringkat {s['n_ranked']} {s['ranked_what_id']} mempertahankan median tau Kendall "
-            f"{fmt_number(s['random_tau'], lang='id')} terhadap peringkat resmi dan 5 besar resmi mempertahankan rata-rata "
-            f"{fmt_number(s['random_kept_top5'], lang='id')} dari 5 tempatnya"
+            f"{fmt_number(s['random_tau'], lang='id')} terhadap peringkat resmi dan "
+            + (
+                f"5 besar resmi mempertahankan rata-rata {fmt_number(s['random_kept_top5'], lang='id')} dari 5 tempatnya"
+                if top5
+                else f"ke-{s['n_ranked']} entri selalu masuk 5 besar, apa pun bobotnya"
+            )
         ]
-        if att:
+        if att and not np.isfinite(att["kept_top5"]):
+            parts.append(
+                f"; dropping the attendance criterion ({att['criterion_id']}) gives tau = {fmt_number(att['tau'])}"
+            )
+            parts_id.append(
+                f"; tanpa kriteria kehadiran ({att['criterion_id']}) tau = {fmt_number(att['tau'], lang='id')}"
+            )
+        elif att:
             parts.append(
                 f"; dropping the attendance criterion ({att['criterion_id']}) gives tau = {fmt_number(att['tau'])} and "
                 f"keeps {int(att['kept_top5'])} of the top 5"

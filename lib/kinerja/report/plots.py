@@ -1044,20 +1044,21 @@ def rank_probability_bars(entries: pd.DataFrame, bases: Iterable[str], *, xlabel
     y = np.arange(len(k))[::-1]
     colour = np.where(k["official_top5"], "#08519c", "#9ecae1")
     ax.barh(y, k["p_top5"], color=colour, edgecolor="k", lw=0.3)
-    ax.scatter(k["p_top10"], y, marker="|", s=120, color="#d94801", label="share in the top 10", zorder=3)
-    lab = [textwrap.fill(f"{int(r)}. {t}", 36) for r, t in zip(k["official_rank"], k["label"])]
+    handles = [Patch(color="#08519c", label="official top 5")]
+    if not k["official_top5"].all():
+        handles.append(Patch(color="#9ecae1", label="other entries"))
+    if k["p_top10"].notna().any():  # undefined with 10 entries or fewer: all are in the top 10
+        handles.append(
+            ax.scatter(k["p_top10"], y, marker="|", s=120, color="#d94801", label="share in the top 10", zorder=3)
+        )
+    # two lines at most: longer names ran into the next entry's label
+    lab = [
+        textwrap.fill(f"{int(r)}. {t}", 36, max_lines=2, placeholder=" …")
+        for r, t in zip(k["official_rank"], k["label"])
+    ]
     ax.set_yticks(y, lab, fontsize=8)
     ax.set_xlim(0, 1.02)
     ax.set_xlabel(xlabel)
-    ax.legend(
-        handles=[
-            Patch(color="#08519c", label="official top 5"),
-            Patch(color="#9ecae1", label="other entries"),
-            ax.collections[0],
-        ],
-        frameon=False,
-        fontsize=8,
-        loc="lower right",
-    )
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
     stamp(ax, bases)
     return ax

@@ -489,7 +489,8 @@ def rubric_sensitivity(
         to the official ranking"; for the random reweightings ``estimate`` is the median
         tau and ``ci_low`` / ``ci_high`` the 2.5% and 97.5% points of the reweightings)
         and ``scenario, kind, dropped, criterion, is_attendance, kept_top<k>`` (of the
-        official top k, how many stay in the top k; for random reweightings the mean),
+        official top k, how many stay in the top k; for random reweightings the mean; NaN
+        when at most k subjects are ranked, since every one is in the top k),
         ``grade_changes`` (with ``grades``), ``n_reweight``, ``concentration``.
         ``entries``: one row per subject: ``subject_id, ranked, official_total,
         official_rank, official_top<k>, p_top<k>`` (share of random reweightings with
@@ -627,9 +628,20 @@ def rubric_sensitivity(
         if grades:
             entries["p_same_grade"] = np.nan
     entries["note"] = ""
-    for k in top:
-        if 0 < S <= k:
-            entries["note"] = f"only {S} subjects ranked: every one is in the top {k}"
+    whole = [k for k in top if 0 < S <= k]  # every subject is in the top k, under any weights
+    if whole:
+        # "keeps 3.00 of its 5 places" read as two places lost: with S <= k nothing can
+        # leave the top k, so staying in it is undefined, not a count
+        said = (
+            f"only {S} subject(s) ranked: every one is in the top {' and top '.join(map(str, whole))} under any weights"
+        )
+        entries["note"] = said
+        for k in whole:
+            entries[f"p_top{k}"] = np.nan
+        for row in rows:
+            for k in whole:
+                row[f"kept_top{k}"] = np.nan
+            row["note"] = "; ".join(x for x in (row["note"], said) if x)
     if len(missing):
         extra = pd.DataFrame(
             {
