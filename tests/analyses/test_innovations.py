@@ -466,3 +466,21 @@ def test_every_unit_graded_alike_is_no_grade_difference_not_an_odds_ratio_of_zer
     assert st["status"] == "undefined"
     assert "got the same grade" in st["statement"] and "odds ratio is 0" not in st["statement"]
     assert "predikat yang sama" in st["statement_ind"]
+
+
+def test_entries_of_another_competition_are_named_and_can_be_chosen(tmp_path):
+    """Only kovablik_provinsi and kipp entries: 04 and both briefs said "No KOVABLIK entries
+    are recorded for 2023" beside 8 entries, with no way to analyse them."""
+    from .. import datasets
+
+    t = datasets._tables()
+    inn = t["innovations"]
+    inn["competition"] = np.where(inn.index % 4 == 0, "kipp", "kovablik_provinsi")
+    ds = load_dataset(datasets._write(tmp_path / "prov", t, "provincial", "Provincial entries only."))
+    res = innovations.analyse(ds, year=2020, n_perm=200, n_reweight=0, seed=1)
+    st = res.findings.set_index("finding_id").loc["innovations.award_grade"]
+    n_kipp, n_prov = int((inn["competition"] == "kipp").sum()), int((inn["competition"] == "kovablik_provinsi").sum())
+    assert f"({n_kipp} of kipp, {n_prov} of kovablik_provinsi)" in st["statement"], st["statement"]
+    assert "-p competition=kipp" in st["statement"] and "kompetisi lain" in st["statement_ind"]
+    chosen = innovations.analyse(ds, year=2020, competition="kovablik_provinsi", n_perm=200, n_reweight=0, seed=1)
+    assert chosen.facts["has_competition"] and chosen.facts["other_competitions"] == {"kipp": n_kipp}

@@ -834,6 +834,15 @@ def _facts(
         record_provenance=provenance_label(record_bases) if record_bases else "",
         record_is_published=bool(record_bases) and set(record_bases) <= {"named", "observed", "inferred"},
         has_competition=bool((units_tbl["n_entries"] > 0).any()),
+        # entries of the year's other competitions, {competition: n}: named when the one
+        # analysed has none ("no KOVABLIK entries" beside 8 kovablik_provinsi ones)
+        other_competitions={
+            str(c): int(n)
+            for c, n in ds.innovations.loc[ds.innovations["competition"] != competition, "competition"]
+            .value_counts(sort=False)
+            .sort_index()
+            .items()
+        },
         has_sakip_scores=bool((ds.scores["evaluation"] == "sakip").any()),
         has_kovablik_scores=bool((ds.scores["evaluation"] == "kovablik").any()),
         n_perm=n_perm,
@@ -1027,6 +1036,19 @@ def _findings(res: Analysis) -> list[Finding]:
     if not f["has_competition"]:
         why = f"No {comp} entries are recorded for {res.year}, so awards cannot be compared with grades."
         why_id = f"Tidak ada entri {comp} tercatat untuk {res.year}, jadi penghargaan tidak dapat dibandingkan dengan predikat."
+        others = f["other_competitions"]
+        if others:
+            listed = ", ".join(f"{n} of {c}" for c, n in others.items())
+            listed_id = ", ".join(f"{n} entri {c}" for c, n in others.items())
+            first = next(iter(others))
+            why += (
+                f" The innovations table has entries of other competitions ({listed}): run with "
+                f"`-p competition={first}` to compare those awards with grades."
+            )
+            why_id += (
+                f" Tabel inovasi memuat entri kompetisi lain ({listed_id}): jalankan dengan "
+                f"`-p competition={first}` untuk membandingkan penghargaan itu dengan predikat."
+            )
         out.append(
             Finding(
                 "innovations.award_grade",
