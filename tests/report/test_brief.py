@@ -13,6 +13,7 @@ matplotlib.use("Agg")  # figures drawn outside a notebook
 
 import matplotlib.pyplot as plt
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -269,3 +270,22 @@ def test_every_measure_a_finding_can_have_is_in_indonesian_in_the_indonesian_bri
         assert brief.measure_words(m, "id") != m, m
     for m in patterns:
         assert brief.measure_words(m, "id") != m, m
+
+
+def test_a_p_value_estimate_is_said_as_a_p_value():
+    """The Indonesian brief's uncertainty line read 'nilai p (uji eksak Fisher) = 0,00' for
+    p < 0.001: two decimals of a p-value."""
+    from kinerja.report.brief import uncertainty_text
+
+    row = pd.Series(
+        {
+            "estimate": 0.0004,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "ci_level": np.nan,
+            "n": 29,
+            "measure": "p-value (Fisher's exact test)",
+        }
+    )
+    assert uncertainty_text(row, "id").startswith("nilai p (uji eksak Fisher): p < 0,001")
+    assert uncertainty_text(row.replace(0.0004, 0.0312), "en").startswith("p-value (Fisher's exact test): p = 0.031")

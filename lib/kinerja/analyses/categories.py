@@ -48,7 +48,17 @@ from ..stats.compare import (
     unit_means,
 )
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, join_words, reason_id, totals_left_out
+from .findings import (
+    QUESTIONS,
+    Finding,
+    fmt_number,
+    fmt_share,
+    format_ci,
+    join_words,
+    p_value,
+    reason_id,
+    totals_left_out,
+)
 
 NAME = "categories"
 NOTEBOOK = "03_category_comparison"
@@ -242,19 +252,6 @@ def grade_counts_wide(grades_by_category: pd.DataFrame) -> pd.DataFrame:
     wide = wide[[g for g in GRADE_ORDER if g in wide.columns]].astype("int64")
     wide.index.name, wide.columns.name = "category", "grade"
     return wide.loc[wide.sum(axis=1).sort_values(kind="stable").index]
-
-
-def fmt_p(p: float, lang: str = "en") -> str:
-    """A p-value for a sentence: ``0.94``, ``0.012``, ``< 0.001``.
-
-    >>> fmt_p(0.9369), fmt_p(0.0123), fmt_p(0.00001), fmt_p(0.0123, "id")
-    ('0.94', '0.012', '< 0.001', '0,012')
-    """
-    if p is None or not np.isfinite(p):
-        return "—"
-    if p < 0.001:
-        return "< " + fmt_number(0.001, 3, lang)
-    return fmt_number(p, 3 if p < 0.1 else 2, lang)
 
 
 def _unit_names(units: pd.DataFrame) -> dict:
@@ -610,23 +607,23 @@ def _findings(res: Analysis) -> list[Finding]:
             if p < 0.05:
                 en = (
                     f"The {year} grades on record differ between unit categories more than chance alone would "
-                    f"explain (Freeman–Halton {how} test, p = {fmt_p(p)}; {int(t['n'])} units in "
+                    f"explain (Freeman–Halton {how} test, {p_value(p)}; {int(t['n'])} units in "
                     f"{int(t['n_rows'])} categories, grades {gu_en})."
                 )
                 ind = (
                     f"Predikat {year} yang tercatat berbeda antar-kategori perangkat daerah lebih dari yang "
-                    f"dapat dijelaskan oleh kebetulan (uji Freeman–Halton {how_id}, p = {fmt_p(p, 'id')}; "
+                    f"dapat dijelaskan oleh kebetulan (uji Freeman–Halton {how_id}, {p_value(p, 'id')}; "
                     f"{int(t['n'])} perangkat daerah dalam {int(t['n_rows'])} kategori, predikat {gu_id})."
                 )
             else:
                 en = (
                     f"The {year} grades on record give no evidence that unit categories are graded differently "
-                    f"(Freeman–Halton {how} test, p = {fmt_p(p)}; {int(t['n'])} units in {int(t['n_rows'])} "
+                    f"(Freeman–Halton {how} test, {p_value(p)}; {int(t['n'])} units in {int(t['n_rows'])} "
                     f"categories, grades {gu_en}) — with this few units only large differences could show."
                 )
                 ind = (
                     f"Predikat {year} yang tercatat tidak memberi bukti bahwa kategori perangkat daerah "
-                    f"dinilai berbeda (uji Freeman–Halton {how_id}, p = {fmt_p(p, 'id')}; {int(t['n'])} perangkat "
+                    f"dinilai berbeda (uji Freeman–Halton {how_id}, {p_value(p, 'id')}; {int(t['n'])} perangkat "
                     f"daerah dalam {int(t['n_rows'])} kategori, predikat {gu_id}) — dengan jumlah unit sekecil ini "
                     "hanya perbedaan besar yang dapat terlihat."
                 )
@@ -692,14 +689,14 @@ def _findings(res: Analysis) -> list[Finding]:
         en = (
             f"In the largest category, {ref} ({n_} units), {k} {'was' if k == 1 else 'were'} graded {lab} in "
             f"{year} ({fmt_share(row['estimate'])}, 95% CI {fmt_share(row['ci_low'])}–{fmt_share(row['ci_high'])}), "
-            f"against {rk} of the other {rn} units ({fmt_share(row['rest_share'])}); exact test p = "
-            f"{fmt_p(row['p_value'])}."
+            f"against {rk} of the other {rn} units ({fmt_share(row['rest_share'])}); exact test "
+            f"{p_value(row['p_value'])}."
         )
         ind = (
             f"Pada kategori terbesar, {ref} ({n_} perangkat daerah), {k} mendapat predikat {lab_id} pada {year} "
             f"({fmt_share(row['estimate'], lang='id')}, IK 95% {fmt_share(row['ci_low'], lang='id')}–"
             f"{fmt_share(row['ci_high'], lang='id')}), dibanding {rk} dari {rn} perangkat daerah lainnya "
-            f"({fmt_share(row['rest_share'], lang='id')}); uji eksak p = {fmt_p(row['p_value'], 'id')}."
+            f"({fmt_share(row['rest_share'], lang='id')}); uji eksak {p_value(row['p_value'], 'id')}."
         )
         out.append(
             Finding(
@@ -802,13 +799,13 @@ def _findings(res: Analysis) -> list[Finding]:
             en = (
                 f"Adjusted for each juror's severity, the {year} SAKIP totals of {c} units differ from {a['reference']} "
                 f"by {format_ci(a['estimate'], a['ci_low'], a['ci_high'], 1)} points — the largest adjusted category "
-                f"difference (joint test of all categories p = {fmt_p(wp)}; unadjusted {fmt_number(u_est, 1)} points)."
+                f"difference (joint test of all categories {p_value(wp)}; unadjusted {fmt_number(u_est, 1)} points)."
             )
             ind = (
                 f"Setelah memperhitungkan kekerasan tiap evaluator, nilai total SAKIP {year} perangkat daerah {c} "
                 f"berbeda dari {a['reference']} sebesar {format_ci(a['estimate'], a['ci_low'], a['ci_high'], 1, 'id')} "
-                f"poin — perbedaan kategori terbesar setelah penyesuaian (uji gabungan semua kategori p = "
-                f"{fmt_p(wp, 'id')}; tanpa penyesuaian {fmt_number(u_est, 1, 'id')} poin)."
+                f"poin — perbedaan kategori terbesar setelah penyesuaian (uji gabungan semua kategori "
+                f"{p_value(wp, 'id')}; tanpa penyesuaian {fmt_number(u_est, 1, 'id')} poin)."
             )
             out.append(
                 Finding(
@@ -877,15 +874,15 @@ def _findings(res: Analysis) -> list[Finding]:
                 f"Exploratory conflict-of-interest check: of the unit(s) where jurors work — {listing} — "
                 f"{int(round(r['estimate'] * r['n']))} of {int(r['n'])} {'was' if r['n'] == 1 else 'were'} graded "
                 f"{lab}, against "
-                f"{fmt_share(r['rest_estimate'])} of the other {int(r['rest_n'])} units (exact p = "
-                f"{fmt_p(r['p_value'])}){extra_en}."
+                f"{fmt_share(r['rest_estimate'])} of the other {int(r['rest_n'])} units (exact "
+                f"{p_value(r['p_value'])}){extra_en}."
             )
             ind = (
                 f"Pemeriksaan eksploratif konflik kepentingan: dari perangkat daerah tempat evaluator bekerja — "
                 f"{listing} — {int(round(r['estimate'] * r['n']))} dari {int(r['n'])} mendapat predikat {lab_id}, "
                 "dibanding "
                 f"{fmt_share(r['rest_estimate'], lang='id')} dari {int(r['rest_n'])} perangkat daerah lainnya "
-                f"(uji eksak p = {fmt_p(r['p_value'], 'id')}){extra_id}."
+                f"(uji eksak {p_value(r['p_value'], 'id')}){extra_id}."
             )
             out.append(
                 Finding(

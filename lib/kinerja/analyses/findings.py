@@ -237,6 +237,23 @@ def format_ci(estimate: float, ci_low: float, ci_high: float, digits: int = 2, l
     return est
 
 
+def p_value(p: float, lang: str = "en") -> str:
+    """A p-value as said in a sentence: ``p = 0.94``, ``p = 0.012``, ``p < 0.001``
+    (Indonesian ``p = 0,012``), or that it is undefined.
+
+    The one wording for every notebook: "p = < 0.001" came from putting ``p = `` before a
+    formatted "< 0.001", and "p = 0.000" from three decimals of a tiny p.
+
+    >>> p_value(0.9369), p_value(0.0123), p_value(0.00001), p_value(0.0123, "id"), p_value(float("nan"))
+    ('p = 0.94', 'p = 0.012', 'p < 0.001', 'p = 0,012', 'p undefined')
+    """
+    if p is None or not np.isfinite(p):
+        return "p tidak terdefinisi" if lang == "id" else "p undefined"
+    if p < 0.001:
+        return f"p < {fmt_number(0.001, 3, lang)}"
+    return f"p = {fmt_number(p, 3 if p < 0.1 else 2, lang)}"
+
+
 def join_words(items: Sequence[str], lang: str = "en") -> str:
     """``"a, b and c"`` / ``"a, b dan c"``.
 

@@ -35,7 +35,7 @@ from ..data.rubrics import subject_totals, totals_account, weighted_totals
 from ..stats import innovation as inn
 from ..stats import sensitivity as sens
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, reason_id, totals_left_out
+from .findings import QUESTIONS, Finding, fmt_number, fmt_share, format_ci, p_value, reason_id, totals_left_out
 
 NAME = "innovations"
 NOTEBOOK = "04_innovation_and_grades"
@@ -980,14 +980,6 @@ _REASONS_ID = [
 ]
 
 
-def _p_text(p: float, lang: str = "en") -> str:
-    if not np.isfinite(p):
-        return "—"
-    if p < 0.001:
-        return "< 0,001" if lang == "id" else "< 0.001"
-    return fmt_number(p, 3 if p < 0.01 else 2, lang)
-
-
 def _grades_text(gs, lang="en"):
     word = " atau lebih baik" if lang == "id" else " or better"
     if not gs:
@@ -1091,11 +1083,11 @@ def _findings(res: Analysis) -> list[Finding]:
             )
         st = (
             f"{_award_split(n, k, ex['table'], comp, hi_en)}: since {side_en}, the odds ratio is "
-            f"{'infinite' if above else '0'} ({bound_en}), p = {_p_text(p)} (Fisher's exact test) — {verdict}."
+            f"{'infinite' if above else '0'} ({bound_en}), {p_value(p)} (Fisher's exact test) — {verdict}."
         )
         st_id = (
             f"{_award_split(n, k, ex['table'], comp, hi_id, 'id')}: karena {side_id}, rasio odds "
-            f"{'tak hingga' if above else '0'} ({bound_id}), p = {_p_text(p, 'id')} (uji eksak Fisher) — {verdict_id}."
+            f"{'tak hingga' if above else '0'} ({bound_id}), {p_value(p, 'id')} (uji eksak Fisher) — {verdict_id}."
         )
         out.append(
             Finding(
@@ -1151,11 +1143,11 @@ def _findings(res: Analysis) -> list[Finding]:
             verdict_id = "tidak ada bukti asosiasi, dan intervalnya terlalu lebar untuk menyingkirkannya"
         st = (
             f"{_award_split(n, k, ex['table'], comp, hi_en)}: odds ratio {ci_en} (exact 95% CI), "
-            f"p = {_p_text(p)} — {verdict}."
+            f"{p_value(p)} — {verdict}."
         )
         st_id = (
             f"{_award_split(n, k, ex['table'], comp, hi_id, 'id')}: rasio odds {ci_id} "
-            f"(IK 95% eksak), p = {_p_text(p, 'id')} — {verdict_id}."
+            f"(IK 95% eksak), {p_value(p, 'id')} — {verdict_id}."
         )
         out.append(
             Finding(

@@ -24,6 +24,7 @@ from .findings import (
     fmt_number,
     format_ci,
     join_words,
+    p_value,
     poorly_determined,
     reason_id,
     totals_left_out,
@@ -678,14 +679,14 @@ def _findings(res) -> list[Finding]:
             f"Relative to the {one_en.get(ref, ref)} panel, the panel type that differs most is "
             f"{one_en.get(big['panel'], big['panel'])} at "
             f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1)} points; the test that {all_en} "
-            f"panel types score alike gives p = {fmt_number(t['p_value'], 3)} ({test_en}), "
+            f"panel types score alike gives {p_value(t['p_value'])} ({test_en}), "
             "judged against how much jurors differ within panels."
         )
         ind = (
             f"Dibanding panel {one_id.get(ref, ref)}, jenis panel yang paling berbeda adalah "
             f"{one_id.get(big['panel'], big['panel'])} sebesar "
             f"{format_ci(big['estimate'], big['ci_low'], big['ci_high'], 1, 'id')} poin; uji bahwa {all_id} "
-            f"jenis panel menilai sama memberi p = {fmt_number(t['p_value'], 3, 'id')} "
+            f"jenis panel menilai sama memberi {p_value(t['p_value'], 'id')} "
             f"({test_id})."
         )
         out.append(

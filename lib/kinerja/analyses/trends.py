@@ -25,7 +25,7 @@ from ..stats.agreement._icc import icc
 from ..stats.trend import correlation, mean_change, sign_test
 from .agreement import ICC_CI, icc_ci_label, juror_grades
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, fmt_number, format_ci
+from .findings import QUESTIONS, Finding, format_ci, p_value
 
 NAME = "trends"
 NOTEBOOK = "05_trends"
@@ -531,15 +531,6 @@ def analyse(dataset, *, year: int | None = None, n_boot: int = 1000, seed: int |
     return res
 
 
-def _p_text(p: float, lang: str) -> str:
-    """``p = 0.013``, ``p < 0.001`` (Indonesian: ``p = 0,013``)."""
-    if not np.isfinite(p):
-        return "p tidak terdefinisi" if lang == "id" else "p undefined"
-    if p < 0.001:
-        return f"p < {fmt_number(0.001, 3, lang)}"
-    return f"p = {fmt_number(p, 3, lang)}"
-
-
 def _undefined(reason: tuple[str, str], bases) -> list[Finding]:
     q, _ = QUESTIONS["trends"]
     return [
@@ -641,7 +632,7 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
             "no clear drift (the interval includes no change)",
             "tidak tampak pergeseran yang jelas (intervalnya mencakup nol)",
         )
-    p_en, p_id = _p_text(st["p_value"], "en"), _p_text(st["p_value"], "id")
+    p_en, p_id = p_value(st["p_value"]), p_value(st["p_value"], "id")
     out.append(
         Finding(
             "trends.drift",

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, read_findings
+from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, p_value, read_findings
 from ..data.io import load_dataset
 from ..data.notes import caveats_in
 from . import brief_figures
@@ -304,6 +304,8 @@ def uncertainty_text(row, lang: str) -> str:
             f"{measure} = {format_ci(est, row['ci_low'], row['ci_high'], lang=lang)}, "
             + t["ci"].format(level=level).replace("  ", " ")
         )
+    elif pd.notna(est) and str(row["measure"]).startswith("p-value"):
+        parts.append(f"{measure}: {p_value(est, lang)}")  # 'nilai p ... = 0,00' for p < 0.001
     elif pd.notna(est):
         m = str(row["measure"]).lower()
         count_like = m in ("units", "count", "jurors") or "share" in m
