@@ -56,6 +56,7 @@ from .findings import (
     format_ci,
     join_words,
     p_value,
+    plural,
     reason_id,
     totals_left_out,
 )
@@ -689,7 +690,7 @@ def _findings(res: Analysis) -> list[Finding]:
         en = (
             f"In the largest category, {ref} ({n_} units), {k} {'was' if k == 1 else 'were'} graded {lab} in "
             f"{year} ({fmt_share(row['estimate'])}, 95% CI {fmt_share(row['ci_low'])}–{fmt_share(row['ci_high'])}), "
-            f"against {rk} of the other {rn} units ({fmt_share(row['rest_share'])}); exact test "
+            f"against {rk} of the other {plural(rn, 'unit')} ({fmt_share(row['rest_share'])}); exact test "
             f"{p_value(row['p_value'])}."
         )
         ind = (
@@ -722,7 +723,7 @@ def _findings(res: Analysis) -> list[Finding]:
             side_en = "or more" if np.isfinite(hi) else "or less"
             side_id = "atau lebih" if np.isfinite(hi) else "atau kurang"
             en = (
-                f"The record is small: with {n_} {ref} units against {rn} others, a difference in the share graded "
+                f"The record is small: with {plural(n_, ref + ' unit')} against {rn} other{'s' if rn != 1 else ''}, a difference in the share graded "
                 f"{lab} would be detected 80% of the time only if it reached {fmt_number(100 * diff, 0)} percentage "
                 f"points ({ref} at {fmt_share(target)} {side_en}, the others at {fmt_share(base)}); smaller "
                 "differences can hide in it."
@@ -750,7 +751,7 @@ def _findings(res: Analysis) -> list[Finding]:
         else:
             undefined(
                 "categories.detectable",
-                f"With {n_} {ref} units against {rn} others, no difference in the share graded {lab}, however "
+                f"With {plural(n_, ref + ' unit')} against {rn} other{'s' if rn != 1 else ''}, no difference in the share graded {lab}, however "
                 "large, would be detected with 80% power.",
                 f"Dengan {n_} perangkat daerah {ref} dibanding {rn} lainnya, tidak ada perbedaan proporsi predikat "
                 f"{lab_id}, sebesar apa pun, yang terdeteksi dengan kuasa 80%.",
@@ -874,7 +875,7 @@ def _findings(res: Analysis) -> list[Finding]:
                 f"Exploratory conflict-of-interest check: of the unit(s) where jurors work — {listing} — "
                 f"{int(round(r['estimate'] * r['n']))} of {int(r['n'])} {'was' if r['n'] == 1 else 'were'} graded "
                 f"{lab}, against "
-                f"{fmt_share(r['rest_estimate'])} of the other {int(r['rest_n'])} units (exact "
+                f"{fmt_share(r['rest_estimate'])} of the other {plural(int(r['rest_n']), 'unit')} (exact "
                 f"{p_value(r['p_value'])}){extra_en}."
             )
             ind = (

@@ -663,15 +663,15 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
     paths = res.tables["unit_paths"]
     full = paths[paths["n_years"] == res.facts["n_years"]]
     stable = int((full["n_changes"] == 0).sum())
+    every = "both" if res.facts["n_years"] == 2 else f"all {res.facts['n_years']}"
     out.append(
         Finding(
             "trends.stable_units",
             q,
-            f"{stable} of the {len(full)} units graded in all {res.facts['n_years']} years with grades from {first} "
+            f"{stable} of the {len(full)} units graded in {every} years with grades from {first} "
             f"to {year} kept the same grade throughout."
             if len(full)
-            else f"Not computed: no unit has a grade in all {res.facts['n_years']} years with grades from {first} "
-            f"to {year}.",
+            else f"Not computed: no unit has a grade in {every} years with grades from {first} to {year}.",
             f"{stable} dari {len(full)} perangkat daerah yang dinilai pada semua {res.facts['n_years']} tahun "
             f"berpredikat dari {first} sampai {year} memperoleh predikat yang sama sepanjang periode itu."
             if len(full)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..analyses.findings import fmt_number, fmt_share, format_ci, join_words  # noqa: F401  (re-exported)
+from ..analyses.findings import fmt_number, fmt_share, format_ci, join_words, p_value, plural  # noqa: F401  (re-exported)
 
 #: Short column names of the wide agreement table (so that it prints on A4).
 SHORT_NAMES = {"Krippendorff's alpha (interval)": "alpha", "Kendall's W": "W"}

@@ -15,6 +15,7 @@ import html
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -69,6 +70,12 @@ def report_folders(out: str | os.PathLike) -> list[tuple[Path, dict]]:
     return sorted(rows, key=lambda r: (str(r[1].get("dataset", "")), int(r[1].get("year", 0) or 0)))
 
 
+def _href(path: Path, out: Path) -> str:
+    """The link to ``path`` from the index in ``out``: relative, percent-encoded (a folder
+    named 'kota makmur' or 'data#2' breaks a raw link) and escaped for an attribute."""
+    return html.escape(quote(path.relative_to(out).as_posix()))
+
+
 def _links(folder: Path, out: Path, record: dict) -> tuple[str, str]:
     """(report links, brief links) of one folder, as HTML."""
     reports, briefs = [], []
@@ -76,17 +83,14 @@ def _links(folder: Path, out: Path, record: dict) -> tuple[str, str]:
         page = folder / f"{name}.html"
         status = entry.get("status", "")
         mark = "" if status == "ok" else f' <span class="bad">({html.escape(status)})</span>'
-        rel = page.relative_to(out).as_posix()
+        rel = _href(page, out)
         pdf = folder / f"{name}.pdf"
         if pdf.is_file():
             lang = name.rsplit(".", 1)[-1] if "." in name else ""
             label = {"id": "Bahasa Indonesia", "en": "English"}.get(lang, name)
-            briefs.append(
-                f'<a href="{html.escape(rel)}">{html.escape(label)}</a> '
-                f'(<a href="{html.escape(pdf.relative_to(out).as_posix())}">PDF</a>){mark}'
-            )
+            briefs.append(f'<a href="{rel}">{html.escape(label)}</a> (<a href="{_href(pdf, out)}">PDF</a>){mark}')
         elif page.is_file():
-            reports.append(f'<a href="{html.escape(rel)}">{html.escape(name)}</a>{mark}')
+            reports.append(f'<a href="{rel}">{html.escape(name)}</a>{mark}')
         else:
             reports.append(f"{html.escape(name)}{mark or ' (no page)'}")
     return "<br>".join(reports), "<br>".join(briefs) or "—"
@@ -105,9 +109,7 @@ def index_html(out: str | os.PathLike) -> str:
         commit = str(record.get("git_commit") or "")[:10]
         dirty = " (uncommitted changes)" if record.get("git_dirty") else ""
         env = folder / "environment.txt"
-        env_link = (
-            f' · <a href="{html.escape(env.relative_to(out).as_posix())}">all packages</a>' if env.is_file() else ""
-        )
+        env_link = f' · <a href="{_href(env, out)}">all packages</a>' if env.is_file() else ""
         status = str(record.get("status", ""))
         rows.append(
             "<tr>"

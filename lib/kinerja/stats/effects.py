@@ -1467,9 +1467,9 @@ def home_bias(
     out["n_home_units"] = len({int(s_codes[c]) for c in obs_cells})
     out["n_home_scores"] = len(obs_cells)
     if not groups:
-        return result("no juror works in a scored unit: home bias cannot be estimated")
+        return result("no juror works in a scored unit, so home bias cannot be estimated")
     if not obs_cells:
-        return result("no juror scored their own unit: home bias cannot be estimated")
+        return result("no juror scored their own unit, so home bias cannot be estimated")
     if np.ptp(df[value].to_numpy()) == 0:
         out.update(estimate=0.0)
         return result("every score is the same: no home bias, and no interval")
@@ -1490,7 +1490,7 @@ def home_bias(
     if not np.isfinite(g_obs):
         return result(
             "home scores are confounded with the unit and juror effects (home units scored only by their own "
-            "jurors, or home jurors who scored no other unit): home bias cannot be estimated"
+            "jurors, or home jurors who scored no other unit), so home bias cannot be estimated"
         )
     dof = len(y) - rank - 1
     resid = my.copy()
