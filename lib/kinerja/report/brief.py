@@ -227,6 +227,7 @@ def key_findings(findings: pd.DataFrame, *, max_key: int = MAX_KEY, min_key: int
 
 #: Indonesian words for the generic measures of findings (statistics keep their names).
 MEASURE_ID = {
+    "Gwet's AC1": "AC1 Gwet",
     "units": "jumlah perangkat daerah",
     "count": "jumlah",
     "jurors": "jumlah evaluator",
@@ -279,6 +280,8 @@ def measure_words(measure: str, lang: str) -> str:
     ('jumlah perangkat daerah', 'ICC(A,k)', 'units')
     >>> measure_words("points, inspektorat minus tim_sakip", "id")
     'poin, inspektorat dikurangi tim_sakip'
+    >>> measure_words("share graded A or better (Clopper–Pearson CI)", "id")
+    'proporsi berpredikat A atau lebih baik (IK Clopper–Pearson)'
     """
     measure = str(measure)
     if lang != "id":
@@ -287,8 +290,8 @@ def measure_words(measure: str, lang: str) -> str:
         return MEASURE_ID[measure]
     for pattern, form in MEASURE_ID_PATTERNS:
         m = re.fullmatch(pattern, measure)
-        if m:
-            return m.expand(form)
+        if m:  # a captured grade range is English too ("A or better")
+            return m.expand(form).replace(" or better", " atau lebih baik").replace(" or worse", " atau lebih buruk")
     return measure
 
 
