@@ -69,16 +69,53 @@ def unit_labels(units: pd.DataFrame, width: int = UNIT_LABEL_WIDTH) -> dict:
     ellipsis. A label that long would take the figure's width from its data (a full
     name such as "Sekretariat Daerah Kabupaten ..." squeezed the axes to nothing).
 
+    Labels are unique: names that shortening made equal keep their ends ("Dinas
+    Pemerintah…Perhubungan"), and units that share a label keep it with their id.
+
     >>> u = pd.DataFrame({"unit_id": ["001", "002", "003"], "abbreviation": ["Setda", "", None],
     ...                   "name": ["Sekretariat Daerah", "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten", None]})
     >>> unit_labels(u)
     {'001': 'Setda', '002': 'Dinas Pekerjaan Umum dan Pe…', '003': '003'}
+    >>> u = pd.DataFrame({"unit_id": ["a", "b", "c", "d"], "abbreviation": [None, None, "DPU", "DPU"],
+    ...                   "name": ["Dinas Pemerintah Kota Makmur Bidang Pendidikan",
+    ...                            "Dinas Pemerintah Kota Makmur Bidang Kesehatan", "x", "y"]})
+    >>> unit_labels(u)
+    {'a': 'Dinas Pemerintah…Pendidikan', 'b': 'Dinas Pemerintah K…Kesehatan', 'c': 'DPU (c)', 'd': 'DPU (d)'}
     """
-    out = {}
+    full = {}
     for uid, abbr, name in zip(units["unit_id"], units["abbreviation"], units["name"]):
-        label = next((str(v).strip() for v in (abbr, name) if isinstance(v, str) and v.strip()), str(uid))
-        out[uid] = label if len(label) <= width else label[: width - 1].rstrip() + "…"
+        full[uid] = next((str(v).strip() for v in (abbr, name) if isinstance(v, str) and v.strip()), str(uid))
+
+    def cut(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: max(w - 1, 1)].rstrip() + "…"
+
+    out = {uid: cut(text, width) for uid, text in full.items()}
+    groups: dict[str, list] = {}
+    for uid, label in out.items():
+        groups.setdefault(label, []).append(uid)
+    for uids in groups.values():
+        if len(uids) < 2:
+            continue
+        texts = [full[u] for u in uids]
+        fixed = None
+        if len(set(texts)) == len(texts):  # shortening made them equal: keep both ends
+            trial = [t if len(t) <= width else _ends(t, width) for t in texts]
+            fixed = trial if len(set(trial)) == len(trial) else None
+        if fixed is None:  # the same abbreviation or name: the id tells them apart
+            fixed = [f"{cut(full[u], max(width - len(str(u)) - 3, 4))} ({u})" for u in uids]
+        out.update(zip(uids, fixed))
     return out
+
+
+def _ends(text: str, width: int) -> str:
+    """``text`` in ``width`` characters as its start, an ellipsis and its last words
+    (about half the width; a last word longer than that is cut at its start)."""
+    words, tail = text.split(), ""
+    while words and len(words[-1]) + len(tail) + (1 if tail else 0) <= (width - 1) // 2:
+        tail = words.pop() + (" " + tail if tail else "")
+    if not tail:
+        tail = text[-((width - 1) // 2) :]
+    return text[: width - 1 - len(tail)].rstrip() + "…" + tail
 
 
 def provenance_words(bases, lang: str = "en") -> str:
