@@ -210,6 +210,34 @@ def test_figure_lists_written_by_notebooks_at_the_same_time_never_read_half_writ
     assert sorted(combined["notebook"].unique()) == ["00_nb", "01_nb", "02_nb"]
 
 
+def test_findings_written_by_notebooks_at_the_same_time_never_read_half_written(tmp_path):
+    """The findings' twin of the test above: each notebook wrote its own findings file
+    before taking the lock, and a notebook rebuilding the combined table read it half
+    written (EmptyDataError in contoh 2022's notebook 01, in a collection run)."""
+    import threading
+
+    from kinerja.analyses.findings import Finding, findings_frame, read_findings
+
+    errors = []
+
+    def run(name: str) -> None:
+        try:
+            for i in range(50):
+                fs = [Finding(f"{name}.f{j}", "Q?", "S." * 40, "K." * 40) for j in range(i % 9 + 1)]
+                notebook.write_findings(tmp_path, name, findings_frame(fs, dataset="d", year=2020, notebook=name))
+        except Exception as exc:  # the failure is the test's finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(f"0{i}_nb",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    combined = read_findings(tmp_path / "findings.csv")
+    assert sorted(combined["notebook"].unique()) == ["00_nb", "01_nb", "02_nb"]
+
+
 def test_names_from_the_data_are_shown_as_written(shown):
     """An innovation named '<script>alert(1)</script> Inovasi $100$ & <i>Sip</i>' was
     written raw into the report's tables and prose (found by an adversarial review)."""

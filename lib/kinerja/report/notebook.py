@@ -373,7 +373,8 @@ def write_findings(results: Path, notebook: str, table: pd.DataFrame) -> Path:
 
     Notebooks of one run share ``results/`` (and may run at the same time), so each
     writes its own ``results/findings/<notebook>.csv``; ``results/findings.csv`` is then
-    rebuilt from all of them, in notebook order, under a file lock.
+    rebuilt from all of them, in notebook order. Both are written under a file lock and
+    replaced whole (write, then rename), as :func:`write_figures` does.
     """
     import fcntl
 
@@ -382,9 +383,14 @@ def write_findings(results: Path, notebook: str, table: pd.DataFrame) -> Path:
         raise ValueError(f"findings of another notebook passed to {notebook}")
     own = results / "findings"
     own.mkdir(parents=True, exist_ok=True)
-    table[list(FINDINGS_COLUMNS)].to_csv(own / f"{notebook}.csv", index=False)
     with open(results / ".findings.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # this notebook's own file too is written under the lock and replaced whole: written
+        # before taking it, a half-written file was read by a notebook rebuilding the
+        # combined table at that moment (EmptyDataError in contoh 2022's notebook 01)
+        mine = own / f".{notebook}.csv.tmp"
+        table[list(FINDINGS_COLUMNS)].to_csv(mine, index=False)
+        mine.replace(own / f"{notebook}.csv")
         parts = [read_findings(p) for p in sorted(own.glob("*.csv"))]
         combined = pd.concat(parts, ignore_index=True) if parts else table.iloc[:0]
         tmp = results / ".findings.csv.tmp"

@@ -403,7 +403,11 @@ def juror_model(
     wider by about :math:`\sigma^2_b / J` in variance: that is the uncertainty about
     the jury as a whole, which no comparison within the jury can remove. Averaged over
     jurors drawn from the model the intervals cover the true contrast at about the
-    nominal rate, a little less with few jurors (see the recovery tests). When the juror
+    nominal rate, a little less with few jurors (see the recovery tests): in an
+    independent simulation (2026-12-01; benchmarks/README.md) 93-95% with 4-10 jurors
+    and complete or 10-20% missing cells, but 91% with 5 jurors and 20% missing, where
+    the juror variance is often estimated low and its uncertainty is not in the
+    standard error. When the juror
     variance is estimated at 0 every leniency is 0 and has no interval.
 
     **Multiplicity.** With :math:`J` jurors, about :math:`\alpha J` intervals exclude 0 by

@@ -215,8 +215,13 @@ def grade_stability(
     known these probabilities are calibrated: the expected number of units whose grade
     changes between the jury on record and a new one equals the sum of ``p_change``
     (checked against brute-force simulation in the tests). The variance components are
-    taken as known (as lme4's conditional intervals do); with few jurors this makes the
-    probabilities somewhat too confident.
+    taken as known (as lme4's conditional intervals do); with few jurors this makes small
+    probabilities too small. An independent simulation (2026-12-01; benchmarks/README.md)
+    with 4-5 jurors per unit: units given under 2% changed grade 3-6% of the time, those
+    given 2-10% about 8%; above 10%, and the expected number of changes, were calibrated;
+    with 8 jurors, 0.8% against 1.2%. Averaging over draws of the juror variance from its
+    Satterthwaite distribution overshot (5.0 changes expected against 4.05 observed, 20 units
+    x 4 jurors), so it was not adopted.
 
     **Resampling.** Each of ``n_resamples`` replicates draws all universe scores jointly
     from their predictive distribution (their errors are correlated: units share
