@@ -119,6 +119,18 @@ def valid_tables() -> dict[str, pd.DataFrame]:
     return out
 
 
+def rename_unit(tables: dict[str, pd.DataFrame], old: str, new: str) -> dict[str, pd.DataFrame]:
+    """Give unit ``old`` the id ``new`` in every table that names it (in place)."""
+    for name, col in (
+        ("units", "unit_id"),
+        ("grades", "unit_id"),
+        ("innovations", "unit_id"),
+        ("scores", "subject_id"),
+    ):
+        tables[name][col] = tables[name][col].replace(old, new)
+    return tables
+
+
 def two_years(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The same tables for 2020 and 2021 (2021 appended after 2020)."""
     out = {}

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from .corpus import book, edit_lines, expect_error, expect_load, folder, rewrite_part
-from .helpers import valid_tables
+from .helpers import rename_unit, valid_tables
 
 LABELS = ["Tahun", "ID Unit", "Nama OPD", "Singkatan", "Kategori", "Dasar", "Sumber"]
 
@@ -90,14 +90,7 @@ def test_a_hidden_copy_of_a_column_is_called_hidden(tmp_path):
 
 def test_ids_that_lost_their_leading_zeros_get_the_hint(tmp_path):
     """'007' in units, 7 in grades (Excel made it a number): 'not listed', and no hint."""
-    tables = valid_tables()
-    for name, col in (
-        ("units", "unit_id"),
-        ("grades", "unit_id"),
-        ("innovations", "unit_id"),
-        ("scores", "subject_id"),
-    ):
-        tables[name][col] = tables[name][col].replace("disdik", "007")
+    tables = rename_unit(valid_tables(), "disdik", "007")
     tables["grades"]["unit_id"] = tables["grades"]["unit_id"].replace("007", "7")
     assert (tables["grades"]["unit_id"] == "7").any()
     expect_error(folder(tmp_path, tables), "grades.csv", "Did you mean '007'?", "leading zeros", count=1)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from .corpus import SHEET_PART, book, expect_error, expect_load, folder, rewrite_part
-from .helpers import valid_tables
+from .helpers import rename_unit, valid_tables
 
 # --- Excel number formats ------------------------------------------------------------------
 
@@ -246,14 +246,7 @@ def test_merged_header_cells(tmp_path):
 
 
 def test_zero_padded_number_format_keeps_the_zeros(tmp_path):
-    tables = valid_tables()
-    for name, col in (
-        ("units", "unit_id"),
-        ("grades", "unit_id"),
-        ("innovations", "unit_id"),
-        ("scores", "subject_id"),
-    ):
-        tables[name][col] = tables[name][col].replace("disdik", "007")
+    tables = rename_unit(valid_tables(), "disdik", "007")
 
     def edit(wb):
         wb["units"]["B2"], wb["units"]["B2"].number_format = 7, "000"  # shown as 007
