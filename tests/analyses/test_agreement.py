@@ -329,3 +329,17 @@ def test_a_pair_with_fewer_than_five_units_in_common_is_blank(tmp_path):
     assert res.facts["pairs_min_common"] == FEW_UNITS == 5
     # the Bland-Altman pair follows the same rule (it had been drawn "over 4 units")
     assert int(res.table("bland_altman")["n_subjects"].iloc[0]) >= FEW_UNITS
+
+
+def test_two_units_scored_by_two_jurors_give_no_pair_plot_and_say_why(tmp_path):
+    """The loader's small valid dataset (2 SAKIP units x 2 jurors) stopped notebook 01 with
+    'AgreementInputError: no juror pair shares enough subjects to compare': the fallback
+    for the most discrepant pair raised again."""
+    from kinerja.analyses import agreement
+
+    from ..data.io.helpers import valid_tables, write_csv
+
+    ds = load_dataset(write_csv(tmp_path / "small", valid_tables()))
+    res = agreement.analyse(ds, year=2020, n_boot=0)
+    assert res.table("bland_altman").empty
+    assert res.facts["bland_altman_why"] == "no pair of jurors has SAKIP totals of 3 or more units in common"

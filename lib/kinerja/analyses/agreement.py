@@ -555,6 +555,7 @@ def analyse(
     res.add("grade_agreement", ga, scores, ds.grades)
     totals = jg.rename(columns={"total": "score"})[["subject_id", "juror_id", "score"]]
     pairs = pd.DataFrame(columns=["juror_a", "juror_b", "estimate", "n_common"])
+    ba_why = "" if multi else "fewer than two jurors have a SAKIP total"
     ba = pd.DataFrame(columns=["rater_a", "rater_b", "estimate", "loa_low", "loa_high", "n_subjects"])
     if multi:
         from ..stats.agreement import AgreementInputError, bland_altman, most_discrepant_pair, pairwise
@@ -583,8 +584,13 @@ def analyse(
         try:
             a, b = most_discrepant_pair(totals, min_common=FEW_UNITS)
         except AgreementInputError:
-            a, b = most_discrepant_pair(totals)
-        ba = bland_altman(totals, rater_a=a, rater_b=b)
+            try:
+                a, b = most_discrepant_pair(totals)
+            except AgreementInputError:  # no pair shares 3 units (2 units x 2 jurors): no plot
+                a = b = None
+                ba_why = "no pair of jurors has SAKIP totals of 3 or more units in common"
+        if a is not None:
+            ba = bland_altman(totals, rater_a=a, rater_b=b)
     res.add("juror_pairs", pairs, scores)
     res.add("bland_altman", ba, scores)
     prec = (
@@ -606,6 +612,8 @@ def analyse(
         n_units_sakip=int(jg["subject_id"].nunique()) if len(jg) else 0,
         has_kovablik=bool((scores["evaluation"] == "kovablik").any()) if len(scores) else False,
         pooled_within_var=prec.attrs.get("pooled_within_var", np.nan) if len(prec) else np.nan,
+        # why there is no Bland-Altman pair ("" when there is one)
+        bland_altman_why=ba_why,
     )
     res.set_findings(_findings(res, totals, prec))
     return res
