@@ -575,7 +575,15 @@ _BOMS = (
 )
 _CHUNK = 1 << 24
 _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
-_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# well-formed UTF-8 sequences of two to four bytes (RFC 3629: no overlong forms, no surrogates)
+_UTF8_SEQ = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]"
+    rb"|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+# a UTF-16 surrogate written as three bytes: CESU-8 or Java's "modified UTF-8" (an emoji
+# exported by some Java or Oracle tools), or a string cut in the middle of a character
+_SURROGATE_SEQ = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SEP_NAMES = {";": "';'", ",": "','", "\t": "a tab"}
 
@@ -811,6 +819,20 @@ def _diagnose_encoding(path: Path, bad: int, where: str, sep: str, header: list[
     names = [normalise_header(h) for h in header]
     column = names[j] if j < len(names) and names[j] else None
     letter = _letter(j)
+    sur = _SURROGATE_SEQ.search(data)
+    if sur is not None:
+        at = _terminators(data[: sur.start()]) + 1
+        start = max(data.rfind(b"\n", 0, sur.start()), data.rfind(b"\r", 0, sur.start())) + 1
+        k = data[start : sur.start()].count(sep.encode("utf-8", errors="replace"))
+        raise _file_error(
+            where,
+            "this line holds a character written as a UTF-16 surrogate (CESU-8 or Java's 'modified UTF-8', as "
+            "some database and Java exports write emoji), which is not UTF-8. Save the file again as "
+            "'CSV UTF-8' from a spreadsheet program, or remove the character (often an emoji).",
+            (at,),
+            names[k] if k < len(names) and names[k] else None,
+            _letter(k),
+        )
     if bad >= len(data) - 3 and _UTF8_SEQ.match(data[bad:] + b"\x80\x80\x80") and not data[bad:].isascii():
         raise _file_error(
             where,
@@ -827,7 +849,10 @@ def _diagnose_encoding(path: Path, bad: int, where: str, sep: str, header: list[
             evidence = "it starts with the byte-order mark of a UTF-8 file"
         else:
             seq_line = _terminators(data[: seq.start()]) + 1
-            evidence = f"line {seq_line} has '{data[seq.start() : seq.end()].decode('utf-8')}' written in UTF-8"
+            evidence = (
+                f"line {seq_line} has '{data[seq.start() : seq.end()].decode('utf-8', errors='replace')}' "
+                "written in UTF-8"
+            )
         raise _file_error(
             where,
             f"this line holds the byte {byte:#04x} ('{as1252}' in Windows-1252), which is not UTF-8, although "
@@ -2531,6 +2556,7 @@ def _id_text(columns: Sequence[str], values: Sequence[object]) -> str:
 
 def _similar_id(value: str, candidates: Sequence[str]) -> str:
     """' Did you mean 'J05'?' for an id that differs from a listed one in case or a typo."""
+    candidates = [c for c in candidates if c != value]  # never the value itself back
     folded = {re.sub(r"\W|_", "", c).lower(): c for c in candidates}
     key = re.sub(r"\W|_", "", value).lower()
     if key in folded and folded[key] != value:
@@ -2557,9 +2583,27 @@ def _elsewhere(ref: _Parsed, fk: ForeignKey, row: pd.Series) -> str:
     m = np.logical_and.reduce([ref.frame[rc].to_numpy(dtype=object) == row[c] for c, rc in ids])
     years = sorted({int(y) for y in ref.frame[fk.ref_columns[0]].to_numpy()[m] if np.isfinite(y)})
     if not years:
-        return ""
+        return _listed_under(ref, fk, row)
     listed = ", ".join(map(str, years))
     return f" ({ref.where} lists it for year{'s' if len(years) > 1 else ''} {listed}.)"
+
+
+def _listed_under(ref: _Parsed, fk: ForeignKey, row: pd.Series) -> str:
+    """' (rubric.csv lists it for evaluation kovablik and stage proposal.)' when the id is
+    listed under other values of the key's leading columns (a criterion of another stage,
+    a stage written 'Lke'); it had been answered with "Did you mean 'P1'?" for 'P1'."""
+    last, last_ref = fk.columns[-1], fk.ref_columns[-1]
+    lead = [rc for rc in fk.ref_columns[:-1] if rc != _YEAR or len(fk.ref_columns) == 2]
+    if not lead:
+        return ""
+    hits = ref.frame.loc[ref.frame[last_ref].to_numpy(dtype=object) == row[last], lead].drop_duplicates()
+    if hits.empty:
+        return ""
+    shown = [
+        " and ".join(f"{c} {_show(v)}" for c, v in zip(lead, vals)) for vals in hits.head(3).itertuples(index=False)
+    ]
+    more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+    return f" ({ref.where} lists it for {'; '.join(shown)}{more}.)"
 
 
 def _follow_bad_keys(p: _Parsed, fk: ForeignKey, ref: _Parsed, child: pd.DataFrame, use: np.ndarray, problems):
@@ -3105,15 +3149,31 @@ def _table_files(folder: Path, problems: _Problems, notes: list[str]) -> tuple[d
     return found, unread
 
 
-def _read_meta(folder: Path) -> dict:
+def _read_meta(folder: Path, notes: list[str] | None = None) -> dict:
     path = folder / _META_FILE
     if not path.is_file():
         return {}
+    raw = path.read_bytes()
+    # Notepad's "Unicode" (UTF-16 with a byte-order mark) and "ANSI" (Windows-1252) saves
+    # are read too, as the CSV files are; the file had been called "not valid JSON"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        try:
+            raw.decode("utf-8-sig")
+            encoding = "utf-8-sig"
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+            if notes is not None:
+                notes.append(f"{_META_FILE}: not UTF-8; read as Windows-1252.")
     try:
-        meta = json.loads(path.read_text(encoding="utf-8-sig"))
+        meta = json.loads(raw.decode(encoding))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        hint = ""
+        if isinstance(exc, json.JSONDecodeError) and re.match(r"\s*[}\]]", exc.doc[exc.pos :]):
+            hint = " A comma before a closing } or ] is not allowed in JSON: delete it."
         raise DataError(
-            f"{_META_FILE} in {folder} is not valid JSON ({exc}). Fix it or remove it (it is optional)."
+            f"{_META_FILE} in {folder} is not valid JSON ({exc}).{hint} Fix it or remove it (it is optional)."
         ) from None
     if not isinstance(meta, dict):
         raise DataError(f"{_META_FILE} in {folder} must contain a JSON object {{...}}, not a {type(meta).__name__}.")
@@ -3143,11 +3203,27 @@ def _check_meta(meta: dict, where: str) -> dict:
                 'e.g. {"2022": "No competition was held this year."}'
             )
         else:
+            # keys as the reports look them up ("2020"): " 2020 " or full-width digits had
+            # passed the check and then matched no year, so the note was never shown
+            canonical: dict[str, str] = {}
+            keys_of: dict[str, list[str]] = {}
             for y, text in notes.items():
                 if not re.fullmatch(r"\d{4}", str(y).strip()):
                     problems.append(f'"year_notes" has the key "{y}", which is not a year such as "2022"')
                 elif not isinstance(text, str):
                     problems.append(f'"year_notes" gives year {y} {_json_type(text)}; a note is a text in quotes')
+                else:
+                    year = str(int(str(y).strip()))
+                    canonical[year] = text
+                    keys_of.setdefault(year, []).append(str(y))
+            for year, keys in keys_of.items():
+                if len(keys) > 1:
+                    problems.append(
+                        f'"year_notes" has {len(keys)} notes for year {year} (keys '
+                        + ", ".join(json.dumps(k, ensure_ascii=False) for k in keys)
+                        + "): keep one"
+                    )
+            meta = {**meta, "year_notes": canonical}
     if "pseudonymise_jurors" in meta:
         mode = meta["pseudonymise_jurors"]
         if isinstance(mode, str) and mode.strip().lower() in PSEUDONYM_MODES:
@@ -3336,7 +3412,7 @@ def _read_all(
 ) -> tuple[dict[str, _Raw | None], dict, set[str]]:
     """Raw tables (None when absent or unreadable), metadata, and the tables that failed."""
     if path.is_dir():
-        meta = _read_meta(path) if only is None else {}
+        meta = _read_meta(path, notes) if only is None else {}
         files, unread = _table_files(path, problems, notes)
         raws: dict[str, _Raw | None] = {}
         failed: set[str] = set()

@@ -1,0 +1,88 @@
+"""CSV folders and dataset.json files as other programs write them: Java's "modified
+UTF-8", Notepad's Unicode and ANSI saves, a trailing comma in JSON, year keys with spaces
+or full-width digits, a criterion of another stage.
+
+Found by an adversarial review of about 150 hand-made CSV folders (2026-12-01); each test
+failed before its fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kinerja.io import DataError, load_dataset
+
+from .corpus import expect_error, expect_load, folder
+from .helpers import valid_tables
+
+EMOJI_CESU8 = b"\xed\xa0\xbd\xed\xb8\x80"  # U+1F600 as two UTF-16 surrogates of three bytes each
+
+
+@pytest.mark.parametrize("written", [EMOJI_CESU8, EMOJI_CESU8[:3]], ids=["cesu8", "lone_surrogate"])
+def test_a_surrogate_written_as_utf8_bytes_is_named_not_a_traceback(tmp_path, written):
+    """An emoji exported by a Java or Oracle tool ended in "UnicodeDecodeError: 'utf-8' codec
+    can't decode byte 0xed" from inside the loader's own diagnosis."""
+    tables = valid_tables()
+    tables["units"].loc[1, "name"] = "Dinas Kesehatan XX"
+    path = folder(tmp_path, tables)
+    units = path / "units.csv"
+    units.write_bytes(units.read_bytes().replace(b"XX", written))
+    expect_error(path, "units.csv, row 3, column 'name'", "UTF-16 surrogate", "CSV UTF-8", count=1)
+
+
+def _with_meta(tmp_path, raw: bytes):
+    path = folder(tmp_path)
+    (path / "dataset.json").write_bytes(raw)
+    return path
+
+
+@pytest.mark.parametrize("key", [" 2020 ", "\uff12\uff10\uff12\uff10"], ids=["spaces", "full_width"])
+def test_a_year_note_keyed_with_spaces_or_full_width_digits_reaches_its_year(tmp_path, key):
+    """The key passed the check and then matched no year: the note was never shown."""
+    path = _with_meta(tmp_path, json.dumps({"year_notes": {key: "Catatan tahun ini"}}).encode())
+    assert expect_load(path).meta["year_notes"] == {"2020": "Catatan tahun ini"}
+
+
+def test_two_notes_for_one_year_are_refused(tmp_path):
+    """'2020' and '2020 ' are one year: one of the two notes was lost without a word."""
+    path = _with_meta(tmp_path, b'{"year_notes": {"2020": "satu", "2020 ": "dua"}}')
+    with pytest.raises(DataError, match=r'2 notes for year 2020 \(keys "2020", "2020 "\): keep one'):
+        load_dataset(path)
+
+
+@pytest.mark.parametrize(
+    "raw, title",
+    [
+        ('{"title": "Kab. Contoh"}'.encode("utf-16"), "Kab. Contoh"),  # Notepad's "Unicode"
+        (b'{"title": "Kab. Contoh \x96 SAKIP"}', "Kab. Contoh \u2013 SAKIP"),  # Notepad's "ANSI"
+    ],
+    ids=["utf16", "cp1252"],
+)
+def test_dataset_json_saved_by_notepad_is_read(tmp_path, raw, title):
+    """Both were 'not valid JSON (utf-8 codec can't decode byte 0xff ...)', while the CSV
+    files beside them are read in these encodings."""
+    ds = expect_load(_with_meta(tmp_path, raw))
+    assert ds.meta["title"] == title
+
+
+def test_a_trailing_comma_in_dataset_json_is_named(tmp_path):
+    path = _with_meta(tmp_path, b'{\n  "title": "Kab. Contoh",\n  "description": "Data SAKIP",\n}\n')
+    with pytest.raises(DataError, match="A comma before a closing } or ] is not allowed in JSON"):
+        load_dataset(path)
+
+
+def test_a_criterion_of_another_stage_is_named_as_such(tmp_path):
+    """'P1' (a kovablik proposal criterion) in a SAKIP score row got "Did you mean 'P1'?"."""
+    tables = valid_tables()
+    sc = tables["scores"]
+    rub = tables["rubric"]
+    other = rub.loc[rub["evaluation"] != "sakip"].iloc[0]
+    row = sc.index[sc["evaluation"] == "sakip"][0]
+    sc.loc[row, "criterion_id"] = other["criterion_id"]
+    err = expect_error(
+        folder(tmp_path, tables),
+        "scores.csv",
+        f"lists it for evaluation {other['evaluation']} and stage {other['stage']}",
+    )
+    assert f"Did you mean '{other['criterion_id']}'" not in str(err)
