@@ -630,6 +630,21 @@ def _guess_sep(line: str) -> str:
     return max(counts, key=lambda s: (counts[s], s == ","))
 
 
+def _names_year(line: str) -> bool:
+    """Whether ``line``, split at its likeliest separator, has a cell naming the column
+    ``year`` (which every table has): the mark of a header row."""
+    cells = next(csv.reader([line], delimiter=_guess_sep(line)), [])
+    return len(cells) >= 2 and any(normalise_header(c) == _YEAR for c in cells)
+
+
+def _header_line_below(text: str) -> int | None:
+    """The line (2-10) holding the header row when line 1 does not: titles or empty lines
+    above it. Each line's separator is guessed on its own, since a title line has none
+    (guessed from line 1 alone, the header of a ';' file under a title was one cell)."""
+    lines = re.split(r"\r\n|\r|\n", text, maxsplit=10)[:10]
+    return next((i for i, line in enumerate(lines[1:], 2) if _names_year(line)), None)
+
+
 def _header_of(text: str, where: str, notes: list[str]) -> tuple[str, int, list[str]]:
     """(separator, lines to skip, header cells) from the start of the decoded file."""
     text = text.lstrip("\ufeff")
@@ -639,6 +654,14 @@ def _header_of(text: str, where: str, notes: list[str]) -> tuple[str, int, list[
     if m:
         sep, skip = m.group(1), 1
         line = parts[1] if len(parts) > 1 else ""
+        used = _guess_sep(line)
+        if sep not in line and used in line:  # obeyed, it made the header one cell
+            raise _file_error(
+                where,
+                f"line 1 says '{parts[0].strip()}', but the header row below it separates its cells with "
+                f"{_SEP_NAMES[used]}: delete line 1, or correct it to 'sep={used}'.",
+                (1,),
+            )
         notes.append(
             f"{where} starts with Excel's '{parts[0].strip()}' line, which names the separator; it was used, "
             "and row numbers in messages count it as line 1 (as a text editor shows)."
@@ -646,6 +669,16 @@ def _header_of(text: str, where: str, notes: list[str]) -> tuple[str, int, list[
     else:
         line = parts[0]
         sep = _guess_sep(line)
+        if not _names_year(line):
+            below = _header_line_below(text)
+            if below is not None:  # a title or empty line above the headers
+                raise _file_error(
+                    where,
+                    f"the column headers are in row {below}, not in row 1: delete the "
+                    f"{'row' if below == 2 else f'{below - 1} rows'} above them (a title, notes or empty lines), "
+                    "so that the headers are the first row.",
+                    (1,),
+                )
     after = parts[skip + 1] if len(parts) > skip + 1 else ""
     _check_line_ends(line, after.partition("\n")[0], sep, where, skip + 1)
     header = next(csv.reader([line], delimiter=sep), [])

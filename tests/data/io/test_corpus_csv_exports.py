@@ -86,3 +86,26 @@ def test_a_criterion_of_another_stage_is_named_as_such(tmp_path):
         f"lists it for evaluation {other['evaluation']} and stage {other['stage']}",
     )
     assert f"Did you mean '{other['criterion_id']}'" not in str(err)
+
+
+@pytest.mark.parametrize(
+    "above, first",
+    [([""], 2), (["DAFTAR NILAI SAKIP TAHUN 2020", ""], 3), (["Nilai SAKIP, Kota Contoh, 2020"], 2)],
+    ids=["empty_line", "title_and_empty_line", "title_with_commas"],
+)
+def test_lines_above_the_header_of_a_semicolon_file_are_named(tmp_path, above, first):
+    """A blank first line was 'the file is empty'; a title without separators made the
+    header one cell ('required column is missing' nine times, 2,680 characters); a title
+    with commas above ';' data gave nine missing columns."""
+    path = folder(tmp_path, sep=";")
+    scores = path / "scores.csv"
+    scores.write_text("\n".join([*above, scores.read_text(encoding="utf-8")]), encoding="utf-8")
+    expect_error(path, "scores.csv, row 1", f"the column headers are in row {first}, not in row 1", count=1)
+
+
+def test_a_sep_line_that_names_another_separator_than_the_header_uses(tmp_path):
+    """'sep=,' above a ';' header was obeyed: 'the header row is one single cell'."""
+    path = folder(tmp_path, sep=";")
+    jurors = path / "jurors.csv"
+    jurors.write_text("sep=,\n" + jurors.read_text(encoding="utf-8"), encoding="utf-8")
+    expect_error(path, "jurors.csv, row 1", "line 1 says 'sep=,'", "correct it to 'sep=;'", count=1)
