@@ -1770,6 +1770,17 @@ class _Parsed:
     absent: bool = False
 
 
+def _some(items: Sequence[str], limit: int = 20) -> str:
+    """The first ``limit`` items joined, then how many more: a sheet of 3,000 extra columns
+    had made a 38,000-character message.
+
+    >>> _some(["a", "b", "c"], 2)
+    'a, b and 1 more'
+    """
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit:,} more" if len(items) > limit else "")
+
+
 def _vocabulary_hint(value: str, allowed: Sequence[str]) -> str:
     close = difflib.get_close_matches(value.lower(), [a.lower() for a in allowed], n=1, cutoff=0.6)
     if close:
@@ -1926,7 +1937,7 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
         if name not in table.column_names:
             ignored.append(f"'{raw.header[j]}'")
     if ignored and only is None:
-        notes.append(f"{where}: ignored columns that are not in the data model: {', '.join(ignored)}.")
+        notes.append(f"{where}: ignored columns that are not in the data model: {_some(ignored)}.")
     if error_headers and only is None:
         notes.append(
             f"{where}: the header of column{'s' if len(error_headers) > 1 else ''} {', '.join(error_headers)} "
@@ -1963,7 +1974,7 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
                 ),
             )
         else:
-            found = ", ".join(f"'{n}'" for n in names if n) or "none"
+            found = _some([f"'{n}'" for n in names if n]) or "none"
             unknown = [n for n in names if n and n not in table.column_names]
             for col in missing:
                 close = difflib.get_close_matches(col.name, unknown, n=1, cutoff=0.75)
@@ -3272,6 +3283,15 @@ def _check_meta(meta: dict, where: str) -> dict:
     return meta
 
 
+def _table_subfolders(folder: Path) -> list[str]:
+    """Names of the sub-folders of ``folder`` that hold a table file (``scores.csv``, ...)."""
+    try:
+        subs = [d for d in folder.iterdir() if d.is_dir()]
+    except OSError:
+        return []
+    return sorted(d.name for d in subs if any((d / f"{n}.csv").is_file() for n in TABLES))
+
+
 def _missing_file(folder: Path, name: str, unread: dict[str, list[Path]]) -> Problem:
     present = ", ".join(sorted(p.name for p in folder.iterdir() if p.suffix.lower() == ".csv")) or "none"
     hint = ""
@@ -3449,6 +3469,21 @@ def _read_all(
         files, unread = _table_files(path, problems, notes)
         raws: dict[str, _Raw | None] = {}
         failed: set[str] = set()
+        subs = _table_subfolders(path) if not unread and all(files.get(n) is None for n in TABLES) else []
+        if subs:  # one folder per year: one problem, not "the file is missing" per table
+            problems.one(
+                _STRUCTURE,
+                Problem(
+                    path.name,
+                    (),
+                    None,
+                    f"the folder holds no tables, but its sub-folder{'s' if len(subs) > 1 else ''} "
+                    f"{', '.join(subs[:5])}{', ...' if len(subs) > 5 else ''} {'do' if len(subs) > 1 else 'does'}. "
+                    "A dataset is one folder whose tables hold every year (the 'year' column): give the path of "
+                    "one sub-folder, or put the rows of all years into one set of files.",
+                ),
+            )
+            return dict.fromkeys(TABLES), meta, set(TABLES)
         for name, table in TABLES.items():
             raws[name] = None
             if files.get(name) is not None:

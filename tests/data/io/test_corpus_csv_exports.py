@@ -109,3 +109,28 @@ def test_a_sep_line_that_names_another_separator_than_the_header_uses(tmp_path):
     jurors = path / "jurors.csv"
     jurors.write_text("sep=,\n" + jurors.read_text(encoding="utf-8"), encoding="utf-8")
     expect_error(path, "jurors.csv, row 1", "line 1 says 'sep=,'", "correct it to 'sep=;'", count=1)
+
+
+def test_a_folder_of_year_sub_folders_is_one_problem(tmp_path):
+    """2020/ and 2021/, each a complete dataset: six 'the file is missing' problems (1,710
+    characters) that never mentioned the sub-folders."""
+    for year in ("2020", "2021"):
+        folder(tmp_path / "per_year", name=year)
+    expect_error(tmp_path / "per_year", "per_year:", "sub-folders 2020, 2021 do", count=1)
+
+
+def test_thousands_of_extra_columns_keep_messages_short(tmp_path):
+    """3,000 extra columns: a 38,000-character 'columns found' list and an equally long note."""
+    import pandas as pd
+
+    tables = valid_tables()
+    extra = pd.DataFrame({f"Kolom{i}": "x" for i in range(3000)}, index=tables["scores"].index)
+    tables["scores"] = pd.concat([tables["scores"].drop(columns="score"), extra], axis=1)
+    err = expect_error(folder(tmp_path, tables), "scores.csv", "and 2,", count=1)
+    assert len(str(err)) < 2000
+    tables = valid_tables()
+    tables["units"] = pd.concat(
+        [tables["units"], extra.iloc[: len(tables["units"])].set_axis(tables["units"].index)], axis=1
+    )
+    ds = load_dataset(folder(tmp_path, tables, name="wide"))
+    assert max(len(n) for n in ds.notes) < 1000
