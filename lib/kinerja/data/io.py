@@ -55,6 +55,7 @@ import pandas as pd
 
 from ..paths import DATA_DIR, PROJ_ROOT
 from .grades import GRADE_ORDER, band, grade_dtype, grade_from_total, normalise_grade
+from .pseudonyms import MAPPING_FILE as PSEUDONYM_FILE
 from .pseudonyms import MODES as PSEUDONYM_MODES
 from .pseudonyms import MappingError, looks_like_pseudonym, pseudonymise
 from .schema import BASIS_VALUES, TABLES, WEIGHT_SUM_TOL, Column, ForeignKey, Table
@@ -110,6 +111,7 @@ _DATE_COLUMNS = ("announced",)
 # column (criterion_id), must sum to 100; a published total must lie in its grade's band.
 _RUBRIC, _WEIGHT, _WEIGHT_SUM = "rubric", "weight", 100.0
 _GRADES, _GRADE, _TOTAL = "grades", "grade", "total"
+_SCORES = "scores"
 _YEAR, _BASIS = "year", "basis"
 
 # Problem phases: a missing file or column is listed before a bad cell, a bad cell before
@@ -2269,14 +2271,22 @@ def _date_hint(text: str) -> str:
     return ""
 
 
+#: what people type for "none" in an optional cell
+_PLACEHOLDER = re.compile(r"[-\u2013\u2014]+|n/?a|\?|x|none|tidak ada|tdk ada")
+
+
 def _number_hint(text: str, col: Column) -> str:
     """Why a cell is not a (whole) number, when it can be told."""
     if col.kind == "int" and re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
         return f" It looks like {re.sub(r'[.,]', '', text)} written with a thousands separator."
     if "." in text and "," in text and re.fullmatch(r"[\d.,]+", text):
         return " It has both '.' and ',' (a thousands separator?): use only one decimal comma or point."
-    if re.fullmatch(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}", text):
+    if re.fullmatch(r"\d{1,4}[/\-]\d{1,2}[/\-]\d{1,4}", text) or re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
         return " It looks like a date."
+    if re.fullmatch(r"[\u2212\u2012\u2013\u2014\ufe63\uff0d]\s*\d+([.,]\d+)?", text):
+        return " Its minus sign is a dash character, not the '-' of the keyboard: retype it."
+    if _PLACEHOLDER.fullmatch(text.strip().lower()) and not col.required:
+        return " If there is no value, leave the cell empty."
     return ""
 
 
@@ -2835,6 +2845,8 @@ def _check_foreign_key(
                     listed[ref_col] = [str(v) for v in pd.unique(ref.frame[ref_col].dropna())]
                 hint = _elsewhere(ref, fk, row) if str(row[col]) in listed[ref_col] else ""
                 hint = hint or _similar_id(str(row[col]), listed[ref_col])
+                if _PLACEHOLDER.fullmatch(str(row[col]).strip().lower()) and not p.table.column(col).required:
+                    hint = " If there is none, leave the cell empty."
             else:  # already the leading columns match no row: say so, not "unknown id"
                 context = " and ".join(f"{rc} {_show(row[c])}" for c, rc in before + [(col, ref_col)])
                 what = f"{last} '{_show(row[last])}' cannot" if n == 1 else f"the {last} of these rows cannot"
@@ -3146,8 +3158,8 @@ def _table_files(folder: Path, problems: _Problems, notes: list[str]) -> tuple[d
     by_key: dict[str, list[Path]] = {}
     others: list[str] = []
     for p in files:
-        if p in locks or p.name.startswith("._") or p.name == _META_FILE:
-            continue
+        if p in locks or p.name.startswith("._") or p.name == _META_FILE or p.name.endswith(PSEUDONYM_FILE):
+            continue  # (and kinerja's own mapping of juror pseudonyms)
         key, suffix = _table_key(p.stem), p.suffix.strip().lower()
         if key in TABLES and (suffix == ".csv" or suffix in _TABLE_LIKE_SUFFIXES):
             by_key.setdefault(key, []).append(p)
@@ -3661,6 +3673,7 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
 
     tables = {name: _final_frame(p) for name, p in parsed.items()}
     notes += _case_twins(tables, parsed)
+    notes += _fraction_scale(tables, parsed)
     # Juror names never get past the loader: pseudonyms here, the mapping beside the data.
     try:
         tables, renamed = pseudonymise(tables, path, mode=meta.get("pseudonymise_jurors", "auto"))
@@ -3684,6 +3697,22 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
             )
         ds = ds.for_year(requested)
     return ds
+
+
+def _fraction_scale(tables: dict[str, pd.DataFrame], parsed: dict) -> list[str]:
+    """A note when every score of an evaluation is between 0 and 1: points are 0-100, and
+    shares (0.85 for 85) loaded without a word, to grade every unit D."""
+    scores = tables.get(_SCORES)
+    if scores is None or not len(scores):
+        return []
+    out = []
+    for ev, s in scores.groupby("evaluation", observed=True)["score"]:
+        if s.notna().sum() >= 2 and s.max() <= 1 and s.max() > 0:
+            out.append(
+                f"{parsed[_SCORES].where}: every {ev} score is between 0 and 1, but scores are points from 0 to "
+                "100: if they are shares (0.85 for 85), multiply them by 100."
+            )
+    return out
 
 
 def _case_twins(tables: dict[str, pd.DataFrame], parsed: dict) -> list[str]:

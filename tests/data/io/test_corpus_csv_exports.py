@@ -134,3 +134,35 @@ def test_thousands_of_extra_columns_keep_messages_short(tmp_path):
     )
     ds = load_dataset(folder(tmp_path, tables, name="wide"))
     assert max(len(n) for n in ds.notes) < 1000
+
+
+def test_a_typographic_minus_and_a_dash_for_none_get_their_hints(tmp_path):
+    tables = valid_tables()
+    tables["grades"] = tables["grades"].astype(object)
+    tables["grades"].loc[1, "total"] = "-"  # optional: 'leave it empty'
+    tables["jurors"] = tables["jurors"].astype(object)
+    tables["jurors"].loc[0, "home_unit_id"] = "-"
+    tables["scores"] = tables["scores"].astype(object)
+    tables["scores"].loc[0, "score"] = "\u22125"
+    path = folder(tmp_path, tables)
+    err = expect_error(path, "grades.csv, row 3, column 'total'", "leave the cell empty")
+    expect_error(path, "jurors.csv, row 2, column 'home_unit_id'", "If there is none, leave the cell empty")
+    expect_error(path, "scores.csv, row 2, column 'score'", "minus sign is a dash character")
+    assert "looks like a date" not in str(err)
+
+
+def test_scores_given_as_shares_get_a_note(tmp_path):
+    """Scores of 0.85 for 85 loaded without a word, and every unit came out graded D."""
+    tables = valid_tables()
+    tables["scores"]["score"] = tables["scores"]["score"].astype(float) / 100
+    ds = expect_load(folder(tmp_path, tables))
+    assert any("every sakip score is between 0 and 1" in n for n in ds.notes), ds.notes
+
+
+def test_the_loaders_own_pseudonym_mapping_is_not_an_ignored_file(tmp_path):
+    from kinerja.data.pseudonyms import MAPPING_FILE
+
+    path = folder(tmp_path)
+    (path / MAPPING_FILE).write_text("name,pseudonym\n", encoding="utf-8")
+    ds = expect_load(path)
+    assert not any(MAPPING_FILE in n for n in ds.notes), ds.notes
