@@ -323,3 +323,39 @@ def test_unit_names_in_the_grade_change_plot_keep_clear_of_the_band_names():
         for band in texts:
             assert not box.overlaps(band.get_window_extent(renderer)), (name.get_text(), band.get_text())
     plt.close(fig)
+
+
+def test_national_size_grids_stay_readable_at_page_width():
+    """198 units x 48 jurors: the coverage grid was 65 inches wide (13,062 px), the grade
+    grid 31 and the pair heatmap 25, so the page shrank their text to nothing."""
+    rng = np.random.default_rng(1)
+    jurors = [f"J{j:02d}" for j in range(48)]
+    units = [f"u{u:03d}" for u in range(198)]
+    cov = pd.DataFrame(rng.choice([0.0, 1.0], size=(48, 198)), index=jurors, columns=units)
+    ax = plots.completeness_heatmap(cov, ["synthetic"])
+    w, h = ax.figure.get_size_inches()
+    assert w <= plots.MAX_FIGURE_WIDTH
+    assert ax.get_ylabel() == "subject" and len(ax.get_yticks()) == 198  # subjects run down the page
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert shown[0] == "J00" and all(shown)  # 48 jurors across: each keeps its label
+    plt.close(ax.figure)
+
+    mat = pd.DataFrame(rng.uniform(0, 1, (48, 48)), index=jurors, columns=jurors)
+    ax = plots.pairwise_heatmap(mat, ["synthetic"])
+    assert ax.figure.get_size_inches()[0] <= plots.MAX_FIGURE_WIDTH + 0.01
+    assert not [t for t in ax.texts if re.fullmatch(r"\d\.\d\d", t.get_text())]  # no values squeezed into cells
+    plt.close(ax.figure)
+
+    jg = pd.DataFrame(
+        [(u, j, int(rng.integers(1, 5))) for u in units[:60] for j in jurors],
+        columns=["subject_id", "juror_id", "grade_code"],
+    )
+    published = pd.Series(rng.choice(["A", "BB", "B"], 60), index=units[:60])
+    ax = plots.grade_grid(jg, published, ["synthetic"])
+    assert ax.figure.get_size_inches()[0] <= plots.MAX_FIGURE_WIDTH + 0.01
+    plt.close(ax.figure)
+
+
+def test_labels_thinner_than_a_label_show_every_kth():
+    assert plots._thin_labels(list("abcdef"), 0.3) == list("abcdef")
+    assert plots._thin_labels(list("abcdef"), 0.05) == ["a", "", "", "d", "", ""]

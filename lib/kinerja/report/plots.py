@@ -118,6 +118,28 @@ def _text_color(color) -> str:
     return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
 
 
+#: widest figure (inches) whose text can still be read once the page shrinks it to its width
+MAX_FIGURE_WIDTH = 13.0
+#: the least room (inches) a tick label of 7-8 points needs; thinner rows or columns show
+#: every second (third, ...) label
+LABEL_INCHES = 0.13
+
+
+def _cell(n: int, per: float, extra: float, cap: float = MAX_FIGURE_WIDTH) -> float:
+    """Inches per cell for ``n`` cells: ``per``, or less so that the figure (cells plus
+    ``extra`` inches of labels and colour bar) stays within ``cap`` (a 198-unit grid had
+    been 65 inches wide, unreadable at page width)."""
+    return min(per, max(cap - extra, 1.0) / max(n, 1))
+
+
+def _thin_labels(labels, cell_inches: float | None):
+    """Every k-th tick label, k enough for ``LABEL_INCHES`` of room each (blank between)."""
+    if not cell_inches or cell_inches >= LABEL_INCHES:
+        return labels
+    k = int(np.ceil(LABEL_INCHES / cell_inches))
+    return [t if i % k == 0 else "" for i, t in enumerate(labels)]
+
+
 def _ax(ax, figsize):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
@@ -136,6 +158,7 @@ def _heatmap(
     linecolor: str = "white",
     square: bool = False,
     cell_inches: float | None = None,
+    row_inches: float | None = None,
     cbar_kws: dict | None = None,
     annot_fmt: str | None = None,
     annot_kws: dict | None = None,
@@ -147,8 +170,9 @@ def _heatmap(
     a fifth of a heatmap's cost. Here the column labels turn vertical when the widest
     is wider than a cell (``cell_inches``, the width the figure was sized for, else
     the axes' width over the columns), measured without drawing; row labels are
-    always horizontal. ``cbar_kws=None`` draws no colour bar; ``annot_fmt`` writes each
-    value in its cell, in black or white (:func:`_text_color`).
+    always horizontal. Rows (``row_inches``) and columns thinner than a label show every
+    k-th label. ``cbar_kws=None`` draws no colour bar; ``annot_fmt`` writes each value in
+    its cell, in black or white (:func:`_text_color`).
     """
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
@@ -167,8 +191,12 @@ def _heatmap(
     if cbar_kws is not None:
         bar = ax.figure.colorbar(mesh, ax=ax, **cbar_kws)
         bar.outline.set_linewidth(0)
-    ax.set_xticks(np.arange(n_cols) + 0.5, [str(c) for c in data.columns])
-    ax.set_yticks(np.arange(n_rows) + 0.5, [str(i) for i in data.index], rotation=0, va="center")
+    # columns (``cell_inches``) or rows (``row_inches``) thinner than a label show every
+    # k-th label: one label per cell overlapped into a black band on national-size grids
+    ax.set_xticks(np.arange(n_cols) + 0.5, _thin_labels([str(c) for c in data.columns], cell_inches))
+    ax.set_yticks(
+        np.arange(n_rows) + 0.5, _thin_labels([str(i) for i in data.index], row_inches), rotation=0, va="center"
+    )
     xlabels = ax.get_xticklabels()
     if n_cols:
         renderer = ax.figure.canvas.get_renderer()
@@ -195,21 +223,30 @@ def _heatmap(
 def completeness_heatmap(
     grid: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None, subject_labels: dict | None = None
 ):
-    """Juror x subject completeness grid (share of criteria scored); white = not scored."""
-    ax = _ax(ax, (max(6, 0.32 * grid.shape[1] + 2), max(2.5, 0.32 * grid.shape[0] + 1.5)))
+    """Juror x subject completeness grid (share of criteria scored); white = not scored.
+    With more than 40 subjects, and more subjects than jurors, subjects run down the page
+    (one row each) and jurors across: a wide grid would be shrunk to the page's width."""
     shown = grid.rename(columns=subject_labels or {})
+    down = shown.shape[1] > 40 and shown.shape[1] > shown.shape[0]
+    if down:
+        shown = shown.T
+    col = _cell(shown.shape[1], 0.32, 2.5)
+    row = min(0.32, max(col, 0.16)) if down else 0.32
+    ax = _ax(ax, (max(6, col * shown.shape[1] + 2.5), max(2.5, row * shown.shape[0] + 1.5)))
     _heatmap(
         ax,
         shown,
         vmin=0,
         vmax=1,
         cmap="Blues",
-        linewidths=0.5,
+        linewidths=0.5 if col >= 0.2 else 0.0,
         linecolor="white",
-        cbar_kws={"label": "share of criteria scored", "shrink": 0.8},
+        cell_inches=col,
+        row_inches=row,
+        cbar_kws={"label": "share of criteria scored", "shrink": 0.8 if not down else 0.3},
     )
-    ax.set_xlabel("subject")
-    ax.set_ylabel("juror")
+    ax.set_xlabel("juror" if down else "subject")
+    ax.set_ylabel("subject" if down else "juror")
     ax.set_title(title)
     ax.tick_params(axis="x", labelrotation=90, labelsize=8)
     stamp(ax, bases)
@@ -330,7 +367,8 @@ def pairwise_heatmap(
     label: str = "ICC(A,1) of the pair",
 ):
     """Juror x juror agreement matrix; tick labels show each juror's panel when given."""
-    ax = _ax(ax, (0.45 * len(matrix) + 3, 0.45 * len(matrix) + 2))
+    cell = _cell(len(matrix), 0.45, 3.5)
+    ax = _ax(ax, (cell * len(matrix) + 3.5, cell * len(matrix) + 2))
     names = [f"{j} ({panels[j]})" if panels and j in panels else str(j) for j in matrix.index]
     shown = matrix.copy()
     shown.index, shown.columns = names, names
@@ -340,10 +378,11 @@ def pairwise_heatmap(
         vmin=vmin,
         vmax=1,
         cmap="RdYlBu",
-        annot_fmt=".2f",
+        annot_fmt=".2f" if cell >= 0.35 else None,  # a value fits a cell of 0.35 inches
         annot_kws={"fontsize": 7, "in_layout": False},  # cell labels stay inside the axes
         square=True,
-        cell_inches=0.45,
+        cell_inches=cell,
+        row_inches=cell,
         cbar_kws={"label": label, "shrink": 0.8},
     )
     ax.set_xlabel("")
@@ -425,7 +464,8 @@ def grade_grid(
     grid = juror_grades.pivot_table(index="subject_id", columns="juror_id", values="grade_code", observed=True)
     grid.insert(0, "on record", published.reindex(grid.index).map(codes).astype(float))
     grid = grid.sort_values("on record", ascending=False)
-    ax = _ax(ax, (0.55 * grid.shape[1] + 4, 0.26 * grid.shape[0] + 1.8))
+    col = _cell(grid.shape[1], 0.55, 4)
+    ax = _ax(ax, (col * grid.shape[1] + 4, 0.26 * grid.shape[0] + 1.8))
     colors = [GRADE_COLORS[g] for g in GRADE_ORDER]
     _heatmap(
         ax,
@@ -434,12 +474,13 @@ def grade_grid(
         norm=BoundaryNorm(range(8), 7),
         linewidths=0.4,
         linecolor="white",
+        cell_inches=col,
     )
     values = grid.to_numpy()
     for (i, j), v in np.ndenumerate(values):
         # the grade on record, and a juror's grade only where it differs from it: the
         # colour carries every grade, the labels point out the disagreements
-        if np.isfinite(v) and (j == 0 or v != values[i, 0]):
+        if np.isfinite(v) and (j == 0 or v != values[i, 0]) and (j == 0 or col >= 0.25):  # a letter needs 0.25 in
             g = GRADE_ORDER[int(v)]
             ax.text(
                 j + 0.5,
