@@ -359,3 +359,22 @@ def test_national_size_grids_stay_readable_at_page_width():
 def test_labels_thinner_than_a_label_show_every_kth():
     assert plots._thin_labels(list("abcdef"), 0.3) == list("abcdef")
     assert plots._thin_labels(list("abcdef"), 0.05) == ["a", "", "", "d", "", ""]
+
+
+def test_many_returning_jurors_label_only_the_extremes_and_keep_the_layout():
+    """48 returning jurors: every label nudged upwards ran far above the axes and the
+    layout collapsed ('constrained_layout not applied', printed into notebook 05's page)."""
+    import warnings
+
+    from kinerja.report import trend_plots
+    from kinerja.report.notebook import _freeze_layout
+
+    rng = np.random.default_rng(2)
+    rows = [(f"J{j:02d}", y, float(rng.normal(0, 3))) for j in range(48) for y in (2022, 2023)]
+    sev = pd.DataFrame(rows, columns=["juror_id", "year", "severity"]).assign(returning=True)
+    ax = trend_plots.severity_lines(sev, ["synthetic"])
+    assert len(ax.texts) == trend_plots.MAX_LINE_LABELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _freeze_layout(ax.figure)
+    plt.close(ax.figure)

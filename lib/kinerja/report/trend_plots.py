@@ -117,9 +117,14 @@ def agreement_trend(at: pd.DataFrame, bases: Iterable[str], title: str = "", ax=
     return ax
 
 
+#: juror lines labelled at most (half the most severe, half the most lenient)
+MAX_LINE_LABELS = 12
+
+
 def severity_lines(sev: pd.DataFrame, bases: Iterable[str], title: str = "", ax=None):
     """Each returning juror's severity per year (mean deviation from the panel), labelled
-    at its last year; 0 is the panel mean."""
+    at its last year (with more than :data:`MAX_LINE_LABELS` jurors, the most severe and
+    the most lenient ones); 0 is the panel mean."""
     ret = sev[sev["returning"]]
     ax = _ax(ax, (7.5, 4.2))
     ax.axhline(0, color="#888888", linewidth=1, linestyle="--")
@@ -131,16 +136,24 @@ def severity_lines(sev: pd.DataFrame, bases: Iterable[str], title: str = "", ax=
             part["year"], part["severity"], marker="o", linewidth=1.2, color=colors[(2 * i) % 20 + (i // 10) % 2]
         )
         last_y[jid] = (part["year"].iloc[-1], part["severity"].iloc[-1], line.get_color())
-    # labels at the right end, nudged apart so that they do not overlap
+    # labels at the right end, nudged apart so that they do not overlap; with many jurors
+    # only the most severe and most lenient ones (48 labels nudged upwards had run far
+    # above the axes, and the layout collapsed)
     placed: list[float] = []
     span = (ret["severity"].max() - ret["severity"].min()) if len(ret) else 1.0
     gap = 0.045 * (span if span > 0 else 1.0)
-    for jid, (x, y, color) in sorted(last_y.items(), key=lambda kv: kv[1][1]):
+    ordered = sorted(last_y.items(), key=lambda kv: kv[1][1])
+    if len(ordered) > MAX_LINE_LABELS:
+        ordered = ordered[: MAX_LINE_LABELS // 2] + ordered[-(MAX_LINE_LABELS // 2) :]
+    for jid, (x, y, color) in ordered:
         yy = y
         while any(abs(yy - p) < gap for p in placed):
             yy += gap
         placed.append(yy)
-        ax.annotate(jid, (x, y), xytext=(x + 0.12, yy), fontsize=7.5, color=color, va="center")
+        ax.annotate(jid, (x, y), xytext=(x + 0.12, yy), fontsize=7.5, color=color, va="center", in_layout=False)
+    if placed:
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, min(placed) - gap), max(high, max(placed) + gap))
     years = sorted(ret["year"].unique()) if len(ret) else []
     ax.set_xticks(years)
     if years:
