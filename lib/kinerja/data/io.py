@@ -2615,15 +2615,21 @@ def _similar_id(value: str, candidates: Sequence[str]) -> str:
     key = re.sub(r"\W|_", "", value).lower()
     if key in folded and folded[key] != value:
         return f" Did you mean '{folded[key]}'?"
-    # Excel turns an id typed as digits into a number: '007' becomes 7
+    # Excel turns an id typed as digits into a number: '007' becomes 7, and a number read
+    # back as text may carry '.0' ('7.0' for 7)
     same = None
-    if value.isdecimal():
+    bare = value[:-2] if value.endswith(".0") and value[:-2].isdecimal() else value
+    if bare.isdecimal():
         zeros = {c.lstrip("0"): c for c in candidates if c.isdecimal()}
-        same = zeros.get(value.lstrip("0"))
+        same = zeros.get(bare.lstrip("0"))
     if same is not None and same != value:
+        why = (
+            "leading zeros, which Excel drops from an id typed into a number cell"
+            if bare == value
+            else "'.0', which an id stored as a number gains when it is written as text"
+        )
         return (
-            f" Did you mean '{same}'? They differ only in leading zeros, which Excel drops from an id typed into "
-            "a number cell: format the id columns as Text and type the ids again."
+            f" Did you mean '{same}'? They differ only in {why}: format the id columns as Text and type the ids again."
         )
     close = difflib.get_close_matches(value, list(candidates)[:5000], n=1, cutoff=0.8)
     return f" Did you mean '{close[0]}'?" if close else ""
@@ -3222,8 +3228,18 @@ def _read_meta(folder: Path, notes: list[str] | None = None) -> dict:
             encoding = "cp1252"
             if notes is not None:
                 notes.append(f"{_META_FILE}: not UTF-8; read as Windows-1252.")
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        seen: dict = {}
+        for k, v in items:
+            if k in seen:
+                twice.append(k)
+            seen[k] = v
+        return seen
+
     try:
-        meta = json.loads(raw.decode(encoding))
+        meta = json.loads(raw.decode(encoding), object_pairs_hook=pairs)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         hint = ""
         if isinstance(exc, json.JSONDecodeError) and re.match(r"\s*[}\]]", exc.doc[exc.pos :]):
@@ -3233,6 +3249,12 @@ def _read_meta(folder: Path, notes: list[str] | None = None) -> dict:
         ) from None
     if not isinstance(meta, dict):
         raise DataError(f"{_META_FILE} in {folder} must contain a JSON object {{...}}, not a {type(meta).__name__}.")
+    if twice:  # JSON readers keep the last one without a word
+        raise DataError(
+            f"{_META_FILE} in {folder} gives the key "
+            + ", ".join(json.dumps(k, ensure_ascii=False) for k in dict.fromkeys(twice))
+            + " more than once: keep one."
+        )
     return _check_meta(meta, f"{_META_FILE} in {folder}")
 
 

@@ -166,3 +166,20 @@ def test_the_loaders_own_pseudonym_mapping_is_not_an_ignored_file(tmp_path):
     (path / MAPPING_FILE).write_text("name,pseudonym\n", encoding="utf-8")
     ds = expect_load(path)
     assert not any(MAPPING_FILE in n for n in ds.notes), ds.notes
+
+
+def test_a_key_given_twice_in_dataset_json_is_refused(tmp_path):
+    """JSON readers keep the last of two "title" keys without a word."""
+    path = _with_meta(tmp_path, b'{"title": "Kab. Contoh", "title": "Kab. Lain"}')
+    with pytest.raises(DataError, match='gives the key "title" more than once: keep one'):
+        load_dataset(path)
+
+
+def test_an_id_with_a_trailing_point_zero_gets_the_hint(tmp_path):
+    """7.0 in scores against 7 in units (a number written back as text): no hint."""
+    from .helpers import rename_unit
+
+    tables = rename_unit(valid_tables(), "disdik", "7")
+    sc = tables["scores"]
+    sc["subject_id"] = sc["subject_id"].replace("7", "7.0")
+    expect_error(folder(tmp_path, tables), "scores.csv", "Did you mean '7'?", "differ only in '.0'")
