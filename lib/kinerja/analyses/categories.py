@@ -332,7 +332,7 @@ def analyse(
     grade_bases = basis_of(ds.grades, units)
     graded = set(rec["unit_id"].astype(object))
     if len(units) > len(graded & set(cat_of)):
-        res.notes.append(f"{len(set(cat_of) - graded)} unit(s) without a grade on record for {year}")
+        res.notes.append(f"{plural(len(set(cat_of) - graded), 'unit')} without a grade on record for {year}")
 
     # ---- juror-level SAKIP scores ------------------------------------------------------
     sak = ds.scores[ds.scores["evaluation"] == "sakip"]

@@ -25,6 +25,7 @@ from .findings import (
     format_ci,
     join_words,
     p_value,
+    plural,
     poorly_determined,
     reason_id,
     totals_left_out,
@@ -726,7 +727,8 @@ def _findings(res) -> list[Finding]:
         en = (
             f"Jurors scored the unit they work in {format_ci(hb['estimate'], hb['ci_low'], hb['ci_high'], 1)} "
             f"points higher than the other jurors scored it, beyond their own leniency ({int(hb['n_home_scores'])} "
-            f"such total(s) by {int(hb['n_home_jurors'])} juror(s) for {int(hb['n_home_units'])} unit(s); "
+            f"such {'total' if int(hb['n_home_scores']) == 1 else 'totals'} by {plural(int(hb['n_home_jurors']), 'juror')} "
+            f"for {plural(int(hb['n_home_units']), 'unit')}; "
             f"permutation p = {p_txt}, {kind} over {int(hb['n_permutations'])} assignments of home units)."
         )
         ind = (
@@ -786,7 +788,7 @@ def _findings(res) -> list[Finding]:
         en = (
             f"Another draw of jurors, as many per unit as now, would be expected to change the grade "
             f"their mean total implies for {fmt_number(e_c, 1)} of the {of_en}{rng_en}; "
-            f"{f['n_within_1se']} unit(s) lie less than one "
+            f"{plural(f['n_within_1se'], 'unit')} {'lies' if f['n_within_1se'] == 1 else 'lie'} less than one "
             f"standard error from a grade boundary, and the unit most at risk has a "
             f"{fmt_number(100 * top['p_change'], 0)}% chance of another grade."
         )
@@ -835,7 +837,7 @@ def _findings(res) -> list[Finding]:
         tgt, need = f["target_phi"], f["n_jurors_needed"]
         nm = fmt_number(f["median_jurors"], 0)
         if np.isfinite(need):
-            tail_en = f"reaching Phi = {fmt_number(tgt, 2)} needs at least {int(need)} juror(s) per unit"
+            tail_en = f"reaching Phi = {fmt_number(tgt, 2)} needs at least {plural(int(need), 'juror')} per unit"
             tail_id = (
                 f"untuk mencapai Phi = {fmt_number(tgt, 2, 'id')} diperlukan paling sedikit {int(need)} "
                 "evaluator per unit"

@@ -25,7 +25,7 @@ from ..stats.agreement._icc import icc
 from ..stats.trend import correlation, mean_change, sign_test
 from .agreement import ICC_CI, icc_ci_label, juror_grades
 from .base import Analysis, TableSpec, year_of
-from .findings import QUESTIONS, Finding, format_ci, p_value
+from .findings import QUESTIONS, Finding, format_ci, p_value, plural
 
 NAME = "trends"
 NOTEBOOK = "05_trends"
@@ -732,7 +732,7 @@ def _findings(res: Analysis, g_bases, s_bases) -> list[Finding]:
                 "trends.agreement",
                 q,
                 f"Not computed: agreement between jurors needs SAKIP scores of at least two jurors in two years "
-                f"from {first} to {res.year}; {len(scored)} year(s) have them.",
+                f"from {first} to {res.year}; {plural(len(scored), 'year')} {'has' if len(scored) == 1 else 'have'} them.",
                 f"Tidak dihitung: kesepakatan antar-evaluator memerlukan nilai SAKIP dari sekurang-kurangnya dua "
                 f"evaluator pada dua tahun dari {first} sampai {res.year}; {len(scored)} tahun memilikinya.",
                 status="undefined",
