@@ -480,7 +480,12 @@ def test_entries_of_another_competition_are_named_and_can_be_chosen(tmp_path):
     res = innovations.analyse(ds, year=2020, n_perm=200, n_reweight=0, seed=1)
     st = res.findings.set_index("finding_id").loc["innovations.award_grade"]
     n_kipp, n_prov = int((inn["competition"] == "kipp").sum()), int((inn["competition"] == "kovablik_provinsi").sum())
-    assert f"({n_kipp} of kipp, {n_prov} of kovablik_provinsi)" in st["statement"], st["statement"]
-    assert "-p competition=kipp" in st["statement"] and "kompetisi lain" in st["statement_ind"]
+    assert f"({n_kipp} of kipp, {n_prov} of kovablik_provinsi;" in st["statement"], st["statement"]
+    # the suggestion is the competition whose entries the KOVABLIK jury scored (the page
+    # reports their scores below), not the first in alphabetical order
+    assert "-p competition=kovablik_provinsi" in st["statement"], st["statement"]
+    assert "the KOVABLIK jury scores below are of kovablik_provinsi entries" in st["statement"]
+    assert "`" not in st["statement"]  # the brief prints findings as plain text
+    assert "kompetisi lain" in st["statement_ind"]
     chosen = innovations.analyse(ds, year=2020, competition="kovablik_provinsi", n_perm=200, n_reweight=0, seed=1)
     assert chosen.facts["has_competition"] and chosen.facts["other_competitions"] == {"kipp": n_kipp}

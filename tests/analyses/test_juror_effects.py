@@ -356,3 +356,22 @@ def test_a_panel_type_of_one_juror_is_called_that_jurors_leniency(tmp_path):
     assert f["status"] == "undefined" and "every panel type has a single juror" in f["statement"]
     assert "setiap jenis panel hanya beranggotakan satu evaluator" in f["statement_ind"]
     assert "kurang dari dua jenis panel" not in f["statement_ind"]
+
+
+def test_jurors_who_score_their_own_unit_lower_are_said_to_score_it_lower(tmp_path):
+    """'Jurors scored the unit they work in -1.1 [-3.8, 1.7] points higher than the other
+    jurors scored it': a negative estimate is said as points lower, interval turned round."""
+    t = datasets._tables()
+    home = dict(zip(t["jurors"]["juror_id"], t["jurors"]["home_unit_id"]))
+    sc = t["scores"]
+    own = (sc["evaluation"] == "sakip") & (sc["juror_id"].map(home) == sc["subject_id"])
+    assert own.any()
+    sc["score"] = sc["score"].astype(float)
+    sc.loc[own, "score"] = (sc.loc[own, "score"] - 15).clip(lower=0)
+    ds = load_dataset(datasets._write(tmp_path / "harsh", t, "harsh at home", "Home jurors score lower."))
+    res = je.analyse(ds, n_resamples=50, seed=1)
+    f = res.findings.set_index("finding_id").loc["juror_effects.home_bias"]
+    assert f["estimate"] < 0
+    assert "points lower than the other jurors" in f["statement"] and "higher" not in f["statement"]
+    assert "-" not in f["statement"].split("points lower")[0].split("work in")[1]
+    assert "lebih rendah" in f["statement_ind"]

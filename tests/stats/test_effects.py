@@ -501,7 +501,7 @@ def test_one_juror_per_panel_type_is_no_test_of_panels():
     res = fx.panel_effects(df)
     t = res.test.iloc[0]
     assert np.isnan(t["p_value"]) and np.isnan(t["chi2"])
-    assert "every panel type has a single juror: panel and juror coincide" in t["note"]
+    assert "every panel type has a single juror, so panel and juror coincide" in t["note"]
     other = res.effects[~res.effects["reference"]].iloc[0]
     assert other["estimate"] == pytest.approx(5, abs=1) and np.isnan(other["ci_low"])
     assert "one juror: the panel's difference is that juror's" in other["note"]

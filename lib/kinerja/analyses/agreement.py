@@ -511,7 +511,7 @@ def analyse(
 ) -> Analysis:
     """Do the jurors agree? Every coefficient, the two-juror views, grade agreement, and
     the findings that reconcile them (how far two jurors differ, how reliable the
-    published panel-mean total is, what that means near a band boundary).
+    panel-mean total behind each grade is, what that means near a band boundary).
 
     Parameters
     ----------

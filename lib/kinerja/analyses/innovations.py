@@ -538,7 +538,7 @@ def analyse(
         if not low:
             ft.loc[0, "note"] = "every graded unit has the same grade: no grade difference to test"
         if n_awarded == 0:
-            ft.loc[0, "note"] = f"no graded unit won a {competition} award this year: nothing to compare"
+            ft.loc[0, "note"] = f"no graded unit won a {competition} award this year, so there is nothing to compare"
     else:
         table = np.zeros((2, 2), int)
         why = (
@@ -843,6 +843,8 @@ def _facts(
             .sort_index()
             .items()
         },
+        # the other competition whose entries the KOVABLIK jury scored (most of them), or ""
+        scored_competition=_scored_competition(ds, competition),
         has_sakip_scores=bool((ds.scores["evaluation"] == "sakip").any()),
         has_kovablik_scores=bool((ds.scores["evaluation"] == "kovablik").any()),
         n_perm=n_perm,
@@ -1004,6 +1006,14 @@ def _award_split(n: int, k: int, table, comp: str, high: str, lang: str = "en") 
     )
 
 
+def _scored_competition(ds, competition: str) -> str:
+    """The other competition with most entries scored by the KOVABLIK jury this year, or ""."""
+    scored = set(ds.scores.loc[ds.scores["evaluation"] == "kovablik", "subject_id"].astype(str))
+    inn = ds.innovations[ds.innovations["competition"] != competition]
+    counts = inn[inn["innovation_id"].astype(str).isin(scored)]["competition"].astype(str).value_counts()
+    return str(counts.index[0]) if len(counts) else ""
+
+
 def _both_grade_sides(ex: dict) -> bool:
     """Whether the 2 x 2 table has units on both sides of the grade split (with every
     unit on one side there is no grade difference for awards to explain)."""
@@ -1032,14 +1042,17 @@ def _findings(res: Analysis) -> list[Finding]:
         if others:
             listed = ", ".join(f"{n} of {c}" for c, n in others.items())
             listed_id = ", ".join(f"{n} entri {c}" for c, n in others.items())
-            first = next(iter(others))
+            # the competition the jury's scores belong to, else the one with most entries
+            best = f["scored_competition"] or max(others, key=lambda c: (others[c], c))
+            scored_en = f"; the KOVABLIK jury scores below are of {best} entries" if f["scored_competition"] else ""
+            scored_id = f"; nilai juri KOVABLIK di bawah adalah nilai entri {best}" if f["scored_competition"] else ""
             why += (
-                f" The innovations table has entries of other competitions ({listed}): run with "
-                f"`-p competition={first}` to compare those awards with grades."
+                f" The innovations table has entries of other competitions ({listed}{scored_en}): run with "
+                f"-p competition={best} to compare those awards with grades."
             )
             why_id += (
-                f" Tabel inovasi memuat entri kompetisi lain ({listed_id}): jalankan dengan "
-                f"`-p competition={first}` untuk membandingkan penghargaan itu dengan predikat."
+                f" Tabel inovasi memuat entri kompetisi lain ({listed_id}{scored_id}): jalankan dengan "
+                f"-p competition={best} untuk membandingkan penghargaan itu dengan predikat."
             )
         out.append(
             Finding(

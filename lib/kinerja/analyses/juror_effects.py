@@ -508,12 +508,12 @@ def _facts(res, model, inp, gs, dinfo, target_phi, n_obs) -> dict:
 
 #: Indonesian wording of the reasons the panel comparison is undefined (stats.effects.panel_effects)
 _PANEL_REASONS_ID = [
-    (r"^a single panel type", "hanya satu jenis panel yang menilai: tidak ada yang dibandingkan"),
+    (r"^a single panel type", "hanya satu jenis panel yang menilai, jadi tidak ada yang dibandingkan"),
     (r"^a single subject", "hanya satu unit yang dinilai"),
     (r"^every score is the same", "semua nilai sama: jenis panel tidak berbeda (tanpa uji)"),
     (
         r"^every panel type has a single juror",
-        "setiap jenis panel hanya beranggotakan satu evaluator: panel dan evaluator berimpit, sehingga tidak dapat "
+        "setiap jenis panel hanya beranggotakan satu evaluator, sehingga panel dan evaluator berimpit dan tidak dapat "
         "diuji apakah jenis panel berbeda melebihi perbedaan antarevaluator (setiap selisih adalah selisih satu "
         "evaluator)",
     ),
@@ -724,16 +724,23 @@ def _findings(res) -> list[Finding]:
         p_txt = fmt_number(hb["p_value"], 3) if np.isfinite(hb["p_value"]) else "not computed"
         p_ind = fmt_number(hb["p_value"], 3, "id") if np.isfinite(hb["p_value"]) else "tidak dihitung"
         kind = "exact" if hb["permutation"] == "exact" else "random"
+        # "-1.1 [-3.8, 1.7] points higher" read as a contradiction: a negative estimate is
+        # said as points lower, with the interval turned round
+        lower = float(hb["estimate"]) < 0
+        sign = -1.0 if lower else 1.0
+        lo_, hi_ = sorted((sign * float(hb["ci_low"]), sign * float(hb["ci_high"])))
+        shown_en = format_ci(sign * float(hb["estimate"]), lo_, hi_, 1)
+        shown_id = format_ci(sign * float(hb["estimate"]), lo_, hi_, 1, "id")
         en = (
-            f"Jurors scored the unit they work in {format_ci(hb['estimate'], hb['ci_low'], hb['ci_high'], 1)} "
-            f"points higher than the other jurors scored it, beyond their own leniency ({int(hb['n_home_scores'])} "
+            f"Jurors scored the unit they work in {shown_en} "
+            f"points {'lower' if lower else 'higher'} than the other jurors scored it, beyond their own leniency ({int(hb['n_home_scores'])} "
             f"such {'total' if int(hb['n_home_scores']) == 1 else 'totals'} by {plural(int(hb['n_home_jurors']), 'juror')} "
             f"for {plural(int(hb['n_home_units']), 'unit')}; "
             f"permutation p = {p_txt}, {kind} over {int(hb['n_permutations'])} assignments of home units)."
         )
         ind = (
             f"Evaluator memberi unit kerjanya sendiri nilai "
-            f"{format_ci(hb['estimate'], hb['ci_low'], hb['ci_high'], 1, 'id')} poin lebih tinggi daripada "
+            f"{shown_id} poin lebih {'rendah' if lower else 'tinggi'} daripada "
             f"evaluator lain, di luar kemurahannya sendiri ({int(hb['n_home_scores'])} nilai total oleh "
             f"{int(hb['n_home_jurors'])} evaluator untuk {int(hb['n_home_units'])} unit; p permutasi = {p_ind})."
         )

@@ -996,7 +996,7 @@ def score_tests(
     rows = {s: dict(base, statistic=s, estimate=np.nan, method=m, note=note_few) for s, m in names}
     extra = ["n_groups", "df1", "df2"]
     if k < 2:
-        reason = f"fewer than 2 groups with at least {min_units} units: nothing to compare"
+        reason = f"fewer than 2 groups with at least {min_units} units, so there is nothing to compare"
         for r in rows.values():
             r["note"] = _join(reason, note_few)
         return _tidy(list(rows.values()), extra)

@@ -1232,7 +1232,7 @@ def panel_effects(
 
     nan = np.full(len(panels), np.nan)
     if len(panels) < 2 or df[subject].nunique() < 2:
-        why = "a single panel type: nothing to compare" if len(panels) < 2 else "a single subject"
+        why = "a single panel type, so there is nothing to compare" if len(panels) < 2 else "a single subject"
         return frame(nan, nan, None, why, dict(df=0, note=why, method=""))
     if np.ptp(df[value].to_numpy()) == 0:
         why = "every score is the same: the panels do not differ (no test)"
@@ -1259,7 +1259,7 @@ def panel_effects(
         # a panel difference against (a test against the residual called two jurors'
         # difference "significant", p < 0.001)
         why = (
-            "every panel type has a single juror: panel and juror coincide, so whether panel types differ beyond "
+            "every panel type has a single juror, so panel and juror coincide and whether panel types differ beyond "
             "how jurors differ cannot be tested (each difference is one juror's)"
         )
         return frame(est, nan, None, note_each, dict(df=len(panels) - 1, note=why, method=""), None, fit)
