@@ -378,3 +378,14 @@ def test_many_returning_jurors_label_only_the_extremes_and_keep_the_layout():
         warnings.simplefilter("error")
         _freeze_layout(ax.figure)
     plt.close(ax.figure)
+
+
+def test_count_columns_are_shown_whole_in_tables():
+    """'n 12.000', 'kept_top5 5.000': counts stored as floats (a missing cell) were shown
+    with the table's decimals."""
+    from kinerja.report.labels import styled
+
+    df = pd.DataFrame({"n": [12.0, np.nan], "kept_top5": [5.0, 3.0], "estimate": [0.5, 1.0], "n_units": [1.5, 2.0]})
+    html_ = styled(df, "t", precision=3).to_html()
+    assert ">12<" in html_ and ">5<" in html_ and ">3<" in html_
+    assert ">1.000<" in html_ and ">1.500<" in html_  # an estimate, and a column that is not whole

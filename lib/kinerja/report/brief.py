@@ -86,7 +86,7 @@ TEXT = {
         "from_nb": "From notebook {nb}, figure {k}.",
         "supports": "What the evidence supports",
         "not_supports": "What it does not support",
-        "supports_item": "{question} — {k} finding(s) estimated; detail in the {notebook} report and {n} of its results tables.",
+        "supports_item": "{question} — {k} estimated; detail in the {notebook} report and {n} of its results tables.",
         "missing": "{question} — no findings in this run (its notebook did not run, or failed).",
         "synthetic_limit": (
             "Conclusions about how real jurors or units behaved: rows behind these findings are SYNTHETIC "
@@ -395,7 +395,9 @@ class Brief:
                 sup.append(
                     t["supports_item"].format(
                         question=self._question(a),
-                        k=len(rows),
+                        k=(f"{len(rows)} finding" + ("" if len(rows) == 1 else "s"))
+                        if self.lang != "id"
+                        else len(rows),
                         ids=", ".join(rows["finding_id"]),
                         evidence=", ".join(evidence) or "results/",
                         notebook=", ".join(dict.fromkeys(rows["notebook"])),

@@ -8,6 +8,7 @@ visible label: a caption for tables and a stamp on figures.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -52,11 +53,27 @@ def styled(
         sty = sty.format(
             lambda v: ("∞" if v > 0 else "−∞") if np.isinf(v) else f"{v:.{precision}f}", subset=floats, na_rep="—"
         )
+    counts = [c for c in df.columns if _is_count_column(c, df[c])]
+    if counts:  # 'n 12.000': a count (float because of a missing cell) is shown whole
+        sty = sty.format(lambda v: f"{v:,.0f}" if np.isfinite(v) else "—", subset=counts, na_rep="—")
     if isinstance(df.index, pd.RangeIndex):
         sty = sty.hide(axis="index")  # a 0..n-1 row number says nothing to a reader
     return sty.set_table_styles(
         [{"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"}]
     )
+
+
+_COUNT_NAME = re.compile(r"(n|n_\w+|\w+_n|count|counts|units|jurors|subjects|successes|kept_top\d+|grade_changes)")
+
+
+def _is_count_column(name, col: pd.Series) -> bool:
+    """A float column of counts: its name says so (``n``, ``n_units``, ``kept_top5``, ...)
+    and every finite value is whole."""
+    if not isinstance(name, str) or not _COUNT_NAME.fullmatch(name) or not pd.api.types.is_float_dtype(col):
+        return False
+    v = col.to_numpy(dtype=float, na_value=np.nan)
+    v = v[np.isfinite(v)]
+    return bool(len(v)) and bool(np.all(v == np.round(v)))
 
 
 #: Longest unit label a figure shows (characters); longer ones end in an ellipsis.
