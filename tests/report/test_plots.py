@@ -389,3 +389,11 @@ def test_count_columns_are_shown_whole_in_tables():
     html_ = styled(df, "t", precision=3).to_html()
     assert ">12<" in html_ and ">5<" in html_ and ">3<" in html_
     assert ">1.000<" in html_ and ">1.500<" in html_  # an estimate, and a column that is not whole
+
+
+def test_a_tiny_negative_value_is_not_shown_as_minus_zero():
+    from kinerja.report.labels import styled
+
+    df = pd.DataFrame({"estimate": [-0.0004, -0.5, float("inf"), float("nan")]})
+    html_ = styled(df, "t", precision=2).to_html()
+    assert ">-0.00<" not in html_ and ">0.00<" in html_ and ">-0.50<" in html_ and ">∞<" in html_ and ">—<" in html_

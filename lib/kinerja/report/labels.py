@@ -48,12 +48,17 @@ def styled(
         .format_index(escape="html", axis=0)
         .format_index(escape="html", axis=1)
     )
-    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c]) and np.isinf(df[c].to_numpy()).any()]
-    if floats:  # an infinite value (a bound no finite value reaches) as a sign, not as 'inf'
-        sty = sty.format(
-            lambda v: ("∞" if v > 0 else "−∞") if np.isinf(v) else f"{v:.{precision}f}", subset=floats, na_rep="—"
-        )
     counts = [c for c in df.columns if _is_count_column(c, df[c])]
+
+    def number(v: float) -> str:
+        if np.isinf(v):  # a bound no finite value reaches, as a sign, not as 'inf'
+            return "∞" if v > 0 else "−∞"
+        text = f"{v:.{precision}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text  # never '-0.00'
+
+    floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c]) and c not in counts]
+    if floats:
+        sty = sty.format(number, subset=floats, na_rep="—")
     if counts:  # 'n 12.000': a count (float because of a missing cell) is shown whole
         sty = sty.format(lambda v: f"{v:,.0f}" if np.isfinite(v) else "—", subset=counts, na_rep="—")
     if isinstance(df.index, pd.RangeIndex):
