@@ -289,3 +289,13 @@ def test_a_p_value_estimate_is_said_as_a_p_value():
     )
     assert uncertainty_text(row, "id").startswith("nilai p (uji eksak Fisher): p < 0,001")
     assert uncertainty_text(row.replace(0.0004, 0.0312), "en").startswith("p-value (Fisher's exact test): p = 0.031")
+
+
+def test_what_the_evidence_supports_counts_findings_in_number(briefs):
+    """'5 finding(s) estimated': the count agrees with its noun in English; Indonesian
+    nouns do not inflect."""
+    text = _text(briefs["en"].html())
+    counts = re.findall(r"— (\d+) (findings?) estimated", text)
+    assert counts, text
+    assert all((n == "1") == (noun == "finding") for n, noun in counts)
+    assert "finding(s)" not in text and "temuan dapat diestimasi" in _text(briefs["id"].html())

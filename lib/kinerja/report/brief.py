@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, p_value, read_findings
+from ..analyses.findings import FINDINGS_COLUMNS, QUESTIONS, fmt_number, format_ci, p_value, plural, read_findings
 from ..data.io import load_dataset
 from ..data.notes import caveats_in
 from . import brief_figures
@@ -395,9 +395,9 @@ class Brief:
                 sup.append(
                     t["supports_item"].format(
                         question=self._question(a),
-                        k=(f"{len(rows)} finding" + ("" if len(rows) == 1 else "s"))
+                        k=plural(len(rows), "finding")
                         if self.lang != "id"
-                        else len(rows),
+                        else len(rows),  # Indonesian does not inflect
                         ids=", ".join(rows["finding_id"]),
                         evidence=", ".join(evidence) or "results/",
                         notebook=", ".join(dict.fromkeys(rows["notebook"])),
