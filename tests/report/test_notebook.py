@@ -272,3 +272,19 @@ def test_infinite_values_in_a_table_are_shown_as_signs():
     assert "inf" not in page.replace("Detectable", "")
     finite = labels.styled(df.assign(estimate=[1.23456, 0.5, np.nan]), "t", precision=3).to_html()
     assert ">1.235<" in finite and ">0.500<" in finite
+
+
+def test_text_is_laid_out_without_hinting_so_its_width_scales_with_the_resolution():
+    # hinting snaps glyphs to the pixel grid: a line of small text measured at 100 dpi came
+    # out 7% narrower than at 200 dpi (and cost a tenth of a figure's time to lay out)
+    from kinerja.report import plots
+
+    assert plots.plt.rcParams["text.hinting"] == "no_hinting"
+    fig = plt.figure()
+    text = fig.text(0, 0, "SYNTHETIC rows (kinerja.synth, planted effects) · Kec. Junrejo", fontsize=7)
+    widths = {}
+    for dpi in (100, 200):
+        fig.set_dpi(dpi)
+        widths[dpi] = text.get_window_extent(fig.canvas.get_renderer()).width
+    plt.close(fig)
+    assert widths[200] == pytest.approx(2 * widths[100], rel=0.01)
