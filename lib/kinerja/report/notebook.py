@@ -265,7 +265,9 @@ def _freeze_layout(fig):
     Laid out at the resolution the PNG is drawn at: text is measured in pixels, and with
     font hinting a line of small text measured at 100 dpi came out 7% narrower than the
     same line drawn at 200 dpi. The provenance stamp, right-aligned under a narrow figure,
-    then lost its first word ("SYNTHETIC") to the edge of the PNG.
+    then lost its first word ("SYNTHETIC") to the edge of the PNG. (Text is no longer
+    hinted, see :mod:`kinerja.report.plots`, so widths now scale with the resolution; the
+    layout is still measured where it is drawn.)
 
     Not ``set_layout_engine("none")``: that leaves a placeholder engine, and savefig then
     measures every text once more before it draws (about 40% of a save; the output is
