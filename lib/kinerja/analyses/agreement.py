@@ -637,9 +637,18 @@ def _inline(reading: str) -> str:
 
     >>> _inline("good (CI spans poor to excellent)"), _inline("excellent")
     ('good; its CI spans poor to excellent', 'excellent')
+    >>> _inline("excellent (CI within excellent)"), _inline("moderate (no CI)")
+    ('excellent; its CI lies within excellent', 'moderate; no CI')
     """
     head, sep, rest = str(reading).partition(" (")
-    return f"{head}; its {rest.rstrip(')')}" if sep else head
+    if not sep:
+        return head
+    rest = rest.rstrip(")")
+    if rest == "no CI":
+        return f"{head}; {rest}"
+    if rest.startswith("CI within "):  # a clause needs its verb: "its CI within excellent" had none
+        rest = "CI lies " + rest.removeprefix("CI ")
+    return f"{head}; its {rest}"
 
 
 def _findings(res: Analysis, totals: pd.DataFrame, prec: pd.DataFrame) -> list:
