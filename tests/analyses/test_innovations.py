@@ -489,3 +489,17 @@ def test_entries_of_another_competition_are_named_and_can_be_chosen(tmp_path):
     assert "kompetisi lain" in st["statement_ind"]
     chosen = innovations.analyse(ds, year=2020, competition="kovablik_provinsi", n_perm=200, n_reweight=0, seed=1)
     assert chosen.facts["has_competition"] and chosen.facts["other_competitions"] == {"kipp": n_kipp}
+
+
+def test_a_single_winner_is_said_as_a_unit_not_as_one_of_one():
+    """One award winner: the finding read "1 of those 1 (100%) got A or better"."""
+    from kinerja.analyses.innovations import _award_split
+
+    en = _award_split(29, 1, [[1, 0], [9, 19]], "KOVABLIK", "A or better")
+    assert "1 of those 1" not in en and "; it got A or better, against 9 of the other 28" in en
+    en0 = _award_split(29, 1, [[0, 1], [9, 19]], "KOVABLIK", "A or better")
+    assert "; it did not get A or better," in en0
+    ind = _award_split(29, 1, [[0, 1], [9, 19]], "KOVABLIK", "A atau lebih baik", "id")
+    assert "1 dari 1" not in ind and "; unit itu tidak mendapat A atau lebih baik, dibanding 9 dari 28" in ind
+    # more winners keep the count and the share
+    assert "3 of those 8 (38%) got" in _award_split(29, 8, [[3, 5], [7, 14]], "KOVABLIK", "A or better")

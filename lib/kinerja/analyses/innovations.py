@@ -996,14 +996,13 @@ def _award_split(n: int, k: int, table, comp: str, high: str, lang: str = "en") 
     (a, b), (c, d) = table
     sa, so = fmt_share(a / (a + b), lang=lang), fmt_share(c / (c + d), lang=lang)
     if lang == "id":
-        return (
-            f"Dari {n} unit yang dinilai, {k} memenangkan penghargaan {comp}; {a} dari {k} itu ({sa}) mendapat "
-            f"{high}, dibanding {c} dari {c + d} lainnya ({so})"
-        )
-    return (
-        f"Of the {n} graded units, {k} won a {comp} award; {a} of those {k} ({sa}) got {high}, against {c} of the "
-        f"other {c + d} ({so})"
-    )
+        # one winner: "1 dari 1 itu (100%)" said nothing a reader needs
+        got = "mendapat" if a else "tidak mendapat"
+        won = f"unit itu {got} {high}" if k == 1 else f"{a} dari {k} itu ({sa}) mendapat {high}"
+        return f"Dari {n} unit yang dinilai, {k} memenangkan penghargaan {comp}; {won}, dibanding {c} dari {c + d} lainnya ({so})"
+    # one winner: "1 of those 1 (100%) got A or better" read as a count, not a sentence
+    won = f"it {'got' if a else 'did not get'} {high}" if k == 1 else f"{a} of those {k} ({sa}) got {high}"
+    return f"Of the {n} graded units, {k} won a {comp} award; {won}, against {c} of the other {c + d} ({so})"
 
 
 def _scored_competition(ds, competition: str) -> str:
