@@ -353,6 +353,10 @@ def test_national_size_grids_stay_readable_at_page_width():
     published = pd.Series(rng.choice(["A", "BB", "B"], 60), index=units[:60])
     ax = plots.grade_grid(jg, published, ["synthetic"])
     assert ax.figure.get_size_inches()[0] <= plots.MAX_FIGURE_WIDTH + 0.01
+    # cells too narrow for letters carry none beyond the grade on record, and grid_letters
+    # says so, for the caption (it had claimed that differing cells are labelled)
+    assert not plots.grid_letters(48) and plots.grid_letters(10)
+    assert len([t for t in ax.texts if t.get_text() in plots.GRADE_COLORS]) == 60  # one per unit, on record
     plt.close(ax.figure)
 
 

@@ -456,6 +456,17 @@ def bland_altman_plot(
     return ax
 
 
+#: Inches a cell of :func:`grade_grid` needs for a grade's letters.
+LETTER_INCHES = 0.25
+
+
+def grid_letters(n_jurors: int) -> bool:
+    """Whether :func:`grade_grid` writes jurors' grades in their cells for ``n_jurors``
+    jurors: with many jurors the cells are narrower than a letter needs, and only the
+    colour shows the grade (a caption should say which)."""
+    return _cell(n_jurors + 1, 0.55, 4) >= LETTER_INCHES
+
+
 def grade_grid(
     juror_grades: pd.DataFrame,
     published: pd.Series,
@@ -467,7 +478,8 @@ def grade_grid(
     """Unit x juror grid of the grade each juror's total implies, the grade on record
     first (left of the black line); one colour per grade with a legend. The grade is
     written in the cells of the grade on record and in a juror's cell only where it
-    differs from the grade on record (every cell of a unit with no grade on record)."""
+    differs from the grade on record (every cell of a unit with no grade on record), when
+    the cells are wide enough for it (:func:`grid_letters`)."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
@@ -476,6 +488,7 @@ def grade_grid(
     grid.insert(0, "on record", published.reindex(grid.index).map(codes).astype(float))
     grid = grid.sort_values("on record", ascending=False)
     col = _cell(grid.shape[1], 0.55, 4)
+    letters = grid_letters(grid.shape[1] - 1)
     ax = _ax(ax, (col * grid.shape[1] + 4, 0.26 * grid.shape[0] + 1.8))
     colors = [GRADE_COLORS[g] for g in GRADE_ORDER]
     _heatmap(
@@ -491,7 +504,7 @@ def grade_grid(
     for (i, j), v in np.ndenumerate(values):
         # the grade on record, and a juror's grade only where it differs from it: the
         # colour carries every grade, the labels point out the disagreements
-        if np.isfinite(v) and (j == 0 or v != values[i, 0]) and (j == 0 or col >= 0.25):  # a letter needs 0.25 in
+        if np.isfinite(v) and (j == 0 or (v != values[i, 0] and letters)):
             g = GRADE_ORDER[int(v)]
             ax.text(
                 j + 0.5,
