@@ -91,7 +91,8 @@ def folder(tmp_path_factory):
         fig, ax = plt.subplots(figsize=(6, 3))
         ax.plot([0, 1], [0, 1])
         rep.figure(fig, name=f"{nb}_{key}", caption=f"English caption {nb} {key}.", alt="A line.",
-                   caption_ind=f"Keterangan {nb} {key}.", key=key)  # fmt: skip
+                   caption_ind=f"Keterangan {nb} {key}.", alt_ind="Sebuah garis." if nb == "01_juror_agreement" else "",
+                   key=key)  # fmt: skip
     record = {"started": "2026-01-01T00:00:00+00:00", "kinerja_version": "0.1.0", "git_commit": "abc123def456",
               "notebooks": {"00_data_overview": {"status": "ok"}, "01_juror_agreement": {"status": "ok"},
                             "03_categories": {"status": "failed"}, "06_policy_brief.id": {"status": "running"}}}  # fmt: skip
@@ -163,6 +164,15 @@ def test_figures_are_the_key_ones_embedded_with_the_captions_of_the_language(bri
     assert html.count('src="data:image/png;base64,') == 2
     assert "Keterangan 01_juror_agreement True." in html and "English caption" not in html
     assert "English caption 05_trends True." in briefs["en"].html()
+
+
+def test_the_indonesian_brief_describes_its_images_in_indonesian(briefs):
+    """The Indonesian brief's images had the notebooks' English alt texts: now their
+    Indonesian one, or the Indonesian caption where a figure has none."""
+    page = briefs["id"].html()
+    assert 'alt="Sebuah garis."' in page and 'alt="Keterangan 05_trends True."' in page
+    assert 'alt="A line."' not in page
+    assert briefs["en"].html().count('alt="A line."') == 2
 
 
 def test_a_figure_without_a_drawing_for_print_is_shown_as_the_notebook_drew_it(folder, briefs):

@@ -377,10 +377,12 @@ class Brief:
         figs = []
         for i, f in enumerate(self.figures, 1):
             cap = f["caption_ind"] if self.lang == "id" and f.get("caption_ind") else f["caption"]
+            # the image is described in the brief's language: its own alt text, else its caption
+            alt = (f.get("alt_ind") or f.get("caption_ind") or f["alt"]) if self.lang == "id" else f["alt"]
             origin = t["from_nb"].format(nb=esc(f["notebook"]), k=f["number"])
             size = f' class="print" style="width:{f["width_mm"]}mm"' if f.get("width_mm") else ""
             figs.append(
-                f'<figure class="brief-figure"><img{size} src="{f["src"]}" alt="{esc(f["alt"], quote=True)}"/>'
+                f'<figure class="brief-figure"><img{size} src="{f["src"]}" alt="{esc(alt, quote=True)}"/>'
                 f'<figcaption><b>{t["figure"].format(i=i)}</b> {esc(cap)} <span class="origin">{origin}</span>'
                 "</figcaption></figure>"
             )

@@ -52,7 +52,7 @@ FIGURE_DPI = 200
 SCREEN_DPI = 110
 
 #: Columns of ``figures/figures.csv`` (``file`` is relative to ``figures/``).
-FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "key")
+FIGURES_COLUMNS = ("notebook", "number", "file", "caption", "caption_ind", "alt", "alt_ind", "key")
 
 #: Environment variable that moves the scratch folder.
 SCRATCH_ENV = "KINERJA_SCRATCH"
@@ -199,12 +199,15 @@ class Report:
         caption: str,
         alt: str,
         caption_ind: str = "",
+        alt_ind: str = "",
         key: bool = False,
     ) -> Path:
         """Number, save (PNG at :data:`FIGURE_DPI` and SVG) and show a figure with its
         caption and alt text; the figure is closed afterwards (shown once).
 
-        ``caption_ind`` is the caption in Bahasa Indonesia (the Indonesian brief shows it);
+        ``caption_ind`` and ``alt_ind`` are the caption and the alt text in Bahasa Indonesia
+        (the Indonesian brief uses them; without ``alt_ind`` its image is described by
+        ``caption_ind``, never in English);
         ``key=True`` marks a figure that carries a key finding, one a policy brief may lift
         (the brief draws it again, for print and in its language, from the results tables:
         every key figure needs a drawing in :data:`kinerja.report.brief_figures.DRAWINGS`).
@@ -243,6 +246,7 @@ class Report:
                 "caption": caption,
                 "caption_ind": caption_ind,
                 "alt": alt,
+                "alt_ind": alt_ind,
                 "key": bool(key),
             }
         )
