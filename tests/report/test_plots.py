@@ -298,6 +298,12 @@ def test_indonesian_axis_numbers_are_the_english_ones_with_a_comma():
         plots.words("grade", "fr")
 
 
+def test_award_groups_are_named_in_words_not_codes():
+    # the English chart (notebook 04's key figure) had shown the codes 'none', 'top10', 'top5'
+    axes = _brief_figures("en")
+    assert [t.get_text() for t in axes["share_bars"].get_yticklabels()] == ["no award", "top 10", "top 5"]
+
+
 def test_unit_names_in_the_grade_change_plot_keep_clear_of_the_band_names():
     # units most at risk sit right under the band names (C, CC, B, ...) at the top of the
     # axes: their names move down rather than print over them (seen in contoh 2023)

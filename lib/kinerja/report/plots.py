@@ -57,6 +57,10 @@ WORDS = {
         "transition_title": "Units by grade, {year_from} → {year_to}",
         "transition_key": "outlined: same grade\nleft of it: moved up\nright of it: moved down",
         "year_share_x": "share of the year's graded units (numbers: units)",
+        # award groups of the innovation competition (codes top5, top10, none in the tables)
+        "group_top5": "top 5",
+        "group_top10": "top 10",
+        "group_none": "no award",
     },
     "id": {
         "grade": "predikat",
@@ -73,7 +77,7 @@ WORDS = {
         "transition_title": "Perangkat daerah menurut predikat, {year_from} → {year_to}",
         "transition_key": "bergaris tepi: predikat tetap\ndi kirinya: naik\ndi kanannya: turun",
         "year_share_x": "proporsi perangkat daerah berpredikat tahun itu (angka: jumlah perangkat daerah)",
-        # award groups of the innovation competition (their codes are shown in English)
+        # award groups of the innovation competition
         "group_top5": "5 terbaik",
         "group_top10": "10 terbaik",
         "group_none": "tanpa penghargaan",
@@ -1060,8 +1064,8 @@ def share_bars(
     for b, g in zip(bars, groups):
         k_of_n = words("k_of_n", lang, k=counts[g][0], n=counts[g][1])
         ax.text(b.get_width() + 0.01, b.get_y() + b.get_height() / 2, k_of_n, va="center")
-    if lang != "en":
-        ax.set_yticks(range(len(groups)), [WORDS[lang].get(f"group_{g}", g) for g in groups])
+    # the groups in words ('no award', not the code 'none'); other groups as they are named
+    ax.set_yticks(range(len(groups)), [WORDS[lang].get(f"group_{g}", g) for g in groups])
     ax.set_xlim(0, 1.15)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
