@@ -290,3 +290,22 @@ def test_text_is_laid_out_without_hinting_so_its_width_scales_with_the_resolutio
         widths[dpi] = text.get_window_extent(fig.canvas.get_renderer()).width
     plt.close(fig)
     assert widths[200] == pytest.approx(2 * widths[100], rel=0.01)
+
+
+def test_setup_freezes_the_heap_once_per_process(tmp_path, monkeypatch):
+    """A notebook's imports and dataset live as long as its kernel: setup takes them out of
+    the collector's full passes (gc.freeze), but only at the first call of the process,
+    so that a second call does not also freeze the garbage of whatever ran in between."""
+    import gc
+
+    monkeypatch.setattr(notebook, "_HEAP_FROZEN_IN", None)
+    gc.unfreeze()
+    try:
+        notebook.setup("batu", 2021, str(tmp_path), notebook="00_data_overview", show=False)
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # the imported stack, at least
+        garbage = [[i] for i in range(5_000)]
+        notebook.setup("batu", 2021, str(tmp_path), notebook="00_data_overview", show=False)
+        assert gc.get_freeze_count() < frozen + len(garbage)
+    finally:
+        gc.unfreeze()

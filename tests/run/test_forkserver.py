@@ -272,6 +272,22 @@ def test_call_runs_a_function_in_a_forked_child_and_reports_its_error(tmp_path):
         server.close()
 
 
+def test_forked_children_start_with_the_servers_objects_frozen(tmp_path):
+    """The imported stack the server holds is out of the children's garbage collection
+    (gc.freeze before fork): their full passes neither walk it nor write to its pages."""
+    server = forkserver.KernelForkServer(
+        [sys.executable], run._kernel_env(), PROJ_ROOT, preload=("json",), preload_idle=(), timeout=60
+    )
+    try:
+        out = tmp_path / "frozen.txt"
+        script = tmp_path / "count.py"
+        script.write_text(f"import gc\nopen({str(out)!r}, 'w').write(str(gc.get_freeze_count()))\n", encoding="utf-8")
+        server.call("runpy", "run_path", str(script))
+        assert int(out.read_text(encoding="utf-8")) > 1_000
+    finally:
+        server.close()
+
+
 @pytest.mark.slow
 def test_pdf_printed_by_a_forked_child_is_the_same_file(tmp_path, monkeypatch, caplog):
     """The runner prints PDFs in children of the fork server: byte for byte what the

@@ -424,6 +424,7 @@ def _write_error(path: str):
 
 
 def _serve(fd: int, modules: Sequence[str]) -> int:
+    import gc
     import importlib
     import selectors
 
@@ -482,6 +483,10 @@ def _serve(fd: int, modules: Sequence[str]) -> int:
                         work, on_error = functools.partial(_call, request), _write_error(str(request["error"]))
                     sys.stdout.flush()
                     sys.stderr.flush()
+                    # what the server holds (the imported stack) is out of the collector's
+                    # reach in the child: its full passes neither walk those objects nor
+                    # write to their pages (which would copy them; see gc.freeze)
+                    gc.freeze()
                     pid = os.fork()
                     if pid == 0:
                         sel.close()
