@@ -925,12 +925,24 @@ def category_strips(
     )
     for k, (ax, ms) in enumerate(zip(axes.ravel(), measures)):
         part = unit_scores[unit_scores["measure"] == ms]
+        # one line per colour (dots) and one for the means (segments apart by NaN): a
+        # line per category drew, measured and saved 14 artists a panel for 3
+        dots: dict[str, tuple[list, list]] = {}
+        mean_x: list[float] = []
+        mean_y: list[float] = []
         for i, c in enumerate(order):
-            pts = part.loc[part["category"] == c, "score"]
+            pts = part.loc[part["category"] == c, "score"].to_numpy(dtype=float)
             y = np.full(len(pts), float(i)) + (np.linspace(-0.15, 0.15, len(pts)) if len(pts) > 1 else 0.0)
-            ax.plot(pts, y, "o", color="#9e9e9e" if c in too_few else "#2c7fb8", markersize=4, alpha=0.8)
+            xs, ys = dots.setdefault("#9e9e9e" if c in too_few else "#2c7fb8", ([], []))
+            xs.extend(pts)
+            ys.extend(y)
             if len(pts):
-                ax.plot([pts.mean()] * 2, [i - 0.3, i + 0.3], color="black", linewidth=1.5)
+                mean_x += [pts.mean()] * 2 + [np.nan]
+                mean_y += [i - 0.3, i + 0.3, np.nan]
+        for color, (xs, ys) in dots.items():
+            ax.plot(xs, ys, "o", color=color, markersize=4, alpha=0.8)
+        if mean_x:
+            ax.plot(mean_x, mean_y, color="black", linewidth=1.5)
         ax.set_yticks(range(len(order)), [c + (" · too few" if c in too_few else "") for c in order], fontsize=8)
         ax.set_title(ms, fontsize=9)
         if k + ncol >= len(measures):  # the lowest panel of its column names the axis
