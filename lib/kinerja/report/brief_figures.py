@@ -309,7 +309,7 @@ def draw(folder: Path, *, notebook: str, file: str, year: int, lang: str, names:
 
     import matplotlib.pyplot as plt
 
-    from .notebook import _freeze_layout, _save_png
+    from .notebook import _freeze_layout, _save_png, ticks_once
 
     drawing = DRAWINGS.get((notebook, figure_name(file)))
     if drawing is None:
@@ -321,7 +321,8 @@ def draw(folder: Path, *, notebook: str, file: str, year: int, lang: str, names:
         try:
             _fit_for_print(ax)
             buf = io.BytesIO()
-            _save_png(fig, buf, _freeze_layout(fig))
+            with ticks_once(fig):
+                _save_png(fig, buf, _freeze_layout(fig))
         finally:
             plt.close(fig)
     return buf.getvalue()
