@@ -1750,12 +1750,57 @@ class _Cells:
         return replace(self, codes=self.codes[keep])
 
 
+#: a number in scientific notation whose digits before the exponent are not all 0
+_NONZERO_MANTISSA = re.compile(r"[+-]?[0.,]*[1-9][\d.,]*[eE][+-]?\d+")
+
+
+#: what the label cell of a row of totals or averages says, in Indonesian or English
+#: ("Jumlah", "Total nilai", "Rata-rata", "Grand total", "Average:")
+_SUMMARY_LABEL = re.compile(
+    r"(grand\s+|sub\s*-?\s*)?(jumlah|total|sum|rata\s*-?\s*rata|rerata|average|mean)"
+    r"(\s+(nilai|skor|score|akhir|keseluruhan|total))?\s*:?",
+    re.IGNORECASE,
+)
+
+
+def _summary_rows(all_cells: list[_Cells], position: dict[str, int]) -> np.ndarray:
+    """Rows in which a cell of a column of the data model says only 'Jumlah', 'Total',
+    'Rata-rata' or the like: a row of totals typed under the data (an Excel table's own
+    Total Row is recognised from the workbook, see :func:`_table_total_rows`)."""
+    n = len(all_cells[0].codes) if all_cells else 0
+    out = np.zeros(n, dtype=bool)
+    for j in position.values():
+        cells = all_cells[j]
+        hit = np.array([isinstance(u, str) and bool(_SUMMARY_LABEL.fullmatch(u)) for u in cells.uniq], dtype=bool)
+        if hit.any():
+            out |= hit[cells.codes]
+    return out
+
+
+def _summary_label(all_cells: list[_Cells], position: dict[str, int], i: int) -> tuple[str, str]:
+    """(column, text) of the first cell of row ``i`` that labels it a row of totals."""
+    for name, j in sorted(position.items(), key=lambda kv: kv[1]):
+        u = all_cells[j].uniq[all_cells[j].codes[i]]
+        if isinstance(u, str) and _SUMMARY_LABEL.fullmatch(u):
+            return name, u
+    raise AssertionError("not a row of totals")  # pragma: no cover - called for those only
+
+
 def _parse_numbers(uniq: np.ndarray) -> np.ndarray:
-    """Floats of cleaned cell texts; decimal comma accepted; NaN where not a number."""
+    """Floats of cleaned cell texts; decimal comma accepted; NaN where not a number.
+
+    A number too large for a float (``1e400``) or so small that it reads as 0 although
+    its digits are not 0 (``1e-400``) is not a number: neither is what the cell says.
+
+    >>> _parse_numbers(np.array(["72,5", "1e-400", "0e5", "1e400", None], dtype=object))
+    array([72.5,  nan,  0. ,  nan,  nan])
+    """
     s = pd.Series(uniq, dtype=object)
     text = s.where(s.isna(), s.astype(str).str.replace(",", ".", regex=False))
     num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    return np.where(np.isfinite(num), num, np.nan)
+    with np.errstate(invalid="ignore"):
+        lost = (num == 0) & np.array([isinstance(t, str) and bool(_NONZERO_MANTISSA.fullmatch(t)) for t in uniq])
+    return np.where(np.isfinite(num) & ~lost, num, np.nan)
 
 
 @dataclass
@@ -2074,6 +2119,26 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
             )
             keep &= ~again
             bad.add(_YEAR)
+    summary = _summary_rows(all_cells, position) & keep if only is None and position else None
+    if summary is not None and summary.any():  # one root cause, not an empty id or a wrong type in each cell
+        found: dict[tuple[str, str], list[int]] = {}
+        for i in np.flatnonzero(summary):
+            name, text = _summary_label(all_cells, position, int(i))
+            found.setdefault((name, text), []).append(int(row_numbers[i]))
+        for (name, text), at in found.items():
+            problems.one(
+                _CELL,
+                Problem(
+                    where,
+                    tuple(at),
+                    name,
+                    f"{'these rows look' if len(at) > 1 else 'this row looks'} like a row of totals or averages "
+                    f"('{_show(text)}' in '{name}'), not data: kinerja computes totals and means itself from the "
+                    f"rows of data. Delete {'them' if len(at) > 1 else 'it'}.",
+                    letter_of(position[name]),
+                ),
+            )
+        keep &= ~summary
     labels = _label_row(all_cells, position, table) if only is None and n and keep[0] else []
     if labels:  # one root cause, not a wrong type in every cell of the row
         problems.one(
@@ -2277,6 +2342,14 @@ _PLACEHOLDER = re.compile(r"[-\u2013\u2014]+|n/?a|\?|x|none|tidak ada|tdk ada")
 
 def _number_hint(text: str, col: Column) -> str:
     """Why a cell is not a (whole) number, when it can be told."""
+    plain = unicodedata.normalize("NFKC", text)
+    if plain != text and re.fullmatch(r"[+-]?\d+([.,]\d+)?", plain) and plain.isascii():
+        return (
+            f" Its digits are full-width characters (as an East Asian keyboard types them), not the digits "
+            f"0-9: retype it as {plain}."
+        )
+    if _NONZERO_MANTISSA.fullmatch(text):
+        return " Its exponent is out of range: as a number it is 0 or infinite, not what the cell says."
     if col.kind == "int" and re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
         return f" It looks like {re.sub(r'[.,]', '', text)} written with a thousands separator."
     if "." in text and "," in text and re.fullmatch(r"[\d.,]+", text):
@@ -3637,7 +3710,9 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     refused (CSV readers see one line). A number whose Excel format shows it with
     text (``"J"00`` shows 1 as J01) is read as shown in text columns and as the number
     in number columns, with a note. Numbers
-    accept a decimal comma (``72,5``) and scientific notation; in the 0-100 columns
+    accept a decimal comma (``72,5``) and scientific notation (not beyond a float's
+    range: ``1e-400`` is refused, not read as 0; full-width digits such as ``８２`` are
+    refused with the number to type); in the 0-100 columns
     (score, weight, total) a percentage (``85%``, or an Excel cell formatted as a
     percentage, which stores 0.85) is read as the number shown (85) and mentioned in
     :attr:`Dataset.notes`; elsewhere it is an error. Excel dates are accepted in
@@ -3646,7 +3721,8 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     merged cell anywhere else is reported as what it is. Ids are text, so leading
     zeros are kept (in Excel, type them into text cells). Grades and vocabulary
     columns ignore case. Rows whose every cell is empty are excluded and counted as
-    ``blank row``. Columns not in the schema are ignored and listed in
+    ``blank row``. A row of totals or averages typed under the data (a cell reading only
+    ``Jumlah``, ``Total``, ``Rata-rata``, ``Average``, ...) is refused as one problem. Columns not in the schema are ignored and listed in
     :attr:`Dataset.notes`.
 
     Examples

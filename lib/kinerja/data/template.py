@@ -396,8 +396,11 @@ def data_dictionary_markdown() -> str:
         "name says (e.g. a CSV file renamed `.xlsx`), two files or sheets (hidden ones too) that name one "
         "table, a quoted cell that runs over several lines (a stray quote swallows the lines after it), "
         "a file that mixes encodings, a second header row (labels under the column names) or the header "
-        "row repeated further down, and, where a value belongs, an Excel date, logical value (TRUE), "
-        "error value (`#N/A`), formula without a stored result or merged cell.",
+        "row repeated further down, a row of totals or averages typed under the data (a cell reading "
+        "`Jumlah`, `Total`, `Rata-rata`, ...), and, where a value belongs, an Excel date, logical value "
+        "(TRUE), error value (`#N/A`), formula without a stored result or merged cell; where a number "
+        "belongs, one beyond a float's range (`1e-400` is not read as 0) or typed with full-width "
+        "digits (`８２`).",
         "",
         "Rules:",
         "",

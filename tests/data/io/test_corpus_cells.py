@@ -333,7 +333,13 @@ def test_numbers_that_are_read(tmp_path, text, value):
         ("72 5", "is not a number"),
         ("17/02/2021", "It looks like a date"),
         ("NaN", "is not a number"),
-        ("1e400", "is not a number"),
+        ("1e400", "Its exponent is out of range"),
+        # a nonzero number that a float can only hold as 0 is not 0
+        ("1e-400", "Its exponent is out of range"),
+        ("-2,5E-999", "Its exponent is out of range"),
+        # digits as an East Asian keyboard types them
+        ("８２", "Its digits are full-width characters"),
+        ("７２,５", "retype it as 72,5"),
     ],
 )
 def test_numbers_that_are_refused(tmp_path, text, says):
@@ -350,6 +356,7 @@ def test_numbers_that_are_refused(tmp_path, text, says):
         ("20200", "'20200' is outside 1990–2100"),
         ("2020.5", "'2020.5' is not a whole number"),
         ("dua ribu", "'dua ribu' is not a whole number"),
+        ("２０２０", "retype it as 2020"),
     ],
 )
 def test_year_cells_that_are_refused(tmp_path, text, says):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .corpus import edit_lines, expect_error, expect_load, expect_years_error, folder
+from .corpus import book, edit_lines, expect_error, expect_load, expect_years_error, folder
 from .helpers import valid_tables
 
 # --- quotes and line counts -------------------------------------------------------------
@@ -173,6 +173,51 @@ def test_header_repeated_further_down(tmp_path):
     header, first = data.splitlines()[:2]
     path.write_bytes(data + header + b"\n" + first.replace(b"disdik", b"dishub") + b"\n")
     expect_error(ds, "units.csv, row 5: this row repeats the header row", count=1)
+
+
+@pytest.mark.parametrize(
+    "row, column, letter",
+    [
+        ("2020,sakip,lke,Jumlah,,,160,,", "subject_id", "D"),  # the label under the units
+        ("Rata-rata:,,,,,,80,,", "year", "A"),  # the label in the first column
+        ("2020,sakip,lke,,,TOTAL NILAI,160,,", "criterion_id", "F"),
+    ],
+)
+def test_a_row_of_totals_typed_under_the_data_is_named_once(tmp_path, row, column, letter):
+    """One problem naming the row and the label, not an empty id, a missing basis and a
+    score out of range in each of its cells."""
+    ds = folder(tmp_path)
+    edit_lines(ds / "scores.csv", lambda lines: [*lines, row])
+    n = len((ds / "scores.csv").read_text(encoding="utf-8").splitlines())
+    expect_error(
+        ds,
+        f"scores.csv, row {n}, column '{column}' ({letter}): this row looks like a row of totals or averages",
+        "Delete it.",
+        count=1,
+    )
+
+
+def test_rows_of_totals_in_a_workbook_are_named_together(tmp_path):
+    def edit(wb):
+        ws = wb["units"]
+        last = ws.max_row
+        for k, label in enumerate(["Jumlah", "Jumlah"], 1):
+            ws.cell(last + k, 2, label)
+            ws.cell(last + k, 1, 2020)
+
+    err = expect_error(
+        book(tmp_path, edit),
+        "book.xlsx, sheet 'units', rows 5 and 6, column 'unit_id' (B): these rows look like a row of totals",
+        "Delete them.",
+        count=1,
+    )
+    assert "empty" not in str(err)
+
+
+def test_a_unit_whose_name_only_contains_total_is_data(tmp_path):
+    tables = valid_tables()
+    tables["units"].loc[0, "name"] = "Badan Pengelola Total Kualitas"
+    expect_load(folder(tmp_path, tables))
 
 
 # --- line endings ------------------------------------------------------------------------
