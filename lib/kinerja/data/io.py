@@ -3317,18 +3317,26 @@ def _read_meta(folder: Path, notes: list[str] | None = None) -> dict:
         hint = ""
         if isinstance(exc, json.JSONDecodeError) and re.match(r"\s*[}\]]", exc.doc[exc.pos :]):
             hint = " A comma before a closing } or ] is not allowed in JSON: delete it."
-        raise DataError(
-            f"{_META_FILE} in {folder} is not valid JSON ({exc}).{hint} Fix it or remove it (it is optional)."
+        line = (exc.lineno,) if isinstance(exc, json.JSONDecodeError) else ()
+        raise _meta_error(
+            folder, f"is not valid JSON ({exc}).{hint} Fix it or remove it (it is optional).", line
         ) from None
     if not isinstance(meta, dict):
-        raise DataError(f"{_META_FILE} in {folder} must contain a JSON object {{...}}, not a {type(meta).__name__}.")
+        raise _meta_error(folder, f"must contain a JSON object {{...}}, not a {type(meta).__name__}.")
     if twice:  # JSON readers keep the last one without a word
-        raise DataError(
-            f"{_META_FILE} in {folder} gives the key "
+        raise _meta_error(
+            folder,
+            "gives the key "
             + ", ".join(json.dumps(k, ensure_ascii=False) for k in dict.fromkeys(twice))
-            + " more than once: keep one."
+            + " more than once: keep one.",
         )
     return _check_meta(meta, f"{_META_FILE} in {folder}")
+
+
+def _meta_error(folder: Path, text: str, lines: tuple[int, ...] = ()) -> DataError:
+    """A DataError about ``dataset.json``: the message names the file in its folder; the
+    problem names the file and, where JSON says, the line (as :class:`Problem` rows)."""
+    return DataError(f"{_META_FILE} in {folder} {text}", [Problem(_META_FILE, lines, None, f"the file {text}")])
 
 
 def _json_type(value: object) -> str:
@@ -3386,7 +3394,11 @@ def _check_meta(meta: dict, where: str) -> dict:
                 'or "all" (replace every juror id)'
             )
     if problems:
-        raise DataError(f"{where}: " + "; ".join(problems) + ". Correct it, or remove the key (every key is optional).")
+        advice = " Correct it, or remove the key (every key is optional)."
+        raise DataError(
+            f"{where}: " + "; ".join(problems) + "." + advice,
+            [Problem(_META_FILE, (), None, p + "." + advice) for p in problems],
+        )
     return meta
 
 

@@ -141,10 +141,13 @@ def test_metadata_and_other_files(tmp_path, tables):
 
 
 def test_bad_metadata_is_a_data_error(tmp_path, tables):
+    """Its problem names the file and the line JSON stopped at, like any other input's."""
     folder = write_csv(tmp_path / "kota", tables)
-    (folder / "dataset.json").write_text("{title: ", encoding="utf-8")
-    with pytest.raises(DataError, match="dataset.json"):
+    (folder / "dataset.json").write_text('{"title": "Kota X",\n title: ', encoding="utf-8")
+    with pytest.raises(DataError, match="dataset.json") as err:
         load_dataset(folder)
+    assert err.value.n_problems == 1
+    assert str(err.value.problems[0]).startswith("dataset.json, row 2: the file is not valid JSON")
 
 
 @pytest.mark.parametrize(
@@ -172,6 +175,8 @@ def test_metadata_that_a_report_would_trip_over_is_a_data_error(tmp_path, tables
         load_dataset(folder)
     assert str(err.value).startswith(f"dataset.json in {folder}: "), err.value
     assert expected in str(err.value) and "remove the key" in str(err.value)
+    assert [p.where for p in err.value.problems] == ["dataset.json"]
+    assert expected in err.value.problems[0].text
 
 
 def test_metadata_mode_in_any_case(tmp_path, tables):
