@@ -129,6 +129,11 @@ def test_a_damaged_or_inconsistent_mapping_is_a_data_error(tmp_path, text, expec
     assert str(err.value).startswith(str(data / MAPPING_FILE)), err.value
     assert expected in str(err.value)
     assert not any(n in str(err.value) for n in NAMES.values())  # the message names no juror
+    # its problem names the file and row, as any input's does
+    (problem,) = err.value.problems
+    row, _, text = expected.rpartition(": ")
+    assert problem.where == MAPPING_FILE and text in problem.text
+    assert problem.rows == ((int(row.split()[-1]),) if row else ())
 
 
 def test_a_pseudonym_that_is_also_an_id_in_the_data_is_a_data_error(tmp_path):

@@ -3788,7 +3788,7 @@ def load_dataset(path: str | os.PathLike, year: int | None = None) -> Dataset:
     try:
         tables, renamed = pseudonymise(tables, path, mode=meta.get("pseudonymise_jurors", "auto"))
     except MappingError as exc:
-        raise DataError(str(exc)) from None
+        raise DataError(str(exc), [Problem(exc.path.name, (exc.row,) if exc.row else (), None, exc.text)]) from None
     notes += renamed
     accounts = _accounts_frame(
         row for name, p in parsed.items() for row in _accounts_rows(name, p.file, p.rows_read, p.excluded)

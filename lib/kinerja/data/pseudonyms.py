@@ -65,7 +65,14 @@ def mapping_path(dataset_path: str | os.PathLike) -> Path:
 class MappingError(ValueError):
     """The juror pseudonym mapping cannot be read, is inconsistent, or cannot be written;
     the message names the file and says what to do (the loader raises it as a
-    :class:`kinerja.data.io.DataError`)."""
+    :class:`kinerja.data.io.DataError` whose problem names the file and row).
+
+    Attributes: ``path`` (the mapping file), ``row`` (its line, or None for the whole
+    file) and ``text`` (what is wrong and what to do)."""
+
+    def __init__(self, path, text: str, row: int | None = None):
+        self.path, self.text, self.row = Path(path), text, row
+        super().__init__(f"{path}{f', row {row}' if row else ''}: {text}")
 
 
 def _restore_or_delete(path: Path) -> str:
@@ -94,7 +101,7 @@ def read_mapping(path: Path) -> dict[str, str]:
             continue
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
-        raise MappingError(f"{path}: the juror pseudonym mapping is empty. {_restore_or_delete(path)}")
+        raise MappingError(path, f"the juror pseudonym mapping is empty. {_restore_or_delete(path)}")
     sep = max((",", ";", "\t"), key=lines[0].count)
     import csv
 
@@ -102,8 +109,10 @@ def read_mapping(path: Path) -> dict[str, str]:
     header = [h.strip().lower() for h in rows[0]]
     if "juror_name" not in header or "pseudonym" not in header:
         raise MappingError(
-            f"{path}, row 1: a juror pseudonym mapping needs the columns juror_name and pseudonym (found: "
-            f"{', '.join(repr(h) for h in rows[0])}). {_restore_or_delete(path)}"
+            path,
+            "a juror pseudonym mapping needs the columns juror_name and pseudonym (found: "
+            f"{', '.join(repr(h) for h in rows[0])}). {_restore_or_delete(path)}",
+            row=1,
         )
     i, j = header.index("juror_name"), header.index("pseudonym")
     mapping: dict[str, str] = {}
@@ -113,20 +122,25 @@ def read_mapping(path: Path) -> dict[str, str]:
         pseudonym = row[j].strip() if j < len(row) else ""
         if not name and not pseudonym:
             continue
-        where = f"{path}, row {line_no}"
         if not name or not pseudonym:
-            raise MappingError(f"{where}: a juror name without a pseudonym, or the reverse. {_restore_or_delete(path)}")
+            raise MappingError(
+                path, f"a juror name without a pseudonym, or the reverse. {_restore_or_delete(path)}", line_no
+            )
         if not looks_like_pseudonym(pseudonym):
             raise MappingError(
-                f"{where}: the pseudonym {pseudonym!r} does not look like one (a few letters and digits, such as "
-                f"P01), so it might be a name, and names never reach a report. {_restore_or_delete(path)}"
+                path,
+                f"the pseudonym {pseudonym!r} does not look like one (a few letters and digits, such as "
+                f"P01), so it might be a name, and names never reach a report. {_restore_or_delete(path)}",
+                line_no,
             )
         if name in mapping:
-            raise MappingError(f"{where}: a juror name is listed twice. {_restore_or_delete(path)}")
+            raise MappingError(path, f"a juror name is listed twice. {_restore_or_delete(path)}", line_no)
         if pseudonym in owner:
             raise MappingError(
-                f"{where}: the pseudonym {pseudonym} is given to two jurors, which would merge their scores into "
-                f"one juror's. {_restore_or_delete(path)}"
+                path,
+                f"the pseudonym {pseudonym} is given to two jurors, which would merge their scores into "
+                f"one juror's. {_restore_or_delete(path)}",
+                line_no,
             )
         mapping[name] = pseudonym
         owner[pseudonym] = name
@@ -221,17 +235,19 @@ def pseudonymise(
                     _write_mapping(path, mapping)
         except OSError as exc:
             raise MappingError(
-                f"{path}: {len(new)} juror id(s) look like names and need pseudonyms, but the mapping that keeps "
+                path,
+                f"{len(new)} juror id(s) look like names and need pseudonyms, but the mapping that keeps "
                 f"them cannot be written there ({exc.strerror or exc}). Copy the dataset to a folder you can write "
-                "to and load it from there, or replace the names by pseudonyms yourself (J01, J02, ...)."
+                "to and load it from there, or replace the names by pseudonyms yourself (J01, J02, ...).",
             ) from None
     used = {n: mapping[n] for n in names}
     clash = sorted(set(used.values()) & (ids - set(names)))
     if clash:
         raise MappingError(
-            f"{path}: the pseudonym(s) {', '.join(clash)} of the mapping are also juror ids in the data as they "
+            path,
+            f"the pseudonym(s) {', '.join(clash)} of the mapping are also juror ids in the data as they "
             "are, so two jurors would become one. Give those jurors other ids in the data, or other pseudonyms in "
-            "the mapping."
+            "the mapping.",
         )
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(used, key=len, reverse=True)) + r")\b", re.I)
     lower = {n.lower(): p for n, p in used.items()}
