@@ -554,13 +554,15 @@ _HEAP_FROZEN_IN: int | None = None
 def _freeze_heap() -> None:
     """Take what is alive now out of the garbage collector's full passes, once per process.
 
-    A notebook's imports (pandas, matplotlib, statsmodels, SciPy: about 300,000 objects)
-    and its dataset live as long as its kernel. Every full collection walked all of them
-    again to find none free: 0.23-0.41 s of each notebook (one to three full passes,
-    measured with ``gc.callbacks`` in notebooks 01 and 03). :func:`gc.freeze` moves them to
-    the permanent generation; what the analyses create later is collected as before.
-    Once per process: a second call would also freeze the garbage of whatever ran in
-    between (a test session calls :func:`setup` hundreds of times).
+    A notebook's imports (pandas, matplotlib, statsmodels, SciPy: 160,000-300,000
+    objects) and its dataset live as long as its kernel. Every full collection walked all
+    of them again to find none free (full passes took 0.38-0.41 s of notebooks 01 and 03,
+    imports included, measured with ``gc.callbacks``; 0.20-0.26 s with the freeze, most
+    of it during the imports). :func:`gc.freeze` moves them to the permanent generation;
+    what the analyses create later is collected as before. Alternating whole runs put the
+    gain at about 0.5 s a notebook (``benchmarks/README.md``). Once per process: a second
+    call would also freeze the garbage of whatever ran in between (a test session calls
+    :func:`setup` hundreds of times).
     """
     import gc
 
