@@ -2119,7 +2119,7 @@ def _parse(raw: _Raw, table: Table, problems: _Problems, notes: list[str], only:
             )
             keep &= ~again
             bad.add(_YEAR)
-    summary = _summary_rows(all_cells, position) & keep if only is None and position else None
+    summary = _summary_rows(all_cells, position) & keep if position else None
     if summary is not None and summary.any():  # one root cause, not an empty id or a wrong type in each cell
         found: dict[tuple[str, str], list[int]] = {}
         for i in np.flatnonzero(summary):

@@ -197,6 +197,15 @@ def test_a_row_of_totals_typed_under_the_data_is_named_once(tmp_path, row, colum
     )
 
 
+def test_a_row_of_totals_labelled_in_the_year_column_is_named_by_the_years_check_too(tmp_path):
+    """``dataset_years`` (what ``kinerja run`` reads first) sees only the year column: it
+    names the row of totals, not "'Jumlah' is not a whole number"."""
+    ds = folder(tmp_path)
+    edit_lines(ds / "scores.csv", lambda lines: [*lines, "Jumlah,,,,,,160,,"])
+    n = len((ds / "scores.csv").read_text(encoding="utf-8").splitlines())
+    expect_years_error(ds, f"scores.csv, row {n}, column 'year' (A): this row looks like a row of totals")
+
+
 def test_rows_of_totals_in_a_workbook_are_named_together(tmp_path):
     def edit(wb):
         ws = wb["units"]
